@@ -1,0 +1,77 @@
+# Everything a fresh machine needs (Python 3.11, Node 20, make) is installed by `make setup`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-complete
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint format typecheck unit integration contract infra synth emulator bench soak lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv (project + dev tools) and install the pinned CDK CLI; idempotent
+
+demo: setup ## Run the whole flow on the embedded local AWS and print the lineage
+	$(BIN)/lineage-recorder demo
+
+test: setup lint typecheck ## All tests (unit, integration, contract, infra), ruff and mypy
+	$(BIN)/python -m pytest
+
+lint: setup ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: setup ## mypy, strict
+	$(BIN)/mypy functions emulator cli infra app.py
+
+unit: setup ## Unit tests only (no network)
+	$(BIN)/python -m pytest tests/unit
+
+integration: setup ## Handler and CLI against the emulator
+	$(BIN)/python -m pytest tests/integration
+
+contract: setup ## The emulator's SageMaker contract, in-process and as a server
+	$(BIN)/python -m pytest tests/contract
+
+infra: setup ## CDK assertions, cdk-nag, cfn-lint
+	$(BIN)/python -m pytest tests/infra
+
+synth: setup ## Synthesise the stack with the pinned CDK CLI and print the Lambda asset size
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk synth --quiet
+	@$(BIN)/python -m infra.asset_report cdk.out
+
+emulator: setup ## Serve the local AWS on 127.0.0.1:5000 until stopped
+	$(BIN)/lineage-recorder emulator --host 127.0.0.1 --port 5000
+
+bench: setup ## Benchmark SageMaker calls, throughput and cold start
+	$(BIN)/python -m bench.run
+
+soak: setup ## The reliability tests at large sizes
+	LINEAGE_SOAK=1 $(BIN)/python -m pytest -m slow tests
+
+lock: ## Re-resolve every pinned Python package into constraints.txt
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Every package the project installs, pinned. Regenerate with: make lock"; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .lock-venv
+
+clean: ## Remove the virtualenv, node_modules and build output
+	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache .hypothesis

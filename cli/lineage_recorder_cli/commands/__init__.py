@@ -1,0 +1,13 @@
+"""One module per sub-command; each exposes ``register(subparsers)``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from lineage_recorder_cli.commands import emulator
+
+
+def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:
+    for module in (emulator,):
+        module.register(subparsers)

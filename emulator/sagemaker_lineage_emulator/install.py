@@ -1,0 +1,94 @@
+"""Grafts the lineage extension onto moto's SageMaker service, in-process and in moto's server.
+
+moto's dispatcher calls any method of ``SageMakerResponse`` named after the snake-cased operation, so
+adding methods is enough to serve new operations; wrapping existing ones adds the behaviours moto
+lacks (job trial components, SourceArn filtering, tags on lineage entities, fault injection).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.responses import ActionResult, BaseResponse, EmptyResult
+from moto.sagemaker.responses import SageMakerResponse
+
+from sagemaker_lineage_emulator import settings, trial_components
+from sagemaker_lineage_emulator.errors import ThrottlingError
+from sagemaker_lineage_emulator.responses import (
+    HANDLERS,
+    add_tags_to_entity,
+    delete_tags_from_entity,
+    lineage_entity_for_tags,
+)
+
+# ThrottlingException is a common AWS error, not a shape in SageMaker's model; moto warns on each one.
+warnings.filterwarnings("ignore", message=r".*ThrottlingException does not match an error shape.*")
+
+_install_lock = threading.Lock()
+_installed = False
+_random_lock = threading.Lock()
+_random = random.Random()
+_random_seed: int | None = None
+
+
+def _should_throttle(operation: str) -> bool:
+    global _random_seed  # noqa: PLW0603 - the fault RNG is process-wide, like the settings it follows
+    faults = settings.current().faults
+    if not faults.applies_to(operation):
+        return False
+    with _random_lock:
+        if faults.seed is not None and faults.seed != _random_seed:
+            _random.seed(faults.seed)
+            _random_seed = faults.seed
+        return _random.random() < faults.rate
+
+
+def _with_fault_injection(original: Callable[[BaseResponse], Any]) -> Callable[[BaseResponse], Any]:
+    def call_action(self: BaseResponse) -> Any:
+        operation = self._get_action()
+        if _should_throttle(operation):
+            status, headers, body = self.serialized(ActionResult(ThrottlingError("Rate exceeded")))
+            headers["status"] = status
+            return status, headers, body
+        return original(self)
+
+    return call_action
+
+
+def _with_lineage_tags(original: Callable[[BaseResponse], Any], action: str) -> Callable[[BaseResponse], Any]:
+    def handle(self: BaseResponse) -> Any:
+        entity = lineage_entity_for_tags(self, self._get_param("ResourceArn"))
+        if entity is None:
+            return original(self)
+        if action == "add":
+            return ActionResult({"Tags": add_tags_to_entity(entity, self._get_param("Tags") or [])})
+        if action == "delete":
+            delete_tags_from_entity(entity, self._get_param("TagKeys") or [])
+            return EmptyResult()
+        return ActionResult({"Tags": list(entity.tags)})
+
+    return handle
+
+
+def install() -> None:
+    """Add the lineage operations to moto's SageMaker. Idempotent; call before starting a server."""
+    global _installed  # noqa: PLW0603
+    with _install_lock:
+        if _installed:
+            return
+        for name, handler in HANDLERS.items():
+            setattr(SageMakerResponse, name, handler)
+        for name in trial_components.JOB_KINDS:
+            setattr(SageMakerResponse, name, trial_components.with_trial_component(getattr(SageMakerResponse, name), name))
+        SageMakerResponse.describe_trial_component = trial_components.describe_trial_component(  # type: ignore[method-assign]
+            SageMakerResponse.describe_trial_component
+        )
+        SageMakerResponse.list_trial_components = trial_components.list_trial_components  # type: ignore[method-assign,assignment]
+        for name, action in (("add_tags", "add"), ("list_tags", "list"), ("delete_tags", "delete")):
+            setattr(SageMakerResponse, name, _with_lineage_tags(getattr(SageMakerResponse, name), action))
+        SageMakerResponse.call_action = _with_fault_injection(SageMakerResponse.call_action)  # type: ignore[method-assign]
+        _installed = True
