@@ -26,7 +26,10 @@ FAMILIES: dict[str, ResourceFamily] = {
     family.name: family
     for family in (
         ResourceFamily(
-            "training", "SageMaker Training Job State Change", "TrainingJobStatus", ("Completed", "Failed", "Stopped")
+            "training",
+            "SageMaker Training Job State Change",
+            "TrainingJobStatus",
+            ("Completed", "Failed", "Stopped"),
         ),
         ResourceFamily(
             "processing",
@@ -35,12 +38,17 @@ FAMILIES: dict[str, ResourceFamily] = {
             ("Completed", "Failed", "Stopped"),
         ),
         ResourceFamily(
-            "transform", "SageMaker Transform Job State Change", "TransformJobStatus", ("Completed", "Failed", "Stopped")
+            "transform",
+            "SageMaker Transform Job State Change",
+            "TransformJobStatus",
+            ("Completed", "Failed", "Stopped"),
         ),
     )
 }
 
-FAMILY_BY_DETAIL_TYPE: dict[str, ResourceFamily] = {family.detail_type: family for family in FAMILIES.values()}
+FAMILY_BY_DETAIL_TYPE: dict[str, ResourceFamily] = {
+    family.detail_type: family for family in FAMILIES.values()
+}
 
 
 def event_pattern(family_name: str) -> dict[str, Any]:

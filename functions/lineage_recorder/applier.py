@@ -1,0 +1,177 @@
+"""The only place that writes lineage: turns any Plan into SageMaker calls.
+
+- Entities are get-or-create by key (kind, SourceUri): an entity that SageMaker or an earlier event
+  created for the same SourceUri is reused, the oldest one when there are several.
+- A job's node is SageMaker's own trial component when it exists; otherwise an action the recorder
+  creates (see docs/decisions.md, "The job node").
+- Associations are added; exactly the "already exists" answer counts as success.
+- Everything the recorder creates carries the tag MANAGED_TAG, so it can be told apart from
+  SageMaker's own entities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
+
+MANAGED_TAG = {"Key": "lineage-recorder:managed-by", "Value": "sagemaker-lineage-recorder"}
+
+_LIST_OPERATION = {
+    EntityKind.ARTIFACT: ("list_artifacts", "ArtifactSummaries", "ArtifactArn"),
+    EntityKind.ACTION: ("list_actions", "ActionSummaries", "ActionArn"),
+    EntityKind.CONTEXT: ("list_contexts", "ContextSummaries", "ContextArn"),
+}
+
+
+class KeyRegistry(Protocol):
+    """Remembers which ARN stands for a key, so repeated keys cost no SageMaker lookups."""
+
+    def get(self, key: EntityKey) -> str | None: ...
+
+    def put(self, key: EntityKey, arn: str) -> None: ...
+
+
+class MemoryRegistry:
+    def __init__(self) -> None:
+        self._arns: dict[EntityKey, str] = {}
+
+    def get(self, key: EntityKey) -> str | None:
+        return self._arns.get(key)
+
+    def put(self, key: EntityKey, arn: str) -> None:
+        self._arns[key] = arn
+
+
+@dataclass
+class ApplyResult:
+    created: list[tuple[EntityKey, str]] = field(default_factory=list)
+    reused: list[tuple[EntityKey, str]] = field(default_factory=list)
+    associations_created: int = 0
+    associations_existing: int = 0
+    arns: dict[EntityKey, str] = field(default_factory=dict)
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _already_exists(error: ClientError) -> bool:
+    message = str(error.response.get("Error", {}).get("Message", "")).lower()
+    return _error_code(error) == "ValidationException" and "already exists" in message
+
+
+class Applier:
+    def __init__(self, sagemaker: Any, registry: KeyRegistry | None = None) -> None:
+        self._sagemaker = sagemaker
+        self._registry: KeyRegistry = registry if registry is not None else MemoryRegistry()
+
+    def apply(self, plan: Plan) -> ApplyResult:
+        result = ApplyResult()
+        for entity in plan.entities:
+            arn, created = self._resolve(entity)
+            result.arns[entity.key] = arn
+            (result.created if created else result.reused).append((entity.key, arn))
+        for edge in plan.edges:
+            if self._associate(
+                result.arns[edge.source], result.arns[edge.destination], edge.association_type
+            ):
+                result.associations_created += 1
+            else:
+                result.associations_existing += 1
+        return result
+
+    # ------------------------------------------------------------------ entities
+    def _resolve(self, entity: PlannedEntity) -> tuple[str, bool]:
+        cached = self._registry.get(entity.key)
+        if cached is not None:
+            return cached, False
+        arn = self._find_trial_component(entity) or self._find_by_source_uri(entity.key)
+        created = False
+        if arn is None:
+            arn, created = self._create(entity)
+        self._registry.put(entity.key, arn)
+        return arn, created
+
+    def _find_trial_component(self, entity: PlannedEntity) -> str | None:
+        if entity.trial_component_name is None:
+            return None
+        try:
+            described = self._sagemaker.describe_trial_component(
+                TrialComponentName=entity.trial_component_name
+            )
+            source_arn = described.get("Source", {}).get("SourceArn")
+            if source_arn in (None, entity.key.source_uri):
+                return str(described["TrialComponentArn"])
+        except ClientError as error:
+            if _error_code(error) not in ("ValidationException", "ResourceNotFound"):
+                raise
+        summaries = self._sagemaker.list_trial_components(SourceArn=entity.key.source_uri).get(
+            "TrialComponentSummaries", []
+        )
+        matching = [
+            s
+            for s in summaries
+            if s.get("TrialComponentSource", {}).get("SourceArn") == entity.key.source_uri
+        ]
+        return str(matching[0]["TrialComponentArn"]) if matching else None
+
+    def _find_by_source_uri(self, key: EntityKey) -> str | None:
+        operation, summaries_key, arn_key = _LIST_OPERATION[key.kind]
+        paginator = self._sagemaker.get_paginator(operation)
+        pages = paginator.paginate(SourceUri=key.source_uri, SortBy="CreationTime", SortOrder="Ascending")
+        for page in pages:
+            for summary in page.get(summaries_key, []):
+                if summary.get("Source", {}).get("SourceUri") == key.source_uri:
+                    return str(summary[arn_key])
+        return None
+
+    def _create(self, entity: PlannedEntity) -> tuple[str, bool]:
+        common: dict[str, Any] = {
+            "Source": {"SourceUri": entity.key.source_uri},
+            "Properties": dict(entity.properties),
+            "Tags": [MANAGED_TAG],
+        }
+        kind = entity.key.kind
+        if kind is EntityKind.ARTIFACT:
+            response = self._sagemaker.create_artifact(ArtifactType=entity.entity_type, **common)
+            return str(response["ArtifactArn"]), True
+        if entity.name is None:
+            raise ValueError(f"a planned {kind} needs a name: {entity.key}")
+        try:
+            if kind is EntityKind.ACTION:
+                if entity.status is not None:
+                    common["Status"] = entity.status
+                response = self._sagemaker.create_action(
+                    ActionName=entity.name, ActionType=entity.entity_type, **common
+                )
+                return str(response["ActionArn"]), True
+            response = self._sagemaker.create_context(
+                ContextName=entity.name, ContextType=entity.entity_type, **common
+            )
+            return str(response["ContextArn"]), True
+        except ClientError as error:
+            if not _already_exists(error):
+                raise
+        # Another writer created the same deterministic name first: the name is the lock.
+        return self._describe_by_name(kind, entity.name), False
+
+    def _describe_by_name(self, kind: EntityKind, name: str) -> str:
+        if kind is EntityKind.ACTION:
+            return str(self._sagemaker.describe_action(ActionName=name)["ActionArn"])
+        return str(self._sagemaker.describe_context(ContextName=name)["ContextArn"])
+
+    # -------------------------------------------------------------- associations
+    def _associate(self, source_arn: str, destination_arn: str, association_type: str) -> bool:
+        try:
+            self._sagemaker.add_association(
+                SourceArn=source_arn, DestinationArn=destination_arn, AssociationType=association_type
+            )
+        except ClientError as error:
+            if _already_exists(error):
+                return False
+            raise
+        return True

@@ -1,0 +1,40 @@
+"""The EventBridge envelope of a SageMaker event, as it arrives in an SQS record body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lineage_recorder.events.fields import Timestamp
+from lineage_recorder.patterns import EVENT_SOURCE, FAMILY_BY_DETAIL_TYPE
+
+
+class SageMakerEvent(BaseModel):
+    """Strict on what the recorder relies on: the source, a detail-type it handles, a detail object."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    version: str | None = None
+    id: str = Field(min_length=1, max_length=256)
+    detail_type: str = Field(alias="detail-type")
+    source: str
+    account: str = Field(pattern=r"^\d{12}$")
+    time: Timestamp = None
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    resources: list[str] = Field(default_factory=list)
+    detail: dict[str, Any]
+
+    @field_validator("source")
+    @classmethod
+    def _from_sagemaker(cls, value: str) -> str:
+        if value != EVENT_SOURCE:
+            raise ValueError(f"source must be {EVENT_SOURCE!r}, not {value[:64]!r}")
+        return value
+
+    @field_validator("detail_type")
+    @classmethod
+    def _handled(cls, value: str) -> str:
+        if value not in FAMILY_BY_DETAIL_TYPE:
+            raise ValueError(f"detail-type {value[:128]!r} is not one the recorder handles")
+        return value

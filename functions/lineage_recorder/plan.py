@@ -1,0 +1,77 @@
+"""A plan: the lineage a resource description implies, as plain data.
+
+Planners build plans without any AWS access; the applier turns any plan into SageMaker calls.
+Entities are identified inside a plan by their key (kind, SourceUri), which is also how the applier
+deduplicates them against what already exists in the account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EntityKind(StrEnum):
+    ARTIFACT = "artifact"
+    ACTION = "action"
+    CONTEXT = "context"
+
+
+class AssociationType(StrEnum):
+    CONTRIBUTED_TO = "ContributedTo"
+    ASSOCIATED_WITH = "AssociatedWith"
+    DERIVED_FROM = "DerivedFrom"
+    PRODUCED = "Produced"
+    SAME_AS = "SameAs"
+
+
+@dataclass(frozen=True, order=True)
+class EntityKey:
+    kind: EntityKind
+    source_uri: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.source_uri}"
+
+
+@dataclass(frozen=True)
+class PlannedEntity:
+    key: EntityKey
+    entity_type: str
+    # Actions and contexts need a name; it is derived deterministically from the resource.
+    name: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()
+    status: str | None = None
+    # SageMaker's own trial component for a job; when it exists it is used instead of creating `key`.
+    trial_component_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedEdge:
+    source: EntityKey
+    destination: EntityKey
+    association_type: AssociationType
+
+
+@dataclass(frozen=True)
+class SkippedValue:
+    """A value from the resource that could not become lineage, and why."""
+
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    resource_arn: str
+    entities: tuple[PlannedEntity, ...] = ()
+    edges: tuple[PlannedEdge, ...] = ()
+    skipped: tuple[SkippedValue, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def entity(self, key: EntityKey) -> PlannedEntity:
+        for entity in self.entities:
+            if entity.key == key:
+                return entity
+        raise KeyError(str(key))

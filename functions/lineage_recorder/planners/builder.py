@@ -1,0 +1,101 @@
+"""Shared plan-building steps: checked keys, de-duplicated entities, and the job node."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lineage_recorder.naming import bounded_properties, entity_name
+from lineage_recorder.plan import (
+    AssociationType,
+    EntityKey,
+    EntityKind,
+    Plan,
+    PlannedEdge,
+    PlannedEntity,
+    SkippedValue,
+)
+from lineage_recorder.uris import image_uri_problem, s3_uri_problem, sagemaker_arn_problem
+
+# Artifact type strings SageMaker's own graph uses (shared/DESIGN.md section 3).
+DATASET = "DataSet"
+IMAGE = "Image"
+MODEL = "Model"
+CHECKPOINT = "Checkpoint"
+
+# A job that did not finish well recorded what it read, never what it may have half-written.
+SUCCESSFUL_JOB_STATUSES = frozenset({"Completed"})
+
+
+class PlanBuilder:
+    def __init__(self, resource_arn: str) -> None:
+        self.resource_arn = resource_arn
+        self._entities: dict[EntityKey, PlannedEntity] = {}
+        self._edges: dict[tuple[EntityKey, EntityKey], PlannedEdge] = {}
+        self._skipped: list[SkippedValue] = []
+
+    def _checked(self, field: str, value: str | None, problem_of: Callable[[str], str | None]) -> str | None:
+        if value is None:
+            return None
+        problem = problem_of(value)
+        if problem is not None:
+            self._skipped.append(SkippedValue(field=field, value=value[:256], reason=problem))
+            return None
+        return value
+
+    def add(self, entity: PlannedEntity) -> EntityKey:
+        self._entities.setdefault(entity.key, entity)
+        return entity.key
+
+    def _artifact(
+        self, field: str, value: str | None, artifact_type: str, problem_of: Callable[[str], str | None]
+    ) -> EntityKey | None:
+        uri = self._checked(field, value, problem_of)
+        if uri is None:
+            return None
+        return self.add(PlannedEntity(key=EntityKey(EntityKind.ARTIFACT, uri), entity_type=artifact_type))
+
+    def s3_artifact(self, field: str, value: str | None, artifact_type: str) -> EntityKey | None:
+        return self._artifact(field, value, artifact_type, s3_uri_problem)
+
+    def image_artifact(self, field: str, value: str | None) -> EntityKey | None:
+        return self._artifact(field, value, IMAGE, image_uri_problem)
+
+    def arn_artifact(self, field: str, value: str | None, artifact_type: str) -> EntityKey | None:
+        return self._artifact(field, value, artifact_type, sagemaker_arn_problem)
+
+    def job_node(
+        self, *, job_arn: str, job_name: str, job_kind: str, status: str | None, failure_reason: str | None
+    ) -> EntityKey:
+        """The job itself: SageMaker's trial component when it exists, else an action the recorder owns."""
+        vertex_type = "".join(part.capitalize() for part in job_kind.split("-")) + "Job"
+        return self.add(
+            PlannedEntity(
+                key=EntityKey(EntityKind.ACTION, job_arn),
+                entity_type=vertex_type,
+                name=entity_name(job_name, f"{job_kind}-job"),
+                status=status
+                if status in {"Completed", "Failed", "Stopped", "InProgress", "Stopping"}
+                else None,
+                properties=bounded_properties([("JobName", job_name), ("FailureReason", failure_reason)]),
+                trial_component_name=entity_name(job_name, f"aws-{job_kind}-job"),
+            )
+        )
+
+    def edge(
+        self, source: EntityKey | None, destination: EntityKey | None, association_type: AssociationType
+    ) -> None:
+        if source is None or destination is None or source == destination:
+            return
+        self._edges.setdefault((source, destination), PlannedEdge(source, destination, association_type))
+
+    def build(self) -> Plan:
+        return Plan(
+            resource_arn=self.resource_arn,
+            entities=tuple(self._entities.values()),
+            edges=tuple(self._edges.values()),
+            skipped=tuple(self._skipped),
+        )
+
+
+def job_name_from_arn(job_arn: str) -> str:
+    return job_arn.rsplit("/", 1)[-1]

@@ -1,0 +1,82 @@
+"""The use case shared by the Lambda and the CLI: one EventBridge event in, lineage recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from lineage_recorder.applier import Applier
+from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.plan import SkippedValue
+from lineage_recorder.resources import PREPARERS, InvalidEventError
+
+
+@dataclass
+class RecordOutcome:
+    event_id: str
+    detail_type: str
+    resource_arn: str | None = None
+    ignored_reason: str | None = None
+    created: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    associations_created: int = 0
+    associations_existing: int = 0
+    skipped: list[SkippedValue] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)
+
+    @property
+    def ignored(self) -> bool:
+        return self.ignored_reason is not None
+
+
+def parse_event(raw: Any) -> SageMakerEvent:
+    """Validate one EventBridge event (a dict or its JSON text); InvalidEventError says what is wrong."""
+    if isinstance(raw, str | bytes):
+        try:
+            return SageMakerEvent.model_validate_json(raw)
+        except ValidationError as error:
+            raise InvalidEventError(_describe_errors(error)) from error
+    if not isinstance(raw, dict):
+        raise InvalidEventError(f"an event must be a JSON object, not {type(raw).__name__}")
+    try:
+        return SageMakerEvent.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidEventError(_describe_errors(error)) from error
+
+
+def _describe_errors(error: ValidationError) -> str:
+    problems = [
+        f"{'.'.join(str(part) for part in issue['loc']) or '(root)'}: {issue['msg']}"
+        for issue in error.errors()[:5]
+    ]
+    return "invalid event: " + "; ".join(problems)
+
+
+class Recorder:
+    def __init__(self, sagemaker: Any, applier: Applier) -> None:
+        self._sagemaker = sagemaker
+        self._applier = applier
+
+    def record(self, event: SageMakerEvent) -> RecordOutcome:
+        family = FAMILY_BY_DETAIL_TYPE[event.detail_type]
+        outcome = RecordOutcome(event_id=event.id, detail_type=event.detail_type)
+        if family.status_field is not None:
+            status = event.detail.get(family.status_field)
+            if status not in family.statuses:
+                outcome.ignored_reason = (
+                    f"{family.status_field} {str(status)[:64]!r} is not one the recorder acts on"
+                )
+                return outcome
+        prepared = PREPARERS[family.name](event, self._sagemaker)
+        outcome.resource_arn = prepared.plan.resource_arn
+        outcome.fallbacks = list(prepared.fallbacks)
+        outcome.skipped = list(prepared.plan.skipped)
+        result = self._applier.apply(prepared.plan)
+        outcome.created = [arn for _, arn in result.created]
+        outcome.reused = [arn for _, arn in result.reused]
+        outcome.associations_created = result.associations_created
+        outcome.associations_existing = result.associations_existing
+        return outcome

@@ -1,0 +1,110 @@
+"""Per resource family: read the event, complete it with Describe*, and hand it to its planner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from lineage_recorder.describe import describe
+from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.events.jobs import Model, ProcessingJob, TrainingJob, TransformJob
+from lineage_recorder.plan import Plan
+from lineage_recorder.planners.builder import job_name_from_arn
+from lineage_recorder.planners.processing import plan_processing_job
+from lineage_recorder.planners.training import plan_training_job
+from lineage_recorder.planners.transform import plan_transform_job
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class InvalidEventError(ValueError):
+    """The event cannot be recorded as it is; retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    plan: Plan
+    fallbacks: tuple[str, ...] = ()
+
+
+def _detail_with_arn(event: SageMakerEvent, arn_field: str) -> dict[str, Any]:
+    detail = dict(event.detail)
+    if not detail.get(arn_field) and event.resources:
+        # A few events name the resource only in the envelope (e.g. labeling jobs); accept that ARN.
+        detail[arn_field] = event.resources[0]
+    return detail
+
+
+def _validated(model: type[M], body: dict[str, Any], what: str) -> M:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']) or '(root)'}: {issue['msg']}"
+            for issue in error.errors()[:5]
+        )
+        raise InvalidEventError(f"{what} is not usable: {problems}") from error
+
+
+def _job(
+    event: SageMakerEvent, sagemaker: Any, model: type[M], *, arn_field: str, operation: str, name_param: str
+) -> tuple[M, tuple[str, ...]]:
+    from_event = _validated(model, _detail_with_arn(event, arn_field), "the event detail")
+    job_arn = str(getattr(from_event, arn_field))
+    described = describe(sagemaker, operation, **{name_param: job_name_from_arn(job_arn)})
+    if described.body is None:
+        return from_event, (described.reason or f"{operation} returned nothing",)
+    return _validated(model, described.body, f"the {operation} response"), ()
+
+
+def prepare_training(event: SageMakerEvent, sagemaker: Any) -> Prepared:
+    job, fallbacks = _job(
+        event,
+        sagemaker,
+        TrainingJob,
+        arn_field="TrainingJobArn",
+        operation="describe_training_job",
+        name_param="TrainingJobName",
+    )
+    return Prepared(plan_training_job(job), fallbacks)
+
+
+def prepare_processing(event: SageMakerEvent, sagemaker: Any) -> Prepared:
+    job, fallbacks = _job(
+        event,
+        sagemaker,
+        ProcessingJob,
+        arn_field="ProcessingJobArn",
+        operation="describe_processing_job",
+        name_param="ProcessingJobName",
+    )
+    return Prepared(plan_processing_job(job), fallbacks)
+
+
+def prepare_transform(event: SageMakerEvent, sagemaker: Any) -> Prepared:
+    job, fallbacks = _job(
+        event,
+        sagemaker,
+        TransformJob,
+        arn_field="TransformJobArn",
+        operation="describe_transform_job",
+        name_param="TransformJobName",
+    )
+    model: Model | None = None
+    if job.ModelName:
+        described = describe(sagemaker, "describe_model", ModelName=job.ModelName)
+        if described.body is None:
+            fallbacks = (*fallbacks, described.reason or "describe_model returned nothing")
+        else:
+            model = _validated(Model, described.body, "the describe_model response")
+    return Prepared(plan_transform_job(job, model), fallbacks)
+
+
+PREPARERS: dict[str, Callable[[SageMakerEvent, Any], Prepared]] = {
+    "training": prepare_training,
+    "processing": prepare_processing,
+    "transform": prepare_transform,
+}

@@ -1,0 +1,60 @@
+"""Which values may become a SourceUri.
+
+Keys are the exact strings SageMaker was given (SageMaker does not normalise them), so a valid value
+is kept verbatim; a value that is not a URI at all (the published samples carry placeholders such as
+"S3Uri" or "TrainingImage") is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_SOURCE_URI_LENGTH = 2048
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# SageMaker accepts s3:// and https:// forms for S3Uri (botocore model: "(https|s3)://([^/]+)/?(.*)").
+_S3_URI = re.compile(r"^(s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]|https://[a-z0-9][a-z0-9.\-]*[a-z0-9])(/.*)?$")
+# registry host (with a dot or a port) / repository path, then an optional :tag or @digest
+_IMAGE_URI = re.compile(
+    r"^[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+(:\d+)?"
+    r"/[a-z0-9]+([._\-/][a-z0-9]+)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+)
+_SAGEMAKER_ARN = re.compile(r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:[a-z\-]+/\S+$")
+
+
+def _common_problem(value: str) -> str | None:
+    if not value:
+        return "empty"
+    if len(value) > MAX_SOURCE_URI_LENGTH:
+        return f"longer than {MAX_SOURCE_URI_LENGTH} characters"
+    if _CONTROL.search(value):
+        return "contains control characters"
+    return None
+
+
+def s3_uri_problem(value: str) -> str | None:
+    """None when ``value`` is a usable S3 URI, else why not."""
+    problem = _common_problem(value)
+    if problem:
+        return problem
+    if not _S3_URI.match(value):
+        return "not an s3://bucket/key (or https://) URI"
+    return None
+
+
+def image_uri_problem(value: str) -> str | None:
+    problem = _common_problem(value)
+    if problem:
+        return problem
+    if not _IMAGE_URI.match(value):
+        return "not a container image URI (registry/repository[:tag|@digest])"
+    return None
+
+
+def sagemaker_arn_problem(value: str) -> str | None:
+    problem = _common_problem(value)
+    if problem:
+        return problem
+    if not _SAGEMAKER_ARN.match(value):
+        return "not a SageMaker ARN"
+    return None
