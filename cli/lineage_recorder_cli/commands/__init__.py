@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lineage_recorder_cli.commands import emulator
+from lineage_recorder_cli.commands import demo, emulator, record, trace
 
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:
-    for module in (emulator,):
+    for module in (emulator, record, trace, demo):
         module.register(subparsers)

@@ -9,9 +9,13 @@ from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser("emulator", help="serve the local AWS with SageMaker lineage APIs until stopped")
+    parser = subparsers.add_parser(
+        "emulator", help="serve the local AWS with SageMaker lineage APIs until stopped"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=5000, help="port to listen on; 0 picks a free one (default: 5000)")
+    parser.add_argument(
+        "--port", type=int, default=5000, help="port to listen on; 0 picks a free one (default: 5000)"
+    )
     parser.add_argument(
         "--throttle-rate",
         type=float,

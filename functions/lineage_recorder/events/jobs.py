@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lineage_recorder.events.fields import TagMap, Timestamp
 
-JOB_ARN_PATTERN = r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:{kind}/[a-zA-Z0-9](-*[a-zA-Z0-9]){{0,62}}$"
+JOB_ARN_PATTERN = r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:KIND/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 
 
 class _Tolerant(BaseModel):
@@ -56,7 +56,7 @@ class _Job(_Tolerant):
 
 
 class TrainingJob(_Job):
-    TrainingJobArn: str = Field(pattern=JOB_ARN_PATTERN.format(kind="training-job"))
+    TrainingJobArn: str = Field(pattern=JOB_ARN_PATTERN.replace("KIND", "training-job"))
     TrainingJobName: str | None = None
     TrainingJobStatus: str | None = None
     AlgorithmSpecification: AlgorithmSpecificationSpec | None = None
@@ -95,7 +95,7 @@ class AppSpecificationSpec(_Tolerant):
 
 
 class ProcessingJob(_Job):
-    ProcessingJobArn: str = Field(pattern=JOB_ARN_PATTERN.format(kind="processing-job"))
+    ProcessingJobArn: str = Field(pattern=JOB_ARN_PATTERN.replace("KIND", "processing-job"))
     ProcessingJobName: str | None = None
     ProcessingJobStatus: str | None = None
     AppSpecification: AppSpecificationSpec | None = None
@@ -114,7 +114,7 @@ class TransformOutputSpec(_Tolerant):
 
 
 class TransformJob(_Job):
-    TransformJobArn: str = Field(pattern=JOB_ARN_PATTERN.format(kind="transform-job"))
+    TransformJobArn: str = Field(pattern=JOB_ARN_PATTERN.replace("KIND", "transform-job"))
     TransformJobName: str | None = None
     TransformJobStatus: str | None = None
     ModelName: str | None = None

@@ -1,0 +1,113 @@
+"""``lineage-recorder record``: EventBridge events from files, through the same code as the Lambda."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lineage_recorder_cli.environment import quiet_powertools
+from lineage_recorder_cli.event_files import read_events
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser("record", help="record lineage for SageMaker events read from files")
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="one event, a JSON array, or JSON Lines"
+    )
+    parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(run=run)
+
+
+@dataclass
+class Summary:
+    events: int = 0
+    recorded: int = 0
+    ignored: list[dict[str, str]] = field(default_factory=list)
+    entities_created: int = 0
+    entities_reused: int = 0
+    associations_created: int = 0
+    associations_existing: int = 0
+    skipped_values: list[dict[str, str]] = field(default_factory=list)
+    describe_fallbacks: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
+    from lineage_recorder import aws
+    from lineage_recorder.applier import Applier
+    from lineage_recorder.recorder import Recorder, parse_event
+    from lineage_recorder.resources import InvalidEventError
+
+    sagemaker = aws.client("sagemaker", endpoint_url)
+    recorder = Recorder(sagemaker, Applier(sagemaker))
+    summary = Summary()
+    for path in files:
+        for source in read_events(path):
+            summary.events += 1
+            if source.error is not None:
+                summary.failed.append({"event": source.location, "reason": source.error})
+                continue
+            try:
+                outcome = recorder.record(parse_event(source.raw))
+            except InvalidEventError as error:
+                summary.failed.append({"event": source.location, "reason": str(error)})
+                continue
+            except (ClientError, BotoCoreError) as error:
+                summary.failed.append({"event": source.location, "reason": f"AWS error: {error}"})
+                continue
+            if outcome.ignored:
+                summary.ignored.append({"event": source.location, "reason": str(outcome.ignored_reason)})
+                continue
+            summary.recorded += 1
+            summary.entities_created += len(outcome.created)
+            summary.entities_reused += len(outcome.reused)
+            summary.associations_created += outcome.associations_created
+            summary.associations_existing += outcome.associations_existing
+            summary.skipped_values.extend(
+                {"event": source.location, "field": s.field, "value": s.value, "reason": s.reason}
+                for s in outcome.skipped
+            )
+            summary.describe_fallbacks.extend(
+                {"event": source.location, "reason": r} for r in outcome.fallbacks
+            )
+    return summary
+
+
+def print_summary(summary: Summary) -> None:
+    print(f"events read:           {summary.events}")
+    print(f"recorded:              {summary.recorded}")
+    print(f"ignored:               {len(summary.ignored)}")
+    print(f"entities created:      {summary.entities_created}")
+    print(f"entities reused:       {summary.entities_reused}")
+    print(f"associations created:  {summary.associations_created}")
+    print(f"associations existing: {summary.associations_existing}")
+    for item in summary.ignored:
+        print(f"  ignored  {item['event']}: {item['reason']}")
+    for item in summary.skipped_values:
+        print(f"  warning  {item['event']}: skipped {item['field']}={item['value']!r} ({item['reason']})")
+    for item in summary.describe_fallbacks:
+        print(f"  warning  {item['event']}: recorded from the event alone ({item['reason']})")
+    print(f"failed:                {len(summary.failed)}")
+    for item in summary.failed:
+        print(f"  FAILED   {item['event']}: {item['reason']}")
+
+
+def run(args: argparse.Namespace) -> int:
+    quiet_powertools()
+    summary = record_sources(args.files, args.endpoint_url)
+    if args.json:
+        json.dump(summary.as_dict(), sys.stdout, indent=2)
+        print()
+    else:
+        print_summary(summary)
+    return 1 if summary.failed else 0

@@ -1,0 +1,131 @@
+"""A small but realistic ML workflow on the emulator: prepare data, train, score in batch.
+
+Each step creates the SageMaker resource (moto) and then publishes the state-change event SageMaker
+would send, carrying the Describe* view of the resource like real events do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lineage_recorder_cli.local_aws import LocalEventPipeline, event_detail
+
+ROLE = "arn:aws:iam::{account}:role/DemoSageMakerRole"
+PREPROCESS_IMAGE = "{account}.dkr.ecr.{region}.amazonaws.com/demo-preprocess:1.4"
+TRAINING_IMAGE = "683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1"
+RAW_DATA = "s3://demo-raw-data/customers/2026-11/"
+TRAIN_FEATURES = "s3://demo-features/churn/train/"
+VALIDATION_FEATURES = "s3://demo-features/churn/validation/"
+MODELS = "s3://demo-models/churn/"
+CHECKPOINTS = "s3://demo-checkpoints/churn/"
+BATCH_INPUT = "s3://demo-batch/churn/input/"
+BATCH_SCORES = "s3://demo-batch/churn/scores/"
+
+
+@dataclass(frozen=True)
+class DemoNames:
+    processing_job: str = "demo-prepare-churn-data"
+    training_job: str = "demo-train-churn-xgboost"
+    model: str = "demo-churn-model"
+    transform_job: str = "demo-score-churn-batch"
+
+
+def _resources(arn: str) -> list[str]:
+    return [arn]
+
+
+def run_processing(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames) -> dict[str, Any]:
+    fmt = {"account": pipeline.account, "region": pipeline.region}
+    sagemaker.create_processing_job(
+        ProcessingJobName=names.processing_job,
+        RoleArn=ROLE.format(**fmt),
+        AppSpecification={"ImageUri": PREPROCESS_IMAGE.format(**fmt)},
+        ProcessingResources={
+            "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}
+        },
+        ProcessingInputs=[
+            {
+                "InputName": "raw",
+                "S3Input": {
+                    "S3Uri": RAW_DATA,
+                    "LocalPath": "/opt/ml/processing/input",
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            }
+        ],
+        ProcessingOutputConfig={
+            "Outputs": [
+                {
+                    "OutputName": name,
+                    "S3Output": {
+                        "S3Uri": uri,
+                        "LocalPath": f"/opt/ml/processing/{name}",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+                for name, uri in (("train", TRAIN_FEATURES), ("validation", VALIDATION_FEATURES))
+            ]
+        },
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+    )
+    detail = event_detail(sagemaker.describe_processing_job(ProcessingJobName=names.processing_job))
+    pipeline.publish("SageMaker Processing Job State Change", detail, _resources(detail["ProcessingJobArn"]))
+    return detail
+
+
+def run_training(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames) -> dict[str, Any]:
+    fmt = {"account": pipeline.account, "region": pipeline.region}
+    sagemaker.create_training_job(
+        TrainingJobName=names.training_job,
+        RoleArn=ROLE.format(**fmt),
+        AlgorithmSpecification={"TrainingImage": TRAINING_IMAGE.format(**fmt), "TrainingInputMode": "File"},
+        InputDataConfig=[
+            {"ChannelName": channel, "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}}}
+            for channel, uri in (("train", TRAIN_FEATURES), ("validation", VALIDATION_FEATURES))
+        ],
+        OutputDataConfig={"S3OutputPath": MODELS},
+        CheckpointConfig={"S3Uri": CHECKPOINTS + names.training_job + "/"},
+        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        HyperParameters={"objective": "binary:logistic", "num_round": "100"},
+    )
+    detail = event_detail(sagemaker.describe_training_job(TrainingJobName=names.training_job))
+    in_progress = {**detail, "TrainingJobStatus": "InProgress", "SecondaryStatus": "Training"}
+    # SageMaker also reports progress; the rules drop InProgress, and a duplicate delivery is harmless.
+    pipeline.publish("SageMaker Training Job State Change", in_progress, _resources(detail["TrainingJobArn"]))
+    pipeline.publish("SageMaker Training Job State Change", detail, _resources(detail["TrainingJobArn"]))
+    pipeline.publish("SageMaker Training Job State Change", detail, _resources(detail["TrainingJobArn"]))
+    return detail
+
+
+def run_transform(
+    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames, model_data: str
+) -> dict[str, Any]:
+    fmt = {"account": pipeline.account, "region": pipeline.region}
+    sagemaker.create_model(
+        ModelName=names.model,
+        ExecutionRoleArn=ROLE.format(**fmt),
+        PrimaryContainer={"Image": TRAINING_IMAGE.format(**fmt), "ModelDataUrl": model_data},
+    )
+    sagemaker.create_transform_job(
+        TransformJobName=names.transform_job,
+        ModelName=names.model,
+        TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": BATCH_INPUT}}},
+        TransformOutput={"S3OutputPath": BATCH_SCORES},
+        TransformResources={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+    )
+    detail = event_detail(sagemaker.describe_transform_job(TransformJobName=names.transform_job))
+    pipeline.publish("SageMaker Transform Job State Change", detail, _resources(detail["TransformJobArn"]))
+    return detail
+
+
+def run_jobs(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames | None = None) -> dict[str, Any]:
+    """Run the three jobs in order and return their event details by step."""
+    chosen = names or DemoNames()
+    processing = run_processing(sagemaker, pipeline, chosen)
+    training = run_training(sagemaker, pipeline, chosen)
+    model_data = training["ModelArtifacts"]["S3ModelArtifacts"]
+    transform = run_transform(sagemaker, pipeline, chosen, model_data)
+    return {"processing": processing, "training": training, "transform": transform}

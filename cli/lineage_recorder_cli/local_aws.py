@@ -1,0 +1,146 @@
+"""The SageMaker -> EventBridge -> SQS -> Lambda path, run locally on the emulator.
+
+Rules are built from the same patterns as the CDK stack (lineage_recorder.patterns). The SQS queue
+has a dead-letter queue with the same redrive as the stack, and the handler is the Lambda's own.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lineage_recorder.patterns import EVENT_SOURCE, FAMILIES, event_pattern
+
+MAX_RECEIVE_COUNT = 3
+# moto delivers only part of the envelope (no `account`) unless the whole event is asked for.
+WHOLE_EVENT_TEMPLATE = {"InputPathsMap": {}, "InputTemplate": "<aws.events.event.json>"}
+
+
+class LocalLambdaContext:
+    """Enough of the Lambda context for Powertools."""
+
+    function_name = "lineage-recorder-local"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    log_group_name = "/aws/lambda/lineage-recorder-local"
+    log_stream_name = "local"
+
+    def __init__(self, account: str, region: str) -> None:
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account}:function:{self.function_name}"
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def event_detail(description: dict[str, Any]) -> dict[str, Any]:
+    """A Describe* response shaped like an event's detail: timestamps as epoch milliseconds."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return int(value.timestamp() * 1000)
+        if isinstance(value, dict):
+            return {key: convert(item) for key, item in value.items() if key != "ResponseMetadata"}
+        if isinstance(value, list):
+            return [convert(item) for item in value]
+        return value
+
+    converted: dict[str, Any] = convert(description)
+    return converted
+
+
+@dataclass
+class DrainReport:
+    batches: int = 0
+    delivered: int = 0
+    failed_attempts: int = 0
+    dead_lettered: list[str] = field(default_factory=list)
+
+
+class LocalEventPipeline:
+    def __init__(
+        self, events: Any, sqs: Any, *, account: str, region: str, families: list[str] | None = None
+    ) -> None:
+        self._events = events
+        self._sqs = sqs
+        self.account = account
+        self.region = region
+        self.dlq_url = sqs.create_queue(QueueName="lineage-recorder-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=self.dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        self.queue_url = sqs.create_queue(
+            QueueName="lineage-recorder-queue",
+            Attributes={
+                "VisibilityTimeout": "0",
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}
+                ),
+            },
+        )["QueueUrl"]
+        self.queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        for name in families or list(FAMILIES):
+            rule = f"lineage-recorder-{name}"
+            events.put_rule(Name=rule, EventPattern=json.dumps(event_pattern(name)), State="ENABLED")
+            events.put_targets(
+                Rule=rule,
+                Targets=[
+                    {"Id": "recorder-queue", "Arn": self.queue_arn, "InputTransformer": WHOLE_EVENT_TEMPLATE}
+                ],
+            )
+
+    def publish(self, detail_type: str, detail: dict[str, Any], resources: list[str]) -> None:
+        """What SageMaker does when a resource changes state (real EventBridge refuses aws.* from callers)."""
+        response = self._events.put_events(
+            Entries=[
+                {
+                    "Source": EVENT_SOURCE,
+                    "DetailType": detail_type,
+                    "Detail": json.dumps(detail, default=str),
+                    "Resources": resources,
+                }
+            ]
+        )
+        if response.get("FailedEntryCount"):
+            raise RuntimeError(f"EventBridge refused the event: {response['Entries']}")
+
+    def drain(self, handler: Callable[[dict[str, Any], Any], Any]) -> DrainReport:
+        """Deliver queued messages to ``handler`` in batches of 10 until the queue is empty."""
+        report = DrainReport()
+        while True:
+            messages = self._sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+            ).get("Messages", [])
+            if not messages:
+                break
+            report.batches += 1
+            records = [self._record(message) for message in messages]
+            response = handler({"Records": records}, LocalLambdaContext(self.account, self.region))
+            failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+            report.failed_attempts += len(failed)
+            for message in messages:
+                if message["MessageId"] not in failed:
+                    report.delivered += 1
+                    self._sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        dead = self._sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10).get("Messages", [])
+        report.dead_lettered = [message["Body"] for message in dead]
+        return report
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": {},
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.region,
+        }
