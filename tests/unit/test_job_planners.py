@@ -103,7 +103,9 @@ def test_placeholder_values_are_skipped_with_the_field_and_reason() -> None:
 
 def test_the_same_uri_twice_is_one_entity_in_the_plan() -> None:
     job = TrainingJob.model_validate(
-        training_detail("t5", inputs=["s3://data-bucket/a/", "s3://data-bucket/a/"], image=IMAGE, output="s3://m/")
+        training_detail(
+            "t5", inputs=["s3://data-bucket/a/", "s3://data-bucket/a/"], image=IMAGE, output="s3://m/"
+        )
     )
     plan = plan_training_job(job)
     assert sum(1 for entity in plan.entities if entity.key.source_uri == "s3://data-bucket/a/") == 1

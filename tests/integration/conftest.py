@@ -1,0 +1,58 @@
+"""Integration fixtures: the recorder against the emulator, in-process under moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+import sagemaker_lineage_emulator
+from lineage_recorder import aws
+from lineage_recorder.applier import Applier
+from lineage_recorder.recorder import Recorder
+
+
+@pytest.fixture(autouse=True)
+def local_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "SageMakerLineageRecorder")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+
+
+@pytest.fixture
+def emulator() -> Iterator[None]:
+    """A fresh in-process emulator for one test; clients must be created inside it."""
+    sagemaker_lineage_emulator.install()
+    sagemaker_lineage_emulator.reset()
+    aws.client.cache_clear()
+    with mock_aws():
+        yield
+    aws.client.cache_clear()
+    sagemaker_lineage_emulator.reset()
+
+
+@pytest.fixture
+def sagemaker(emulator: None) -> Any:
+    return boto3.client("sagemaker")
+
+
+@pytest.fixture
+def recorder(sagemaker: Any) -> Recorder:
+    return Recorder(sagemaker, Applier(sagemaker))
+
+
+@pytest.fixture(params=[True, False], ids=["with-trial-components", "without-trial-components"])
+def trial_components(request: pytest.FixtureRequest, emulator: None) -> bool:
+    """Both worlds: SageMaker created the job's trial component, or it did not."""
+    enabled = bool(request.param)
+    sagemaker_lineage_emulator.configure(create_job_trial_components=enabled)
+    return enabled
