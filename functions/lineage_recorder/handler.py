@@ -21,7 +21,9 @@ from lineage_recorder.observability import logger, metrics, tracer
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
 from lineage_recorder.resources import InvalidEventError
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose records all fail is still answered record by record: SQS redelivers exactly those, and
+# the dead-letter queue (not a Lambda error) is where persistent failures show.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @cache
@@ -59,8 +61,8 @@ def log_outcome(outcome: RecordOutcome) -> None:
         "Lineage recorded",
         extra={
             "resource_arn": outcome.resource_arn,
-            "created": len(outcome.created),
-            "reused": len(outcome.reused),
+            "entities_created": len(outcome.created),
+            "entities_reused": len(outcome.reused),
             "associations_created": outcome.associations_created,
             "associations_existing": outcome.associations_existing,
         },

@@ -1,0 +1,108 @@
+"""The Lambda handler: partial batch failures, and a clear log line for every rejected record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from lineage_recorder import handler
+from lineage_recorder_cli.local_aws import LocalLambdaContext
+from tests.integration.jobs import training_job
+from tests.support.events import sqs_batch, training_event
+from tests.support.graph import snapshot
+
+
+@pytest.fixture
+def fresh_handler(emulator: None) -> Any:
+    handler.recorder.cache_clear()
+    yield handler
+    handler.recorder.cache_clear()
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append({**record.__dict__, "message": record.getMessage(), "level": record.levelname})
+
+
+@pytest.fixture
+def logs() -> Iterator[list[dict[str, Any]]]:
+    """What the recorder logged, with the extra keys each line carried."""
+    collector = _Collector()
+    service_logger = logging.getLogger("lineage-recorder")
+    service_logger.addHandler(collector)
+    yield collector.lines
+    service_logger.removeHandler(collector)
+
+
+def test_bad_records_fail_alone_and_good_ones_are_recorded(
+    fresh_handler: Any, sagemaker: Any, logs: list[dict[str, Any]]
+) -> None:
+    # Given a batch mixing a good event with malformed ones
+    good = training_job(sagemaker, "good", inputs=["s3://features/train/"], output="s3://models/")
+    not_sagemaker = {**training_event("x", inputs=[], image="i", output="o"), "source": "com.attacker"}
+    no_arn = training_event("y", inputs=[], image="i", output="o")
+    no_arn["detail"]["TrainingJobArn"] = "not-an-arn"
+    no_arn["resources"] = []
+    batch = sqs_batch(["{not json", not_sagemaker, good, "[]", no_arn])
+    # When the handler runs
+    response = fresh_handler.lambda_handler(batch, LocalLambdaContext("123456789012", "us-east-1"))
+    # Then exactly the bad records are reported as failures
+    assert {item["itemIdentifier"] for item in response["batchItemFailures"]} == {
+        "message-0",
+        "message-1",
+        "message-3",
+        "message-4",
+    }
+    # And the good one is recorded
+    assert ("DataSet", "s3://features/train/") in snapshot(sagemaker).nodes
+    # And each rejection is logged with its reason
+    rejections = [line for line in logs if line.get("message") == "Record rejected"]
+    assert len(rejections) == 4
+    assert all(line["reason"] for line in rejections)
+    assert any("source" in line["reason"] for line in rejections)
+    assert any("TrainingJobArn" in line["reason"] for line in rejections)
+
+
+def test_skipped_placeholder_values_are_logged_as_warnings(
+    fresh_handler: Any, sagemaker: Any, logs: list[dict[str, Any]]
+) -> None:
+    # Given an event whose values are the published sample's placeholders
+    event = training_event("placeholders", inputs=["S3Uri"], image="TrainingImage", output="S3OutputPath")
+    # When handled
+    response = fresh_handler.lambda_handler(
+        sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")
+    )
+    # Then the record succeeds, and every skipped value has a warning naming the field
+    assert response["batchItemFailures"] == []
+    warnings = [line for line in logs if line["level"] == "WARNING" and line.get("field")]
+    assert {line["field"] for line in warnings} == {
+        "AlgorithmSpecification.TrainingImage",
+        "InputDataConfig[0].DataSource.S3DataSource.S3Uri",
+        "OutputDataConfig.S3OutputPath",
+    }
+
+
+def test_throttling_that_outlasts_retries_fails_the_record_for_redelivery(
+    fresh_handler: Any, sagemaker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given SageMaker throttles every lineage write
+    import sagemaker_lineage_emulator
+
+    event = training_job(sagemaker, "throttled", inputs=["s3://features/train/"], output="s3://models/")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    sagemaker_lineage_emulator.configure(
+        faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=frozenset({"CreateArtifact"}))
+    )
+    # When handled
+    response = fresh_handler.lambda_handler(
+        sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")
+    )
+    # Then the record is reported failed (SQS will redeliver it), never dropped
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["message-0"]
