@@ -7,12 +7,11 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
-
 import sagemaker_lineage_emulator
 from lineage_recorder import aws
 from lineage_recorder.applier import Applier
 from lineage_recorder.recorder import Recorder
+from moto import mock_aws
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lineage_recorder_cli.local_aws import event_detail
+
 from tests.support.events import ACCOUNT, envelope
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/TestRole"

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from lineage_recorder import handler
 from lineage_recorder_cli.local_aws import LocalLambdaContext
+
 from tests.integration.jobs import training_job
 from tests.support.events import sqs_batch, training_event
 from tests.support.graph import snapshot

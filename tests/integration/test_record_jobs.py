@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lineage_recorder.recorder import Recorder, parse_event
+
 from tests.integration.jobs import IMAGE, processing_job, training_job, transform_job
 from tests.support.events import training_event
 from tests.support.graph import snapshot
@@ -123,10 +124,9 @@ def test_recording_the_same_events_again_creates_nothing(
 def test_results_are_the_same_with_and_without_sagemakers_trial_components(sagemaker: Any) -> None:
     # Given the same workflow recorded in both worlds
     import boto3
-    from moto import mock_aws
-
     import sagemaker_lineage_emulator
     from lineage_recorder.applier import Applier
+    from moto import mock_aws
 
     graphs = []
     for enabled in (True, False):

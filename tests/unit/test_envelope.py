@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from lineage_recorder.recorder import parse_event
 from lineage_recorder.resources import InvalidEventError
+
 from tests.support.events import training_event
 
 

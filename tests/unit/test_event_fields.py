@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from lineage_recorder.events.fields import parse_tags, parse_timestamp
 from lineage_recorder.events.jobs import TrainingJob
 

@@ -7,6 +7,7 @@ from lineage_recorder.plan import EntityKey, EntityKind, Plan
 from lineage_recorder.planners.processing import plan_processing_job
 from lineage_recorder.planners.training import plan_training_job
 from lineage_recorder.planners.transform import plan_transform_job
+
 from tests.support.events import job_arn, training_detail
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1"

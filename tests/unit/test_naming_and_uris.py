@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from lineage_recorder.naming import MAX_PROPERTIES, bounded_properties, bounded_value, entity_name
 from lineage_recorder.uris import image_uri_problem, s3_uri_problem
 
