@@ -1,0 +1,141 @@
+"""The `lineage-recorder` CLI as a user runs it, against the emulator served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from sagemaker_lineage_emulator.server import EmulatorServer
+
+from tests.integration.jobs import training_job
+from tests.support.events import training_event
+
+
+@pytest.fixture
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer("127.0.0.1", 0) as running:
+        # moto's state is per process, shared by every server in it: start each test from nothing.
+        urllib.request.urlopen(
+            urllib.request.Request(f"{running.url}/moto-api/reset", method="POST"), timeout=10
+        )
+        yield running
+
+
+def _cli(*args: str, endpoint: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "2",
+    }
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    return subprocess.run(
+        [sys.executable, "-m", "lineage_recorder_cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def _client(server: EmulatorServer) -> Any:
+    return boto3.client("sagemaker", endpoint_url=server.url)
+
+
+def test_record_reads_one_event_an_array_and_json_lines(server: EmulatorServer, tmp_path: Path) -> None:
+    # Given a completed training job on the emulator, and its event in three file layouts
+    sagemaker = _client(server)
+    event = training_job(sagemaker, "cli-job", inputs=["s3://features/train/"], output="s3://models/")
+    (tmp_path / "one.json").write_text(json.dumps(event))
+    (tmp_path / "array.json").write_text(json.dumps([event, event]))
+    running = training_event("cli-running", inputs=[], image="i", output="o", status="InProgress")
+    (tmp_path / "lines.jsonl").write_text(json.dumps(event) + "\n" + json.dumps(running) + "\n{broken\n")
+    # When recorded with --json through --endpoint-url
+    result = _cli(
+        "record",
+        "--endpoint-url",
+        server.url,
+        "--json",
+        str(tmp_path / "one.json"),
+        str(tmp_path / "array.json"),
+        str(tmp_path / "lines.jsonl"),
+    )
+    # Then the summary counts every event, and the bad line fails the run
+    summary = json.loads(result.stdout)
+    assert result.returncode == 1, result.stderr
+    assert summary["events"] == 6
+    assert summary["recorded"] == 4
+    assert len(summary["ignored"]) == 1
+    assert [item["event"] for item in summary["failed"]] == [f"{tmp_path / 'lines.jsonl'}:3"]
+    assert summary["entities_created"] == 3  # image, dataset, model; the job node is SageMaker's
+    assert summary["associations_created"] == 3
+    assert summary["associations_existing"] == 9
+
+
+def test_record_exits_zero_when_every_event_is_fine_and_prints_a_readable_summary(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    event = training_job(_client(server), "ok-job", inputs=["s3://features/train/"], output="s3://models/")
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    result = _cli("record", str(tmp_path / "event.json"), endpoint=server.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "entities created:      3" in result.stdout
+    assert "failed:                0" in result.stdout
+
+
+def test_trace_prints_a_query_lineage_shaped_json(server: EmulatorServer, tmp_path: Path) -> None:
+    # Given a recorded training job
+    event = training_job(_client(server), "traced", inputs=["s3://features/train/"], output="s3://models/")
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    assert _cli("record", str(tmp_path / "event.json"), endpoint=server.url).returncode == 0
+    model = event["detail"]["ModelArtifacts"]["S3ModelArtifacts"]
+    # When tracing the model's ascendants as JSON
+    result = _cli("trace", model, "--direction", "ascendants", "--format", "json", endpoint=server.url)
+    # Then vertices and edges have QueryLineage's shape and reach the input data
+    graph = json.loads(result.stdout)
+    assert set(graph) >= {"Vertices", "Edges"}
+    assert all(set(vertex) == {"Arn", "Type", "LineageType"} for vertex in graph["Vertices"])
+    assert all(set(edge) == {"SourceArn", "DestinationArn", "AssociationType"} for edge in graph["Edges"])
+    types = {(vertex["Type"], vertex["LineageType"]) for vertex in graph["Vertices"]}
+    assert {
+        ("Model", "Artifact"),
+        ("TrainingJob", "TrialComponent"),
+        ("DataSet", "Artifact"),
+        ("Image", "Artifact"),
+    } <= types
+    assert {edge["AssociationType"] for edge in graph["Edges"]} == {"Produced", "ContributedTo"}
+
+
+def test_trace_of_an_unknown_uri_says_so(server: EmulatorServer) -> None:
+    result = _cli("trace", "s3://nothing/here/", endpoint=server.url)
+    assert result.returncode == 2
+    assert "no lineage entity has SourceUri" in result.stderr
+
+
+def test_demo_shows_the_joined_up_graph() -> None:
+    # When the demo runs on its embedded emulator
+    result = _cli("demo")
+    # Then it succeeds and its trace reaches from the batch scores back to the raw data
+    assert result.returncode == 0, result.stdout + result.stderr
+    trace = result.stdout.split("== Lineage", 1)[1]
+    for expected in (
+        "s3://demo-batch/churn/scores/",
+        "TransformJob",
+        "Model s3://demo-models/churn/",
+        "TrainingJob",
+        "ProcessingJob",
+        "DataSet s3://demo-raw-data/customers/2026-11/",
+    ):
+        assert expected in trace
+    assert "dead-lettered: 0" in result.stdout
