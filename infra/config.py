@@ -1,0 +1,234 @@
+"""Configuration of the recorder stack: typed, validated, and readable from CDK context.
+
+`RecorderConfig` is what the `LineageRecorder` construct takes. `app.py` builds it from the CDK context
+(`cdk.json` or `npx cdk ... -c key=value`) with :meth:`RecorderConfig.from_context`; users who drop the
+construct into their own app can build it directly. Every option has a safe default, and a bad value
+fails the synth with a message that names the context key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_cdk import aws_logs as logs
+from constructs import Node
+from lineage_recorder.patterns import FAMILIES
+
+CONTEXT_PREFIX = "lineage:"
+
+# Context keys (all documented in docs/deploy.md).
+CTX_PEER_ACCOUNTS = f"{CONTEXT_PREFIX}peerAccounts"
+CTX_PEER_ROLE_NAME = f"{CONTEXT_PREFIX}peerRoleName"
+CTX_MAX_CONCURRENCY = f"{CONTEXT_PREFIX}maxConcurrency"
+CTX_POWERTOOLS_LAYER_VERSION = f"{CONTEXT_PREFIX}powertoolsLayerVersion"
+CTX_LOG_RETENTION_DAYS = f"{CONTEXT_PREFIX}logRetentionDays"
+CTX_ALARM_TOPIC_ARN = f"{CONTEXT_PREFIX}alarmTopicArn"
+CTX_FAMILIES = f"{CONTEXT_PREFIX}families"
+
+CONTEXT_KEYS = (
+    CTX_PEER_ACCOUNTS,
+    CTX_PEER_ROLE_NAME,
+    CTX_MAX_CONCURRENCY,
+    CTX_POWERTOOLS_LAYER_VERSION,
+    CTX_LOG_RETENTION_DAYS,
+    CTX_ALARM_TOPIC_ARN,
+    CTX_FAMILIES,
+)
+
+ALL_FAMILIES = "all"
+
+DEFAULT_PEER_ROLE_NAME = "SageMakerLineagePeerReader"
+# The smallest value Lambda accepts for an SQS event source's maximum concurrency: at most two recorder
+# invocations call SageMaker at a time, far below the lineage APIs' rate limits.
+DEFAULT_MAX_CONCURRENCY = 2
+MAX_CONCURRENCY_RANGE = (2, 1000)
+# The Powertools release pinned in pyproject.toml, so the layer carries the version the tests ran with.
+DEFAULT_POWERTOOLS_LAYER_VERSION = "3.37.0"
+DEFAULT_LOG_RETENTION_DAYS = 30
+
+# The retentions CloudWatch Logs accepts for a log group (the finite aws_logs.RetentionDays values).
+LOG_RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+VALID_LOG_RETENTION_DAYS = tuple(LOG_RETENTION_BY_DAYS)
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+_LAYER_NUMBER = re.compile(r"^[1-9]\d*$")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the context key."""
+
+
+def _default_families() -> tuple[str, ...]:
+    return tuple(FAMILIES)
+
+
+@dataclass(frozen=True)
+class RecorderConfig:
+    """Everything about the recorder that differs between deployments.
+
+    Attributes:
+        peer_accounts: 12-digit ids of the accounts the recorder links to with SameAs associations.
+        peer_role_name: name of the read-only role the recorder assumes in each peer account.
+        max_concurrency: maximum concurrent recorder invocations (SQS event source maximum concurrency).
+        powertools_layer_version: the public Powertools layer, pinned either by Powertools release
+            ("3.37.0", resolved at deploy time from the public SSM parameter) or by layer version
+            number ("40", the ARN is written into the template).
+        log_retention_days: retention of the function's log group.
+        alarm_topic_arn: an existing SNS topic for alarm notifications; None creates one.
+        families: the resource families to record (keys of `lineage_recorder.patterns.FAMILIES`).
+    """
+
+    peer_accounts: tuple[str, ...] = ()
+    peer_role_name: str = DEFAULT_PEER_ROLE_NAME
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    powertools_layer_version: str = DEFAULT_POWERTOOLS_LAYER_VERSION
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    alarm_topic_arn: str | None = None
+    families: tuple[str, ...] = field(default_factory=_default_families)
+
+    def __post_init__(self) -> None:
+        for account in self.peer_accounts:
+            if not _ACCOUNT_ID.match(account):
+                raise ConfigError(
+                    f"{CTX_PEER_ACCOUNTS}: {account!r} is not a 12-digit AWS account id "
+                    "(write account ids as JSON strings so that leading zeros survive)"
+                )
+        if len(set(self.peer_accounts)) != len(self.peer_accounts):
+            raise ConfigError(f"{CTX_PEER_ACCOUNTS}: duplicate account ids in {list(self.peer_accounts)}")
+        if not _ROLE_NAME.match(self.peer_role_name):
+            raise ConfigError(f"{CTX_PEER_ROLE_NAME}: {self.peer_role_name!r} is not a valid IAM role name")
+        low, high = MAX_CONCURRENCY_RANGE
+        if not low <= self.max_concurrency <= high:
+            raise ConfigError(
+                f"{CTX_MAX_CONCURRENCY}: {self.max_concurrency} is outside {low}..{high}, "
+                "the range Lambda accepts for an SQS event source"
+            )
+        version = self.powertools_layer_version
+        if not (_LAYER_NUMBER.match(version) or _SEMVER.match(version)):
+            raise ConfigError(
+                f"{CTX_POWERTOOLS_LAYER_VERSION}: {version!r} is neither a Powertools release (like "
+                f"{DEFAULT_POWERTOOLS_LAYER_VERSION!r}) nor a layer version number (like '40')"
+            )
+        if self.log_retention_days not in VALID_LOG_RETENTION_DAYS:
+            raise ConfigError(
+                f"{CTX_LOG_RETENTION_DAYS}: {self.log_retention_days} is not a retention CloudWatch Logs "
+                f"accepts; choose one of {list(VALID_LOG_RETENTION_DAYS)}"
+            )
+        if self.alarm_topic_arn is not None and not _SNS_TOPIC_ARN.match(self.alarm_topic_arn):
+            raise ConfigError(f"{CTX_ALARM_TOPIC_ARN}: {self.alarm_topic_arn!r} is not an SNS topic ARN")
+        if not self.families:
+            raise ConfigError(f"{CTX_FAMILIES}: at least one resource family must be enabled")
+        unknown = [name for name in self.families if name not in FAMILIES]
+        if unknown:
+            raise ConfigError(
+                f"{CTX_FAMILIES}: unknown resource families {unknown}; known: {sorted(FAMILIES)} "
+                f"or {ALL_FAMILIES!r}"
+            )
+        if len(set(self.families)) != len(self.families):
+            raise ConfigError(f"{CTX_FAMILIES}: duplicate families in {list(self.families)}")
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        return LOG_RETENTION_BY_DAYS[self.log_retention_days]
+
+    @classmethod
+    def from_context(cls, node: Node) -> RecorderConfig:
+        """Read the configuration from CDK context; absent keys take their defaults."""
+        return cls.from_mapping({key: node.try_get_context(key) for key in CONTEXT_KEYS})
+
+    @classmethod
+    def from_mapping(cls, context: Mapping[str, Any]) -> RecorderConfig:
+        """Parse context values, which are JSON values from cdk.json or strings from `-c key=value`."""
+        kwargs: dict[str, Any] = {}
+        peers = _as_str_list(context.get(CTX_PEER_ACCOUNTS), CTX_PEER_ACCOUNTS)
+        if peers is not None:
+            kwargs["peer_accounts"] = tuple(peers)
+        role_name = _as_str(context.get(CTX_PEER_ROLE_NAME), CTX_PEER_ROLE_NAME)
+        if role_name is not None:
+            kwargs["peer_role_name"] = role_name
+        concurrency = _as_int(context.get(CTX_MAX_CONCURRENCY), CTX_MAX_CONCURRENCY)
+        if concurrency is not None:
+            kwargs["max_concurrency"] = concurrency
+        layer = context.get(CTX_POWERTOOLS_LAYER_VERSION)
+        if isinstance(layer, int) and not isinstance(layer, bool):
+            layer = str(layer)
+        layer = _as_str(layer, CTX_POWERTOOLS_LAYER_VERSION)
+        if layer is not None:
+            kwargs["powertools_layer_version"] = layer
+        retention = _as_int(context.get(CTX_LOG_RETENTION_DAYS), CTX_LOG_RETENTION_DAYS)
+        if retention is not None:
+            kwargs["log_retention_days"] = retention
+        topic = _as_str(context.get(CTX_ALARM_TOPIC_ARN), CTX_ALARM_TOPIC_ARN)
+        if topic is not None:
+            kwargs["alarm_topic_arn"] = topic
+        families = _as_str_list(context.get(CTX_FAMILIES), CTX_FAMILIES)
+        if families is not None and families != [ALL_FAMILIES]:
+            kwargs["families"] = tuple(families)
+        return cls(**kwargs)
+
+
+def _as_str(value: Any, key: str) -> str | None:
+    """A string option; None and "" mean "use the default"."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
+    value = value.strip()
+    return value or None
+
+
+def _as_int(value: Any, key: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: expected an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ConfigError(f"{key}: expected an integer, got {value!r}")
+
+
+def _as_str_list(value: Any, key: str) -> list[str] | None:
+    """A list option: a JSON list, or a comma-separated string from `-c key=a,b`."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list):
+        items: list[str] = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, (str, int)):
+                raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
+            items.append(str(item).strip())
+        return items
+    raise ConfigError(f"{key}: expected a list or a comma-separated string, got {value!r}")

@@ -1,0 +1,45 @@
+"""The stack `app.py` deploys: one `LineageRecorder` plus outputs that the docs and operators use."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Environment, Stack
+from constructs import Construct
+
+from infra.config import RecorderConfig
+from infra.recorder import LineageRecorder
+
+STACK_NAME = "SageMakerLineageRecorder"
+
+
+class LineageRecorderStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: RecorderConfig | None = None,
+        env: Environment | None = None,
+        stack_name: str | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=env,
+            stack_name=stack_name,
+            description="SageMaker auto-lineage recorder: ML lineage from SageMaker state-change events",
+        )
+        self.recorder = LineageRecorder(self, "Recorder", config=config)
+        recorder = self.recorder
+
+        CfnOutput(self, "FunctionName", value=recorder.function.function_name)
+        CfnOutput(
+            self,
+            "FunctionRoleArn",
+            value=recorder.function_role.role_arn,
+            description="Peer accounts' reader roles must trust this role",
+        )
+        CfnOutput(self, "QueueUrl", value=recorder.queue.queue_url)
+        CfnOutput(self, "DeadLetterQueueUrl", value=recorder.dead_letter_queue.queue_url)
+        CfnOutput(self, "StateTableName", value=recorder.table.table_name)
+        CfnOutput(self, "AlarmTopicArn", value=recorder.alarm_topic.topic_arn)
+        CfnOutput(self, "DashboardName", value=recorder.dashboard.dashboard_name)

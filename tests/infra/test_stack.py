@@ -1,0 +1,645 @@
+"""The synthesised recorder stack: every property the deployment promises, checked on the template.
+
+All tests read the session synth (see conftest.py). Expected values are written out here, not imported
+from infra/, so that a change to the stack has to be a deliberate change to these tests too. The one
+shared source is `lineage_recorder.patterns`, on purpose: a rule must exist for every family the
+recorder handles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match
+from lineage_recorder.patterns import FAMILIES, FAMILY_BY_DETAIL_TYPE, event_pattern
+
+from infra.nag import enable_nag
+from tests.infra.conftest import (
+    ACCOUNT,
+    EXISTING_TOPIC_ARN,
+    PEER_ACCOUNTS,
+    PEER_ROLE_NAME,
+    REGION,
+    ROOT,
+    Synthesis,
+    SynthesizedStack,
+)
+
+# --- The IAM contract with the runtime code (written out, not imported) ----------------------------------
+SAGEMAKER_RESOURCE_TYPES_BY_ACTION = {
+    "sagemaker:DescribeTrainingJob": {"training-job"},
+    "sagemaker:DescribeProcessingJob": {"processing-job"},
+    "sagemaker:DescribeTransformJob": {"transform-job"},
+    "sagemaker:DescribeModel": {"model"},
+    "sagemaker:DescribeModelPackage": {"model-package"},
+    "sagemaker:DescribeEndpoint": {"endpoint"},
+    "sagemaker:DescribeEndpointConfig": {"endpoint-config"},
+    "sagemaker:DescribeTrialComponent": {"experiment-trial-component"},
+    "sagemaker:CreateArtifact": {"artifact"},
+    "sagemaker:DescribeArtifact": {"artifact"},
+    "sagemaker:UpdateArtifact": {"artifact"},
+    "sagemaker:CreateAction": {"action"},
+    "sagemaker:DescribeAction": {"action"},
+    "sagemaker:UpdateAction": {"action"},
+    "sagemaker:CreateContext": {"context"},
+    "sagemaker:DescribeContext": {"context"},
+    "sagemaker:UpdateContext": {"context"},
+    "sagemaker:AddTags": {"artifact", "action", "context"},
+    "sagemaker:AddAssociation": {"artifact", "action", "context", "experiment-trial-component"},
+    "sagemaker:DeleteAssociation": {"artifact", "action", "context", "experiment-trial-component"},
+}
+SAGEMAKER_LIST_ACTIONS = {
+    "sagemaker:ListTrialComponents",
+    "sagemaker:ListArtifacts",
+    "sagemaker:ListActions",
+    "sagemaker:ListContexts",
+    "sagemaker:ListAssociations",
+}
+STATE_TABLE_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+SQS_CONSUMER_ACTIONS = {
+    "sqs:ReceiveMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueUrl",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+}
+LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def sagemaker_arn(resource_type: str) -> str:
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{resource_type}/*"
+
+
+# --- Helpers ----------------------------------------------------------------------------------------------
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def get_att(logical_id: str, attribute: str = "Arn") -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+def policy_documents(stack: SynthesizedStack) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every policy document in the template: IAM policies, role policies, resource policies, key policies."""
+    for logical_id, resource in stack.json["Resources"].items():
+        properties = resource.get("Properties", {})
+        kind = resource["Type"]
+        if kind in (
+            "AWS::IAM::Policy",
+            "AWS::IAM::ManagedPolicy",
+            "AWS::SQS::QueuePolicy",
+            "AWS::SNS::TopicPolicy",
+        ):
+            yield logical_id, properties["PolicyDocument"]
+        elif kind == "AWS::IAM::Role":
+            yield logical_id, properties["AssumeRolePolicyDocument"]
+            for inline in properties.get("Policies", []):
+                yield logical_id, inline["PolicyDocument"]
+        elif kind == "AWS::KMS::Key":
+            yield logical_id, properties["KeyPolicy"]
+
+
+def allow_statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [statement for statement in as_list(document["Statement"]) if statement["Effect"] == "Allow"]
+
+
+def function(stack: SynthesizedStack) -> tuple[str, dict[str, Any]]:
+    return stack.only("AWS::Lambda::Function")
+
+
+def role_grants(stack: SynthesizedStack) -> dict[str, set[str]]:
+    """Action -> resources (JSON text for intrinsic values) granted to the function's role."""
+    _, fn = function(stack)
+    role_id = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    grants: dict[str, set[str]] = {}
+    for resource in stack.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} not in resource["Properties"]["Roles"]:
+            continue
+        for statement in allow_statements(resource["Properties"]["PolicyDocument"]):
+            assert (
+                "Condition" not in statement
+                and "NotAction" not in statement
+                and "NotResource" not in statement
+            )
+            for action in as_list(statement["Action"]):
+                for arn in as_list(statement["Resource"]):
+                    grants.setdefault(action, set()).add(arn if isinstance(arn, str) else json.dumps(arn))
+    return grants
+
+
+# --- EventBridge rules -----------------------------------------------------------------------------------
+def test_every_family_the_recorder_handles_has_a_rule_with_the_shared_pattern(synthesis: Synthesis) -> None:
+    # Given the families the recorder code handles, from the shared pattern definition
+    families = FAMILIES
+    # When the stack is synthesised with the default context
+    rules = synthesis.default.resources("AWS::Events::Rule")
+    patterns = [rule["Properties"]["EventPattern"] for rule in rules.values()]
+    # Then each family has exactly one rule whose pattern is the shared one (detail-type and statuses)
+    for name in families:
+        assert patterns.count(event_pattern(name)) == 1, f"no rule, or several, for the {name} family"
+    handled = sorted(FAMILY_BY_DETAIL_TYPE)
+    routed = sorted(detail_type for pattern in patterns for detail_type in pattern["detail-type"])
+    assert routed == handled
+    # And each rule is filtered to the statuses the recorder acts on, when the family has a status field
+    for name, family in families.items():
+        pattern = event_pattern(name)
+        assert pattern["source"] == ["aws.sagemaker"]
+        if family.status_field is not None:
+            assert pattern["detail"] == {family.status_field: list(family.statuses)}
+            assert family.statuses, f"the {name} family acts on no status"
+
+
+def test_rules_are_on_the_default_bus_and_target_the_queue_with_the_dlq(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack
+    stack = synthesis.default
+    queue_id = stack.logical_id("Recorder/Queue/Resource")
+    dlq_id = stack.logical_id("Recorder/DeadLetterQueue/Resource")
+    # When its rules are read
+    rules = stack.resources("AWS::Events::Rule")
+    # Then every rule is enabled on the default bus, with the queue as its only target and the DLQ for
+    # events EventBridge cannot deliver
+    assert rules
+    for rule in rules.values():
+        properties = rule["Properties"]
+        assert "EventBusName" not in properties
+        assert properties["State"] == "ENABLED"
+        (target,) = properties["Targets"]
+        assert target["Arn"] == get_att(queue_id)
+        assert target["DeadLetterConfig"] == {"Arn": get_att(dlq_id)}
+
+
+def test_only_the_configured_families_get_rules(synthesis: Synthesis) -> None:
+    # Given a stack configured to record only training jobs
+    stack = synthesis.configured
+    # When its rules and the function's environment are read
+    rules = stack.resources("AWS::Events::Rule")
+    _, fn = function(stack)
+    # Then there is one rule, for training, and the function knows which families are enabled
+    assert [rule["Properties"]["EventPattern"] for rule in rules.values()] == [event_pattern("training")]
+    assert fn["Properties"]["Environment"]["Variables"]["LINEAGE_FAMILIES"] == "training"
+
+
+# --- Queue and DLQ ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("variant", ["default", "configured"])
+def test_queue_has_a_dead_letter_queue(synthesis: Synthesis, variant: str) -> None:
+    # Given either stack
+    stack: SynthesizedStack = getattr(synthesis, variant)
+    # When its queues are read
+    queues = stack.resources("AWS::SQS::Queue")
+    queue_id = stack.logical_id("Recorder/Queue/Resource")
+    dlq_id = stack.logical_id("Recorder/DeadLetterQueue/Resource")
+    # Then there are exactly two, and the main queue redrives to the DLQ after a few receives
+    assert set(queues) == {queue_id, dlq_id}
+    redrive = queues[queue_id]["Properties"]["RedrivePolicy"]
+    assert redrive == {"deadLetterTargetArn": get_att(dlq_id), "maxReceiveCount": 5}
+    assert "RedrivePolicy" not in queues[dlq_id]["Properties"]
+    # And the DLQ keeps messages longer than the queue (standard queues keep the original enqueue time)
+    dlq_retention = queues[dlq_id]["Properties"]["MessageRetentionPeriod"]
+    assert dlq_retention == 14 * 24 * 3600
+    assert dlq_retention > queues[queue_id]["Properties"]["MessageRetentionPeriod"]
+
+
+def test_queues_are_encrypted_and_ssl_only(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack
+    stack = synthesis.default
+    # When its queues and queue policies are read
+    queues = stack.resources("AWS::SQS::Queue")
+    policies = stack.resources("AWS::SQS::QueuePolicy").values()
+    # Then each queue is encrypted and its policy denies any request not made over TLS
+    for queue_id, queue in queues.items():
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+        (policy,) = [p for p in policies if p["Properties"]["Queues"] == [{"Ref": queue_id}]]
+        denies = [
+            s for s in as_list(policy["Properties"]["PolicyDocument"]["Statement"]) if s["Effect"] == "Deny"
+        ]
+        assert denies == [
+            {
+                "Action": "sqs:*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Resource": get_att(queue_id),
+            }
+        ]
+
+
+def test_only_the_rules_may_send_to_the_queues(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack and its rules
+    stack = synthesis.default
+    rule_ids = set(stack.resources("AWS::Events::Rule"))
+    # When the queue policies' Allow statements are read
+    for policy in stack.resources("AWS::SQS::QueuePolicy").values():
+        allowed_sources = set()
+        for statement in allow_statements(policy["Properties"]["PolicyDocument"]):
+            # Then each lets EventBridge send only on behalf of one of this stack's rules
+            assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+            actions = set(as_list(statement["Action"]))
+            assert "sqs:SendMessage" in actions
+            assert actions <= {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+            assert set(statement["Condition"]) == {"ArnEquals"}
+            source = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+            assert source["Fn::GetAtt"][1] == "Arn"
+            allowed_sources.add(source["Fn::GetAtt"][0])
+        # And together they cover exactly the rules (the DLQ receives EventBridge delivery failures too)
+        assert allowed_sources == rule_ids
+
+
+def test_visibility_timeout_is_at_least_six_times_the_function_timeout(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack
+    stack = synthesis.default
+    # When the queue's visibility timeout and the function's timeout are read
+    queue = stack.json["Resources"][stack.logical_id("Recorder/Queue/Resource")]
+    _, fn = function(stack)
+    # Then the queue hides a message for at least six function timeouts
+    assert queue["Properties"]["VisibilityTimeout"] >= 6 * fn["Properties"]["Timeout"]
+
+
+# --- The function ----------------------------------------------------------------------------------------
+def test_function_runtime_architecture_tracing_and_logging(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack
+    stack = synthesis.default
+    # When the function is read
+    _, fn = function(stack)
+    properties = fn["Properties"]
+    # Then it runs the recorder's handler on the newest Python runtime, arm64, traced, logging JSON
+    assert properties["Runtime"] == "python3.14"
+    assert properties["Architectures"] == ["arm64"]
+    assert properties["Handler"] == "lineage_recorder.handler.lambda_handler"
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+    logging = properties["LoggingConfig"]
+    assert logging["LogFormat"] == "JSON"
+    assert logging["ApplicationLogLevel"] == "INFO"
+    # And into an explicit log group with a retention
+    log_group_id = logging["LogGroup"]["Ref"]
+    log_group = stack.json["Resources"][log_group_id]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == 30
+
+
+def test_configured_log_retention(synthesis: Synthesis) -> None:
+    # Given a stack configured with 90 days of log retention
+    stack = synthesis.configured
+    # When its log group is read / Then it keeps logs for 90 days
+    stack.template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 90})
+
+
+def test_function_environment(synthesis: Synthesis) -> None:
+    # Given the default stack and the configured one
+    default, configured = synthesis.default, synthesis.configured
+    table_id = default.logical_id("Recorder/StateTable/Resource")
+    # When the functions' environments are read
+    default_env = function(default)[1]["Properties"]["Environment"]["Variables"]
+    configured_env = function(configured)[1]["Properties"]["Environment"]["Variables"]
+    # Then they carry the contract's variables, with the defaults and the configured values
+    assert default_env == {
+        "POWERTOOLS_SERVICE_NAME": "lineage-recorder",
+        "POWERTOOLS_METRICS_NAMESPACE": "SageMakerLineageRecorder",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "LINEAGE_STATE_TABLE": {"Ref": table_id},
+        "LINEAGE_PEER_ACCOUNTS": "",
+        "LINEAGE_PEER_ROLE_NAME": "SageMakerLineagePeerReader",
+        "LINEAGE_FAMILIES": ",".join(FAMILIES),
+    }
+    assert configured_env["LINEAGE_PEER_ACCOUNTS"] == ",".join(PEER_ACCOUNTS)
+    assert configured_env["LINEAGE_PEER_ROLE_NAME"] == PEER_ROLE_NAME
+
+
+def test_powertools_layer_is_pinned_to_the_tested_release_by_default(synthesis: Synthesis) -> None:
+    # Given the Powertools release the project pins (and runs its tests with)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (pin,) = [dep for dep in pyproject["project"]["dependencies"] if dep.startswith("aws-lambda-powertools")]
+    release = pin.split("==")[1]
+    # When the default stack's function layers are read
+    stack = synthesis.default
+    (layer,) = function(stack)[1]["Properties"]["Layers"]
+    # Then the only layer is the public Powertools layer for python3.14/arm64 at that release, resolved at
+    # deploy time from the public SSM parameter Powertools publishes
+    parameter = stack.json["Parameters"][layer["Ref"]]
+    assert parameter == {
+        "Type": "AWS::SSM::Parameter::Value<String>",
+        "Default": f"/aws/service/powertools/python/arm64/python3.14/{release}",
+    }
+
+
+def test_powertools_layer_pinned_by_layer_version_number(synthesis: Synthesis) -> None:
+    # Given a stack configured with layer version 40
+    stack = synthesis.configured
+    # When its function layers are read / Then the layer ARN is written out exactly
+    assert function(stack)[1]["Properties"]["Layers"] == [
+        f"arn:aws:lambda:{REGION}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:40"
+    ]
+
+
+@pytest.mark.parametrize(("variant", "concurrency"), [("default", 2), ("configured", 10)])
+def test_event_source_reports_batch_item_failures_with_capped_concurrency(
+    synthesis: Synthesis, variant: str, concurrency: int
+) -> None:
+    # Given either stack
+    stack: SynthesizedStack = getattr(synthesis, variant)
+    # When its event source mapping is read
+    _, mapping = stack.only("AWS::Lambda::EventSourceMapping")
+    # Then the function consumes the queue, reports batch item failures and has a maximum concurrency
+    properties = mapping["Properties"]
+    assert properties["EventSourceArn"] == get_att(stack.logical_id("Recorder/Queue/Resource"))
+    assert properties["FunctionName"] == {"Ref": function(stack)[0]}
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": concurrency}
+    assert properties["BatchSize"] == 10
+    stack.template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"FunctionResponseTypes": Match.array_equals(["ReportBatchItemFailures"])},
+    )
+
+
+# --- DynamoDB --------------------------------------------------------------------------------------------
+def test_state_table(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack
+    template = synthesis.default.template
+    # When its tables are matched
+    template.resource_count_is("AWS::DynamoDB::Table", 1)
+    # Then the table has a string key "id", on-demand billing, PITR, a TTL on "expiration", and is retained
+    template.has_resource(
+        "AWS::DynamoDB::Table",
+        {
+            "Properties": {
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST",
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
+            },
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+        },
+    )
+
+
+# --- IAM -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("variant", ["default", "configured"])
+def test_no_iam_statement_allows_a_wildcard_action(synthesis: Synthesis, variant: str) -> None:
+    # Given either stack
+    stack: SynthesizedStack = getattr(synthesis, variant)
+    # When every Allow statement of every policy document is read
+    wildcards = [
+        (logical_id, action, statement.get("Principal"))
+        for logical_id, document in policy_documents(stack)
+        for statement in allow_statements(document)
+        for action in as_list(statement.get("Action", []))
+        if "*" in action
+    ]
+    # Then none has a "*" in an action, except the KMS default key policy statement that delegates the
+    # alarm topic's key to the account's IAM policies (AWS's default key policy; no IAM principal of this
+    # stack gets any kms permission)
+    key_ids = set(stack.resources("AWS::KMS::Key"))
+    allowed = [(key_id, "kms:*", {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}) for key_id in sorted(key_ids)]
+    assert wildcards == allowed
+    assert not any(
+        statement.get("NotAction") for _, d in policy_documents(stack) for statement in allow_statements(d)
+    )
+
+
+@pytest.mark.parametrize("variant", ["default", "configured"])
+def test_function_role_has_exactly_the_contracted_permissions(synthesis: Synthesis, variant: str) -> None:
+    # Given either stack, and the resources the function's permissions may point at
+    stack: SynthesizedStack = getattr(synthesis, variant)
+    table = json.dumps(get_att(stack.logical_id("Recorder/StateTable/Resource")))
+    queue = json.dumps(get_att(stack.logical_id("Recorder/Queue/Resource")))
+    log_group = json.dumps(get_att(stack.logical_id("Recorder/FunctionLogGroup/Resource")))
+    # When the function role's grants are collected
+    grants = role_grants(stack)
+    # Then each SageMaker action is scoped to its resource types in this account and Region
+    for action, resource_types in SAGEMAKER_RESOURCE_TYPES_BY_ACTION.items():
+        assert grants.pop(action) == {sagemaker_arn(resource_type) for resource_type in resource_types}, (
+            action
+        )
+    # And only the List actions, which have no resource-level permissions, use Resource "*"
+    for action in SAGEMAKER_LIST_ACTIONS:
+        assert grants.pop(action) == {"*"}, action
+    # And X-Ray (no resource-level permissions either), the state table, the queue and the log group
+    for action in XRAY_ACTIONS:
+        assert grants.pop(action) == {"*"}, action
+    for action in STATE_TABLE_ACTIONS:
+        assert grants.pop(action) == {table}, action
+    for action in SQS_CONSUMER_ACTIONS:
+        assert grants.pop(action) == {queue}, action
+    for action in LOG_ACTIONS:
+        assert grants.pop(action) == {log_group}, action
+    # And sts:AssumeRole only onto the peer reader role in each configured peer account (none by default)
+    peer_roles = grants.pop("sts:AssumeRole", set())
+    if variant == "default":
+        assert peer_roles == set()
+    else:
+        assert peer_roles == {f"arn:aws:iam::{peer}:role/{PEER_ROLE_NAME}" for peer in PEER_ACCOUNTS}
+    # And nothing else
+    assert grants == {}
+
+
+def test_function_role_has_no_managed_policies(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack
+    stack = synthesis.default
+    # When the function's role is read
+    role_id = function(stack)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
+    role = stack.json["Resources"][role_id]
+    # Then only Lambda can assume it and it has no managed policies (no AWSLambdaBasicExecutionRole)
+    assert "ManagedPolicyArns" not in role["Properties"]
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+# --- Alarms, topic, dashboard ----------------------------------------------------------------------------
+def alarms_by_metric(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:
+    return {
+        alarm["Properties"]["MetricName"]: alarm["Properties"]
+        for alarm in stack.resources("AWS::CloudWatch::Alarm").values()
+    }
+
+
+@pytest.mark.parametrize("variant", ["default", "configured"])
+def test_alarms_watch_dlq_errors_throttles_and_message_age(synthesis: Synthesis, variant: str) -> None:
+    # Given either stack, and where its alarms must notify
+    stack: SynthesizedStack = getattr(synthesis, variant)
+    if variant == "default":
+        topic: Any = {"Ref": stack.only("AWS::SNS::Topic")[0]}
+    else:
+        topic = EXISTING_TOPIC_ARN
+    queue_name = get_att(stack.logical_id("Recorder/Queue/Resource"), "QueueName")
+    dlq_name = get_att(stack.logical_id("Recorder/DeadLetterQueue/Resource"), "QueueName")
+    function_name = {"Ref": function(stack)[0]}
+    # When its alarms are read
+    alarms = alarms_by_metric(stack)
+    # Then there is one per signal, on the right resource and threshold
+    assert set(alarms) == {
+        "ApproximateNumberOfMessagesVisible",
+        "Errors",
+        "Throttles",
+        "ApproximateAgeOfOldestMessage",
+    }
+    dlq = alarms["ApproximateNumberOfMessagesVisible"]
+    assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
+    assert (dlq["Threshold"], dlq["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    for metric in ("Errors", "Throttles"):
+        assert alarms[metric]["Dimensions"] == [{"Name": "FunctionName", "Value": function_name}]
+        assert (alarms[metric]["Threshold"], alarms[metric]["ComparisonOperator"]) == (
+            0,
+            "GreaterThanThreshold",
+        )
+    age = alarms["ApproximateAgeOfOldestMessage"]
+    assert age["Dimensions"] == [{"Name": "QueueName", "Value": queue_name}]
+    assert age["ComparisonOperator"] == "GreaterThanThreshold"
+    assert 0 < age["Threshold"] <= 3600
+    # And each notifies the topic when it fires and when it recovers
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == [topic]
+        assert alarm["OKActions"] == [topic]
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_created_alarm_topic_is_encrypted_and_ssl_only(synthesis: Synthesis) -> None:
+    # Given the default stack (no alarm topic configured, so the construct creates one)
+    stack = synthesis.default
+    # When the topic, its key and its policy are read
+    topic_id, topic = stack.only("AWS::SNS::Topic")
+    key_id, key = stack.only("AWS::KMS::Key")
+    _, topic_policy = stack.only("AWS::SNS::TopicPolicy")
+    # Then the topic is encrypted with a rotating customer-managed key that CloudWatch may use
+    assert topic["Properties"]["KmsMasterKeyId"] == get_att(key_id)
+    assert key["Properties"]["EnableKeyRotation"] is True
+    cloudwatch_key_grants = [
+        statement
+        for statement in allow_statements(key["Properties"]["KeyPolicy"])
+        if statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert [set(s["Action"]) for s in cloudwatch_key_grants] == [{"kms:Decrypt", "kms:GenerateDataKey"}]
+    # And its policy denies publishing without TLS and lets only this account's alarms publish
+    statements = as_list(topic_policy["Properties"]["PolicyDocument"]["Statement"])
+    assert topic_policy["Properties"]["Topics"] == [{"Ref": topic_id}]
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Action"] == "sns:Publish"
+    (allow,) = allow_statements(topic_policy["Properties"]["PolicyDocument"])
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allow["Action"] == "sns:Publish"
+    assert allow["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:*"},
+    }
+
+
+def test_existing_alarm_topic_creates_no_topic_or_key(synthesis: Synthesis) -> None:
+    # Given a stack configured with an existing topic ARN
+    stack = synthesis.configured
+    # When its resources are counted / Then it creates no topic, topic policy or key of its own
+    for resource_type in ("AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::KMS::Key"):
+        stack.template.resource_count_is(resource_type, 0)
+
+
+def test_dashboard_shows_the_alarms(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack
+    stack = synthesis.default
+    # When the dashboard body is read
+    _, dashboard = stack.only("AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    # Then it shows every alarm (by ARN) and the queue and function metrics
+    for alarm_id in stack.resources("AWS::CloudWatch::Alarm"):
+        assert json.dumps(get_att(alarm_id)) in body
+    for metric in ("ApproximateAgeOfOldestMessage", "Invocations", "Duration", "ConcurrentExecutions"):
+        assert metric in body
+
+
+def test_outputs_name_what_operators_need(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack / When its outputs are read / Then they name the key resources
+    outputs = synthesis.default.json["Outputs"]
+    assert {
+        "FunctionName",
+        "FunctionRoleArn",
+        "QueueUrl",
+        "DeadLetterQueueUrl",
+        "StateTableName",
+        "AlarmTopicArn",
+        "DashboardName",
+    } <= set(outputs)
+
+
+# --- cdk-nag ---------------------------------------------------------------------------------------------
+def acknowledgements(stack: SynthesizedStack) -> dict[str, dict[str, str]]:
+    """Construct path -> {rule id: reason}, from the audit trail cdk-nag writes into the template."""
+    found: dict[str, dict[str, str]] = {}
+    for resource in stack.json["Resources"].values():
+        rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+        if rules:
+            path = resource["Metadata"]["aws:cdk:path"]
+            found[path] = {rule["id"]: rule["reason"] for rule in rules}
+    return found
+
+
+def test_cdk_nag_acknowledgements_are_per_resource_and_explained(synthesis: Synthesis) -> None:
+    # Given the synthesised default stack (its synth passed the AwsSolutions gate)
+    stack = synthesis.default
+    name = stack.stack.stack_name
+    # When the acknowledgements recorded in the template are read
+    acknowledged = acknowledgements(stack)
+    # Then only the three policies with unavoidable wildcard resources carry any, each finding named
+    sagemaker_types = {
+        resource_type for types in SAGEMAKER_RESOURCE_TYPES_BY_ACTION.values() for resource_type in types
+    }
+    assert acknowledged.keys() == {
+        f"{name}/Recorder/SageMakerPolicy/Resource",
+        f"{name}/Recorder/SageMakerListPolicy/Resource",
+        f"{name}/Recorder/FunctionRole/DefaultPolicy/Resource",
+    }
+    assert set(acknowledged[f"{name}/Recorder/SageMakerPolicy/Resource"]) == {
+        f"AwsSolutions-IAM5[Resource::{sagemaker_arn(resource_type)}]" for resource_type in sagemaker_types
+    }
+    assert set(acknowledged[f"{name}/Recorder/SageMakerListPolicy/Resource"]) == {
+        "AwsSolutions-IAM5[Resource::*]"
+    }
+    assert set(acknowledged[f"{name}/Recorder/FunctionRole/DefaultPolicy/Resource"]) == {
+        "AwsSolutions-IAM5[Resource::*]"
+    }
+    # And every one has a reason of substance
+    for rules in acknowledged.values():
+        for rule_id, reason in rules.items():
+            assert re.fullmatch(r"AwsSolutions-[A-Z0-9]+\[.+\]", rule_id), (
+                "acknowledge granular findings only"
+            )
+            assert len(reason) >= 80, (rule_id, reason)
+
+
+def test_no_acknowledgement_covers_a_stack_or_the_app(synthesis: Synthesis) -> None:
+    # Given the session's construct tree
+    key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    # When the constructs carrying acknowledgements are listed
+    carriers = [
+        node.node.path
+        for node in synthesis.app.node.find_all()
+        if any(entry.type == key for entry in node.node.metadata)
+    ]
+    # Then none is the app, a stack, or the recorder construct as a whole
+    assert carriers
+    assert all(path.count("/") >= 2 for path in carriers), carriers
+    assert not any(
+        Stack.is_stack(node) for node in synthesis.app.node.find_all() if node.node.path in carriers
+    )
+
+
+def test_cdk_nag_fails_the_synth_on_an_unacknowledged_finding(tmp_path: Any) -> None:
+    # Given an app with the same nag gate and a queue with neither a DLQ nor SSL enforcement
+    # (a separate, one-resource app: the only synth in the suite besides the session one)
+    app = App(outdir=str(tmp_path))
+    enable_nag(app)
+    sqs.Queue(Stack(app, "Unsafe"), "Queue", encryption=sqs.QueueEncryption.SQS_MANAGED)
+    # When it is synthesised
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    # Then the report names the findings
+    report = (tmp_path / "validation-report.json").read_text(encoding="utf-8")
+    assert "AwsSolutions-SQS3" in report
+    assert "AwsSolutions-SQS4" in report
