@@ -32,18 +32,20 @@ _install_lock = threading.Lock()
 _installed = False
 _random_lock = threading.Lock()
 _random = random.Random()
-_random_seed: int | None = None
+_seeded_for: settings.FaultInjection | None = None
 
 
 def _should_throttle(operation: str) -> bool:
-    global _random_seed  # noqa: PLW0603 - the fault RNG is process-wide, like the settings it follows
+    global _seeded_for  # noqa: PLW0603 - the fault RNG is process-wide, like the settings it follows
     faults = settings.current().faults
     if not faults.applies_to(operation):
         return False
     with _random_lock:
-        if faults.seed is not None and faults.seed != _random_seed:
+        # Reseed whenever a new FaultInjection is configured (identity, not equality: configuring the
+        # same seed again must replay the same sequence of throttled calls).
+        if faults is not _seeded_for:
             _random.seed(faults.seed)
-            _random_seed = faults.seed
+            _seeded_for = faults
         return _random.random() < faults.rate
 
 
@@ -83,12 +85,18 @@ def install() -> None:
         for name, handler in HANDLERS.items():
             setattr(SageMakerResponse, name, handler)
         for name in trial_components.JOB_KINDS:
-            setattr(SageMakerResponse, name, trial_components.with_trial_component(getattr(SageMakerResponse, name), name))
-        SageMakerResponse.describe_trial_component = trial_components.describe_trial_component(  # type: ignore[method-assign]
-            SageMakerResponse.describe_trial_component
-        )
-        SageMakerResponse.list_trial_components = trial_components.list_trial_components  # type: ignore[method-assign,assignment]
+            setattr(
+                SageMakerResponse,
+                name,
+                trial_components.with_trial_component(getattr(SageMakerResponse, name), name),
+            )
+        patches: dict[str, Callable[[BaseResponse], Any]] = {
+            "describe_trial_component": trial_components.describe_trial_component,
+            "list_trial_components": trial_components.list_trial_components,
+            "call_action": _with_fault_injection(SageMakerResponse.call_action),
+        }
         for name, action in (("add_tags", "add"), ("list_tags", "list"), ("delete_tags", "delete")):
-            setattr(SageMakerResponse, name, _with_lineage_tags(getattr(SageMakerResponse, name), action))
-        SageMakerResponse.call_action = _with_fault_injection(SageMakerResponse.call_action)  # type: ignore[method-assign]
+            patches[name] = _with_lineage_tags(getattr(SageMakerResponse, name), action)
+        for name, patched in patches.items():
+            setattr(SageMakerResponse, name, patched)
         _installed = True

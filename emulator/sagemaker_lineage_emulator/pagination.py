@@ -23,7 +23,9 @@ def _fingerprint(query: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def page(items: Sequence[T], query: dict[str, Any], next_token: str | None, max_results: int) -> tuple[list[T], str | None]:
+def page(
+    items: Sequence[T], query: dict[str, Any], next_token: str | None, max_results: int
+) -> tuple[list[T], str | None]:
     """Return one page of ``items`` and the token for the next page, or None after the last."""
     fingerprint = _fingerprint(query)
     offset = 0

@@ -4,7 +4,8 @@ Choices where the API reference is silent (recorded in docs/decisions.md):
 - the start entities are not returned as vertices;
 - ``Both`` is the union of the ascendant and the descendant walks, not a walk that changes direction;
 - filters select which vertices are returned, but the walk goes on through vertices that do not match;
-- with ``IncludeEdges`` the vertices on the path from a start entity to each match are returned too.
+- with ``IncludeEdges`` the vertices on the path from a start entity to each match are returned too;
+- a start ARN that does not exist answers ResourceNotFound (the operation's only documented error).
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ class LineageFilters:
             return False
         if not _within(vertex.last_modified_time, self.modified_after, self.modified_before):
             return False
-        return all(vertex.properties.get(key) == value for key, value in self.properties)
+        # "an entity is included in the results if it matches any of the provided pairs" (QueryFilters)
+        if not self.properties:
+            return True
+        return any(vertex.properties.get(key) == value for key, value in self.properties)
 
 
 def _within(moment: datetime | None, after: datetime | None, before: datetime | None) -> bool:
@@ -107,7 +111,14 @@ def query_lineage(
                     continue
                 kept_vertices.setdefault(arn, vertex)
                 if include_edges:
-                    _keep_path(arn, walk, downstream, starts, kept_vertices, kept_edges)
+                    _keep_path(
+                        arn,
+                        walk,
+                        downstream=downstream,
+                        starts=starts,
+                        kept_vertices=kept_vertices,
+                        kept_edges=kept_edges,
+                    )
     vertices = list(kept_vertices.values())
     edges = list(kept_edges.values()) if include_edges else []
     return vertices, edges
@@ -116,6 +127,7 @@ def query_lineage(
 def _keep_path(
     arn: str,
     walk: _Walk,
+    *,
     downstream: bool,
     starts: set[str],
     kept_vertices: dict[str, VertexInfo],

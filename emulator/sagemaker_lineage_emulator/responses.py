@@ -13,10 +13,16 @@ from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 
-from sagemaker_lineage_emulator.errors import ValidationError
+from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
 from sagemaker_lineage_emulator.pagination import page
 from sagemaker_lineage_emulator.query import LineageFilters, edge_json, query_lineage, vertex_json
-from sagemaker_lineage_emulator.store import LineageEntity, LineageStore, describe_vertex, parse_arn, store_for
+from sagemaker_lineage_emulator.store import (
+    LineageEntity,
+    LineageStore,
+    describe_vertex,
+    parse_arn,
+    store_for,
+)
 from sagemaker_lineage_emulator.validation import member_limit, validate_request
 
 DEFAULT_LIST_PAGE_SIZE = 10
@@ -37,16 +43,21 @@ def _store(response: BaseResponse) -> LineageStore:
     return store_for(response.current_account, response.region)
 
 
+def _from_epoch(seconds: float) -> datetime:
+    # SageMaker's timestamps have millisecond precision; botocore sends epoch seconds as a float.
+    return datetime.fromtimestamp(round(seconds * 1000) / 1000, UTC)
+
+
 def _timestamp(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
+        return _from_epoch(value)
     try:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
         try:
-            return datetime.fromtimestamp(float(value), UTC)
+            return _from_epoch(float(value))
         except ValueError as error:
             raise ValidationError(f"Invalid timestamp: {value}") from error
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -229,14 +240,22 @@ def delete_artifact(self: BaseResponse) -> ActionResult:
         targets = [store.get_entity("artifact", params["ArtifactArn"])]
     elif params.get("Source"):
         targets = store.list_entities(
-            "artifact", source_uri=params["Source"]["SourceUri"], entity_type=None, created_after=None, created_before=None
+            "artifact",
+            source_uri=params["Source"]["SourceUri"],
+            entity_type=None,
+            created_after=None,
+            created_before=None,
         )
         if not targets:
-            return ActionResult({})
+            raise ResourceNotFound(f"No artifact has the source URI {params['Source']['SourceUri']}.")
     else:
         raise ValidationError("Either ArtifactArn or Source must be given.")
-    for entity in targets:
-        store.delete_entity(entity)
+    with store.lock:
+        # All or nothing: refuse before deleting anything when one of them still has associations.
+        for entity in targets:
+            store.check_deletable(entity)
+        for entity in targets:
+            store.delete_entity(entity)
     return ActionResult({"ArtifactArn": targets[0].arn})
 
 
@@ -303,9 +322,10 @@ def list_associations(self: BaseResponse) -> ActionResult:
             continue
         if params.get("AssociationType") and association.association_type != params["AssociationType"]:
             continue
-        if created_after and association.creation_time <= created_after:
+        # "created on or after" / "on or before" (API_ListAssociations): the bounds are inclusive.
+        if created_after and association.creation_time < created_after:
             continue
-        if created_before and association.creation_time >= created_before:
+        if created_before and association.creation_time > created_before:
             continue
         source = describe_vertex(association.source_arn)
         destination = describe_vertex(association.destination_arn)
@@ -328,9 +348,13 @@ def list_associations(self: BaseResponse) -> ActionResult:
         if params.get("DestinationType") and summary.get("DestinationType") != params["DestinationType"]:
             continue
         summaries.append(summary)
-    ordered = _sorted(summaries, _ASSOCIATION_SORT_KEYS[params.get("SortBy") or "CreationTime"], params.get("SortOrder"))
+    ordered = _sorted(
+        summaries, _ASSOCIATION_SORT_KEYS[params.get("SortBy") or "CreationTime"], params.get("SortOrder")
+    )
     query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE)
+    chunk, token = page(
+        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
+    )
     for summary in chunk:
         summary.pop("_sequence")
     body: dict[str, Any] = {"AssociationSummaries": chunk}
@@ -345,10 +369,19 @@ def query_lineage_handler(self: BaseResponse) -> ActionResult:
     validate_request("QueryLineage", params)
     start_arns = params.get("StartArns") or []
     if not start_arns:
-        raise ValidationError("1 validation error detected: Value null at 'startArns' failed to satisfy constraint: "
-                              "Member must not be null")
+        raise ValidationError(
+            "1 validation error detected: Value null at 'startArns' failed to satisfy constraint: "
+            "Member must not be null"
+        )
     for arn in start_arns:
-        parse_arn(arn)
+        if describe_vertex(arn) is None:
+            raise ResourceNotFound(f"Resource {arn} does not exist.")
+    max_results = params.get("MaxResults")
+    if max_results is not None and max_results < 1:
+        raise ValidationError(
+            f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to satisfy "
+            "constraint: Member must have value greater than or equal to 1"
+        )
     raw_filters = params.get("Filters") or {}
     filters = LineageFilters(
         types=frozenset(raw_filters.get("Types") or ()),
@@ -369,10 +402,10 @@ def query_lineage_handler(self: BaseResponse) -> ActionResult:
         caller_account=self.current_account,
     )
     query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    page_size = params.get("MaxResults") or member_limit("QueryLineageMaxResults", "max")
+    page_size = max_results or member_limit("QueryLineageMaxResults", "max")
     chunk, token = page(vertices, query, params.get("NextToken"), page_size)
     on_page = {vertex.arn for vertex in chunk}
-    page_edges = [edge for edge in edges if edge.source_arn in on_page or edge.destination_arn in on_page]
+    page_edges = [edge for edge in edges if {edge.source_arn, edge.destination_arn} & on_page]
     body: dict[str, Any] = {
         "Vertices": [vertex_json(vertex) for vertex in chunk],
         "Edges": [edge_json(edge) for edge in page_edges],
@@ -387,10 +420,17 @@ LINEAGE_RESOURCE_TYPES = ("artifact", "action", "context")
 
 
 def lineage_entity_for_tags(response: BaseResponse, resource_arn: str) -> LineageEntity | None:
-    parsed = parse_arn(resource_arn)
+    try:
+        parsed = parse_arn(resource_arn or "")
+    except ValidationError:
+        return None  # not a lineage ARN: moto's own tagging answers
     if parsed.resource_type not in LINEAGE_RESOURCE_TYPES:
         return None
-    return store_for(parsed.account, parsed.region).get_entity(parsed.resource_type, resource_arn)
+    try:
+        store = store_for(parsed.account, parsed.region)
+    except KeyError as error:
+        raise ResourceNotFound(f"Resource {resource_arn} does not exist.") from error
+    return store.get_entity(parsed.resource_type, resource_arn)
 
 
 def add_tags_to_entity(entity: LineageEntity, tags: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -22,7 +22,10 @@ DEFAULT_QUOTAS: dict[str, int] = {
 
 @dataclass(frozen=True)
 class FaultInjection:
-    """Answer ``rate`` of the calls to ``operations`` (all SageMaker operations when empty) with throttling."""
+    """Answer ``rate`` of the calls to ``operations`` (every SageMaker operation when empty) by throttling.
+
+    ``seed`` makes the sequence of throttled calls reproducible; configuring it again replays it.
+    """
 
     rate: float = 0.0
     operations: frozenset[str] = frozenset()
@@ -57,10 +60,17 @@ def _faults_from_env() -> FaultInjection:
 
 def settings_from_env() -> EmulatorSettings:
     quotas = {
-        kind: _env_int(f"LINEAGE_EMULATOR_MAX_{kind.upper()}S", default) for kind, default in DEFAULT_QUOTAS.items()
+        kind: _env_int(f"LINEAGE_EMULATOR_MAX_{kind.upper()}S", default)
+        for kind, default in DEFAULT_QUOTAS.items()
     }
-    trial_components = os.environ.get("LINEAGE_EMULATOR_TRIAL_COMPONENTS", "1").lower() not in ("0", "false", "no")
-    return EmulatorSettings(quotas=quotas, create_job_trial_components=trial_components, faults=_faults_from_env())
+    trial_components = os.environ.get("LINEAGE_EMULATOR_TRIAL_COMPONENTS", "1").lower() not in (
+        "0",
+        "false",
+        "no",
+    )
+    return EmulatorSettings(
+        quotas=quotas, create_job_trial_components=trial_components, faults=_faults_from_env()
+    )
 
 
 _lock = threading.Lock()
@@ -88,7 +98,9 @@ def configure(
         base,
         quotas={**base.quotas, **(quotas or {})},
         create_job_trial_components=(
-            base.create_job_trial_components if create_job_trial_components is None else create_job_trial_components
+            base.create_job_trial_components
+            if create_job_trial_components is None
+            else create_job_trial_components
         ),
         faults=base.faults if faults is None else faults,
     )

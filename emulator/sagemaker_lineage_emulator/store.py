@@ -38,6 +38,23 @@ VERTEX_TYPE_BY_SOURCE_TYPE = {
 _sequence = itertools.count()
 
 
+def now() -> datetime:
+    """The current time as SageMaker reports it: UTC, to the millisecond.
+
+    Truncating on storage keeps the inclusive list filters ("created on or before") consistent with
+    the CreationTime a caller reads back: filtering on an entity's own CreationTime finds it.
+    """
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def aware_utc(moment: datetime | None) -> datetime | None:
+    """moto keeps naive UTC datetimes; make them comparable with the filters' aware ones."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _next_sequence() -> int:
     # Breaks ties between entities created within the same millisecond, so sorting is total.
     return next(_sequence)
@@ -55,8 +72,8 @@ class LineageEntity:
     description: str | None = None
     status: str | None = None
     tags: list[dict[str, str]] = field(default_factory=list)
-    creation_time: datetime = field(default_factory=lambda: datetime.now(UTC))
-    last_modified_time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    creation_time: datetime = field(default_factory=now)
+    last_modified_time: datetime = field(default_factory=now)
     sequence: int = field(default_factory=_next_sequence)
 
     @property
@@ -69,7 +86,7 @@ class Association:
     source_arn: str
     destination_arn: str
     association_type: str | None
-    creation_time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    creation_time: datetime = field(default_factory=now)
     sequence: int = field(default_factory=_next_sequence)
 
 
@@ -205,15 +222,19 @@ class LineageStore:
                 entity.description = description
             if status is not None:
                 entity.status = status
-            entity.last_modified_time = datetime.now(UTC)
+            entity.last_modified_time = now()
             return entity
 
-    def delete_entity(self, entity: LineageEntity) -> None:
+    def check_deletable(self, entity: LineageEntity) -> None:
         with self.lock:
             if self.outgoing.get(entity.arn) or self.incoming.get(entity.arn):
                 raise ValidationError(
                     f"Cannot delete {entity.arn} because it has associations. Delete its associations first."
                 )
+
+    def delete_entity(self, entity: LineageEntity) -> None:
+        with self.lock:
+            self.check_deletable(entity)
             del self.entities[entity.arn]
             if entity.name is not None and self.arn_by_name.get((entity.kind, entity.name)) == entity.arn:
                 del self.arn_by_name[(entity.kind, entity.name)]
@@ -235,19 +256,22 @@ class LineageStore:
     ) -> list[LineageEntity]:
         with self.lock:
             if source_uri is not None:
-                candidates = [self.entities[arn] for arn in self.arns_by_source_uri.get((kind, source_uri), [])]
+                arns = self.arns_by_source_uri.get((kind, source_uri), [])
+                candidates = [self.entities[arn] for arn in arns]
             else:
                 candidates = [entity for entity in self.entities.values() if entity.kind == kind]
         return [
             entity
             for entity in candidates
             if (entity_type is None or entity.entity_type == entity_type)
-            and (created_after is None or entity.creation_time > created_after)
-            and (created_before is None or entity.creation_time < created_before)
+            and (created_after is None or entity.creation_time >= created_after)
+            and (created_before is None or entity.creation_time <= created_before)
         ]
 
     # ------------------------------------------------------------ associations
-    def add_association(self, source_arn: str, destination_arn: str, association_type: str | None) -> Association:
+    def add_association(
+        self, source_arn: str, destination_arn: str, association_type: str | None
+    ) -> Association:
         with self.lock:
             for arn in (source_arn, destination_arn):
                 if describe_vertex(arn) is None:
@@ -255,7 +279,8 @@ class LineageStore:
             key = (source_arn, destination_arn)
             if key in self.associations:
                 raise ValidationError(
-                    f"Association already exists between source {source_arn} and destination {destination_arn}."
+                    f"Association already exists between source {source_arn} "
+                    f"and destination {destination_arn}."
                 )
             self._check_quota("association", len(self.associations))
             association = Association(source_arn, destination_arn, association_type)
@@ -268,7 +293,8 @@ class LineageStore:
         with self.lock:
             if self.associations.pop((source_arn, destination_arn), None) is None:
                 raise ResourceNotFound(
-                    f"Association between source {source_arn} and destination {destination_arn} does not exist."
+                    f"Association between source {source_arn} "
+                    f"and destination {destination_arn} does not exist."
                 )
             self.outgoing[source_arn].discard(destination_arn)
             self.incoming[destination_arn].discard(source_arn)
@@ -297,7 +323,11 @@ def store_for(account_id: str, region_name: str) -> LineageStore:
 def describe_vertex(arn: str) -> VertexInfo | None:
     """Look ``arn`` up in the state of the account and region it names; None when it does not exist."""
     parsed = parse_arn(arn)
-    store = store_for(parsed.account, parsed.region)
+    try:
+        store = store_for(parsed.account, parsed.region)
+    except KeyError:
+        # A region moto does not know (or none at all): nothing can exist there.
+        return None
     if parsed.resource_type in ENTITY_KINDS:
         entity = store.entities.get(arn)
         if entity is None:
@@ -324,11 +354,23 @@ def describe_vertex(arn: str) -> VertexInfo | None:
             association_type_string=source_type,
             vertex_type=VERTEX_TYPE_BY_SOURCE_TYPE.get(source_type or ""),
             properties={},
-            creation_time=component.creation_time,
-            last_modified_time=component.last_modified_time,
+            creation_time=aware_utc(component.creation_time),
+            last_modified_time=aware_utc(component.last_modified_time),
         )
     if parsed.resource_type == "experiment":
-        if parsed.resource_id not in store.backend.experiments:
+        experiment = store.backend.experiments.get(parsed.resource_id)
+        if experiment is None:
             return None
-        return VertexInfo(arn, parsed.resource_id, "Experiment", None, None, {}, None, None)
+        # Vertex.LineageType is one of TrialComponent | Artifact | Context | Action, and "conceptually,
+        # experiments and trials are contexts" (Lineage Tracking Entities); the Type is left out.
+        return VertexInfo(
+            arn=arn,
+            name=parsed.resource_id,
+            lineage_type="Context",
+            association_type_string=None,
+            vertex_type=None,
+            properties={},
+            creation_time=aware_utc(experiment.creation_time),
+            last_modified_time=aware_utc(experiment.last_modified_time),
+        )
     return None

@@ -14,21 +14,33 @@ from typing import Any
 from moto.core.responses import ActionResult, BaseResponse
 
 from sagemaker_lineage_emulator import settings
-from sagemaker_lineage_emulator.errors import ValidationError
+from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
 from sagemaker_lineage_emulator.pagination import page
 from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params, _sorted, _timestamp
-from sagemaker_lineage_emulator.store import store_for
+from sagemaker_lineage_emulator.store import aware_utc, store_for
 from sagemaker_lineage_emulator.validation import validate_request
 
 JOB_KINDS = {
     # response method -> (name parameter, backend collection, name suffix, SageMaker source type)
     "create_training_job": ("TrainingJobName", "training_jobs", "-aws-training-job", "SageMakerTrainingJob"),
-    "create_processing_job": ("ProcessingJobName", "processing_jobs", "-aws-processing-job", "SageMakerProcessingJob"),
-    "create_transform_job": ("TransformJobName", "transform_jobs", "-aws-transform-job", "SageMakerTransformJob"),
+    "create_processing_job": (
+        "ProcessingJobName",
+        "processing_jobs",
+        "-aws-processing-job",
+        "SageMakerProcessingJob",
+    ),
+    "create_transform_job": (
+        "TransformJobName",
+        "transform_jobs",
+        "-aws-transform-job",
+        "SageMakerTransformJob",
+    ),
 }
 
 
-def with_trial_component(original: Callable[[BaseResponse], Any], method: str) -> Callable[[BaseResponse], Any]:
+def with_trial_component(
+    original: Callable[[BaseResponse], Any], method: str
+) -> Callable[[BaseResponse], Any]:
     name_param, collection, suffix, source_type = JOB_KINDS[method]
 
     def create_job(self: BaseResponse) -> Any:
@@ -59,23 +71,34 @@ def with_trial_component(original: Callable[[BaseResponse], Any], method: str) -
     return create_job
 
 
-def describe_trial_component(original: Callable[[BaseResponse], Any]) -> Callable[[BaseResponse], Any]:
-    def describe(self: BaseResponse) -> Any:
-        result = original(self)
-        name = self._get_param("TrialComponentName")
-        name = name.rsplit("/", 1)[-1]
-        source = store_for(self.current_account, self.region).trial_component_sources.get(name)
-        if source is not None and isinstance(result, ActionResult) and isinstance(result.result, dict):
-            body = dict(result.result)
-            body["Source"] = source
-            return ActionResult(body)
-        return result
+def describe_trial_component(self: BaseResponse) -> ActionResult:
+    """DescribeTrialComponent by name or ARN, with the job ``Source`` moto does not keep.
 
-    return describe
+    A missing component answers ResourceNotFound (API_DescribeTrialComponent's documented error);
+    moto answers ValidationException and does not accept the ARN form.
+    """
+    requested = str(self._get_param("TrialComponentName") or "")
+    name = requested.rsplit("/", 1)[-1] if requested.startswith("arn:") else requested
+    backend = self.sagemaker_backend  # type: ignore[attr-defined]
+    if name not in backend.trial_components:
+        shown = (
+            requested
+            if requested.startswith("arn:")
+            else (f"arn:aws:sagemaker:{self.region}:{self.current_account}:experiment-trial-component/{name}")
+        )
+        raise ResourceNotFound(f"Trial component '{shown}' does not exist.")
+    body = dict(backend.describe_trial_component(name))
+    source = store_for(self.current_account, self.region).trial_component_sources.get(name)
+    if source is not None:
+        body["Source"] = source
+    return ActionResult(body)
 
 
 def list_trial_components(self: BaseResponse) -> ActionResult:
-    """ListTrialComponents honouring SourceArn, TrialName, the creation-time filters and sorting."""
+    """ListTrialComponents honouring SourceArn, ExperimentName, TrialName, the time filters and sorting.
+
+    moto's own ignores ExperimentName and SourceArn and compares naive datetimes; this replaces it.
+    """
     params = _params(self)
     validate_request("ListTrialComponents", params)
     if sum(1 for key in ("ExperimentName", "TrialName", "SourceArn") if params.get(key)) > 1:
@@ -84,24 +107,38 @@ def list_trial_components(self: BaseResponse) -> ActionResult:
     sources = store_for(self.current_account, self.region).trial_component_sources
     created_after = _timestamp(params.get("CreatedAfter"))
     created_before = _timestamp(params.get("CreatedBefore"))
+    in_experiment: set[str] | None = None
+    if params.get("ExperimentName"):
+        in_experiment = {
+            name
+            for trial in list(backend.trials.values())
+            if trial.experiment_name == params["ExperimentName"]
+            for name in trial.trial_components
+        }
     components = []
     for component in list(backend.trial_components.values()):
         source = sources.get(component.trial_component_name)
+        created = aware_utc(component.creation_time)
         if params.get("SourceArn") and (source is None or source["SourceArn"] != params["SourceArn"]):
             continue
         if params.get("TrialName") and component.trial_name != params["TrialName"]:
             continue
-        if created_after and component.creation_time <= created_after:
+        if in_experiment is not None and component.trial_component_name not in in_experiment:
             continue
-        if created_before and component.creation_time >= created_before:
+        # "created after" / "created before" (API_ListTrialComponents): strict bounds.
+        if created_after and created is not None and created <= created_after:
+            continue
+        if created_before and created is not None and created >= created_before:
             continue
         summary: dict[str, Any] = {
             "TrialComponentName": component.trial_component_name,
             "TrialComponentArn": component.arn,
             "DisplayName": component.display_name,
-            "CreationTime": component.creation_time,
-            "LastModifiedTime": component.last_modified_time,
+            "CreationTime": created,
+            "LastModifiedTime": aware_utc(component.last_modified_time),
         }
+        if component.status:
+            summary["Status"] = component.status
         if source is not None:
             summary["TrialComponentSource"] = source
         components.append(summary)
@@ -110,7 +147,9 @@ def list_trial_components(self: BaseResponse) -> ActionResult:
     else:
         ordered = _sorted(components, lambda summary: summary["CreationTime"], params.get("SortOrder"))
     query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE)
+    chunk, token = page(
+        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
+    )
     body: dict[str, Any] = {"TrialComponentSummaries": chunk}
     if token:
         body["NextToken"] = token

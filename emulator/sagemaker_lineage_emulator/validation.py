@@ -50,7 +50,9 @@ def _echo(value: Any) -> str:
 
 def _check_string(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
     if not isinstance(value, str):
-        errors.append(f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be a string")
+        errors.append(
+            f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be a string"
+        )
         return
     meta = shape.metadata
     if "min" in meta and len(value) < meta["min"]:
@@ -80,7 +82,9 @@ def _check_string(shape: Shape, value: Any, path: str, errors: list[str]) -> Non
 
 def _check_number(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        errors.append(f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be a number")
+        errors.append(
+            f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be a number"
+        )
         return
     meta = shape.metadata
     if "min" in meta and value < meta["min"]:
@@ -151,9 +155,13 @@ def _check(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
         _check_number(shape, value, path, errors)
     elif kind == "boolean":
         if not isinstance(value, bool):
-            errors.append(f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be boolean")
+            errors.append(
+                f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be boolean"
+            )
     elif kind == "timestamp" and (isinstance(value, bool) or not isinstance(value, int | float | str)):
-        errors.append(f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be a timestamp")
+        errors.append(
+            f"Value '{_echo(value)}' at '{path}' failed to satisfy constraint: Member must be a timestamp"
+        )
 
 
 def validate_request(operation_name: str, params: dict[str, Any]) -> None:

@@ -32,11 +32,10 @@ from typing import Any
 
 import boto3
 import pytest
+import sagemaker_lineage_emulator
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
-
-import sagemaker_lineage_emulator
 from sagemaker_lineage_emulator.server import EmulatorServer
 
 MODES = ("in_process", "server", "real_aws")
@@ -62,9 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "emulator_only(reason): an emulator-specific behaviour; skipped against real SageMaker",
     )
-    config.addinivalue_line(
-        "markers", "in_process_only(reason): runs in the in-process emulator mode only"
-    )
+    config.addinivalue_line("markers", "in_process_only(reason): runs in the in-process emulator mode only")
 
 
 # --------------------------------------------------------------------------- isolation
@@ -90,9 +87,12 @@ _AWS_VARIABLES_TO_DROP = (
 )
 
 
-def _use_fake_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolate_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     for name in _AWS_VARIABLES_TO_DROP:
         monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("LINEAGE_EMULATOR_"):
+            monkeypatch.delenv(name)  # the emulator's defaults are part of what is tested
     missing = tmp_path_factory.getbasetemp() / "no-aws-config"
     monkeypatch.setenv("AWS_CONFIG_FILE", str(missing))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(missing))
@@ -147,12 +147,29 @@ def _real_aws_unavailable() -> str | None:
 
 
 # ----------------------------------------------------------------------------- backends
+_SESSIONS: dict[str, boto3.Session] = {}
+_CLIENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _shared_session(kind: str) -> boto3.Session:
+    """One boto3 session per kind of backend for the whole run.
+
+    A session caches the service models it loads; creating clients from fresh sessions would parse
+    SageMaker's multi-megabyte model again for every test. The emulator session is created once the
+    fake credentials are in the environment, so it only ever holds those.
+    """
+    if kind not in _SESSIONS:
+        _SESSIONS[kind] = boto3.Session()
+    return _SESSIONS[kind]
+
+
 @dataclass
 class Backend:
     """One SageMaker to test against, and how to make clients for it."""
 
     mode: str
     region: str
+    session: boto3.Session
     endpoint_url: str | None = None
     reset_state: Callable[[], None] | None = None
 
@@ -176,14 +193,26 @@ class Backend:
                 "aws_secret_access_key": credentials["SecretAccessKey"],
                 "aws_session_token": credentials["SessionToken"],
             }
-        config = Config(retries=retries or FIRST_ERROR, parameter_validation=validate)  # type: ignore[arg-type]
-        return boto3.client(
+        retries = retries or FIRST_ERROR
+        # Clients are cached for the run: building one for SageMaker's ~380 operations costs ~25 ms.
+        key = (
+            id(self.session),
             service,
-            region_name=region or self.region,
-            endpoint_url=self.endpoint_url,
-            config=config,
-            **keys,
+            region or self.region,
+            self.endpoint_url,
+            repr(retries),
+            validate,
+            repr(keys),
         )
+        if key not in _CLIENTS:
+            _CLIENTS[key] = self.session.client(
+                service,
+                region_name=region or self.region,
+                endpoint_url=self.endpoint_url,
+                config=Config(retries=retries, parameter_validation=validate),
+                **keys,
+            )
+        return _CLIENTS[key]
 
     def peer_credentials(self) -> dict[str, str]:
         """Credentials that act in a second account (moto: 222222222222, via sts.assume_role)."""
@@ -207,7 +236,7 @@ class Backend:
 
 def _post_reset(url: str) -> None:
     request = urllib.request.Request(url + "/moto-api/reset", method="POST", data=b"")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
 
 
@@ -238,12 +267,13 @@ def backend(
         unavailable = _real_aws_unavailable()
         if unavailable:
             pytest.skip(unavailable)
-        yield Backend(mode, region=boto3.Session().region_name or EMULATOR_REGION)
+        session = _shared_session("real_aws")
+        yield Backend(mode, region=session.region_name or EMULATOR_REGION, session=session)
         return
     if mode == "server" and in_process_only is not None:
         pytest.skip(f"in-process only: {in_process_only.args[0]}")
 
-    _use_fake_credentials(monkeypatch, tmp_path_factory)
+    _isolate_environment(monkeypatch, tmp_path_factory)
     _allow_loopback_only(monkeypatch)
     sagemaker_lineage_emulator.install()
     sagemaker_lineage_emulator.reset()
@@ -258,7 +288,9 @@ def backend(
                 mock.start()
 
             try:
-                yield Backend(mode, region=EMULATOR_REGION, reset_state=restart)
+                yield Backend(
+                    mode, region=EMULATOR_REGION, session=_shared_session("emulator"), reset_state=restart
+                )
             finally:
                 mock.stop()
         else:
@@ -267,10 +299,10 @@ def backend(
             yield Backend(
                 mode,
                 region=EMULATOR_REGION,
+                session=_shared_session("emulator"),
                 endpoint_url=server.url,
                 reset_state=lambda: _post_reset(server.url),
             )
-            _post_reset(server.url)
     finally:
         sagemaker_lineage_emulator.reset()
 
@@ -355,9 +387,13 @@ class Lineage:
         if kind != "artifact" or name is not None:
             request[f"{prefix}Name"] = name or self.name(kind)
         arn = str(getattr(self.sm, f"create_{kind}")(**request)[f"{prefix}Arn"])
+        return self.track(kind, arn, request.get(f"{prefix}Name"))
+
+    def track(self, kind: str, arn: str, name: str | None = None) -> str:
+        """Remember an entity created outside :meth:`create`, so that cleanup deletes it too."""
         self.created.append((kind, arn))
-        if f"{prefix}Name" in request:
-            self.names[arn] = request[f"{prefix}Name"]
+        if name is not None:
+            self.names[arn] = name
         return arn
 
     def artifact(self, artifact_type: str = "DataSet", **kwargs: Any) -> str:
@@ -369,7 +405,9 @@ class Lineage:
     def context(self, context_type: str = "Endpoint", **kwargs: Any) -> str:
         return self.create("context", context_type, **kwargs)
 
-    def associate(self, source: str, destination: str, association_type: str | None = "ContributedTo") -> None:
+    def associate(
+        self, source: str, destination: str, association_type: str | None = "ContributedTo"
+    ) -> None:
         request = {"SourceArn": source, "DestinationArn": destination}
         if association_type is not None:
             request["AssociationType"] = association_type
@@ -411,6 +449,24 @@ def lineage(backend: Backend, sagemaker: Any) -> Iterator[Lineage]:
 
 
 @pytest.fixture
+def account(backend: Backend) -> str:
+    """The caller's account id."""
+    return backend.account_id()
+
+
+@pytest.fixture
+def missing_entity(backend: Backend, account: str, lineage: Lineage) -> Callable[[str], dict[str, str]]:
+    """The identifying request parameter of an artifact, action or context that does not exist."""
+
+    def identify(kind: str) -> dict[str, str]:
+        if kind == "artifact":
+            return {"ArtifactArn": f"arn:aws:sagemaker:{backend.region}:{account}:artifact/{'0' * 32}"}
+        return {f"{KIND_PREFIX[kind]}Name": lineage.name(f"missing-{kind}")}
+
+    return identify
+
+
+@pytest.fixture
 def peer(backend: Backend) -> Iterator[Lineage]:
     """A Lineage helper acting in a second account."""
     helper = Lineage(backend.client("sagemaker", credentials=backend.peer_credentials()))
@@ -438,7 +494,9 @@ class Jobs:
             variable = REAL_JOB_VARIABLES[kind]
             name = os.environ.get(variable)
             if not name:
-                pytest.skip(f"real AWS: set {variable} to an existing {kind} job (the suite never starts jobs)")
+                pytest.skip(
+                    f"real AWS: set {variable} to an existing {kind} job (the suite never starts jobs)"
+                )
             return name
         name = f"ct-{self.uid}-{kind}"
         getattr(self, f"_create_{kind}")(name)
@@ -456,7 +514,9 @@ class Jobs:
             InputDataConfig=[
                 {
                     "ChannelName": "train",
-                    "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://contract/train"}},
+                    "DataSource": {
+                        "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://contract/train"}
+                    },
                 }
             ],
             OutputDataConfig={"S3OutputPath": "s3://contract/output"},
@@ -480,7 +540,9 @@ class Jobs:
         self.sm.create_transform_job(
             TransformJobName=name,
             ModelName=model,
-            TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://contract/in"}}},
+            TransformInput={
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://contract/in"}}
+            },
             TransformOutput={"S3OutputPath": "s3://contract/out"},
             TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
         )
