@@ -4,7 +4,8 @@ Choices where the API reference is silent (recorded in docs/decisions.md):
 - the start entities are not returned as vertices;
 - ``Both`` is the union of the ascendant and the descendant walks, not a walk that changes direction;
 - filters select which vertices are returned, but the walk goes on through vertices that do not match;
-- with ``IncludeEdges`` the vertices on the path from a start entity to each match are returned too;
+- with ``IncludeEdges`` the vertices on the path from a start entity to each match are returned too,
+  and every association the walk met between returned entities;
 - a start ARN that does not exist answers ResourceNotFound (the operation's only documented error).
 """
 
@@ -65,10 +66,12 @@ def _associations_at(arn: str, caller_account: str, *, downstream: bool) -> list
 class _Walk:
     parent_edge: dict[str, Association]
     order: list[str]
+    # Every association met while walking, also those leading to a vertex already reached.
+    traversed: list[Association]
 
 
 def _walk(start: str, caller_account: str, max_depth: int, *, downstream: bool) -> _Walk:
-    walk = _Walk(parent_edge={}, order=[])
+    walk = _Walk(parent_edge={}, order=[], traversed=[])
     visited = {start}
     frontier: deque[tuple[str, int]] = deque([(start, 0)])
     while frontier:
@@ -77,6 +80,7 @@ def _walk(start: str, caller_account: str, max_depth: int, *, downstream: bool) 
             continue
         for association in _associations_at(arn, caller_account, downstream=downstream):
             nxt = association.destination_arn if downstream else association.source_arn
+            walk.traversed.append(association)
             if nxt in visited:
                 continue
             visited.add(nxt)
@@ -119,6 +123,14 @@ def query_lineage(
                         kept_vertices=kept_vertices,
                         kept_edges=kept_edges,
                     )
+        if include_edges:
+            # Edges between returned entities that the walk met off its shortest paths (a shared
+            # image, a dataset two jobs read) belong to the answer too.
+            ends = set(kept_vertices) | starts
+            for walk, _ in walks:
+                for edge in walk.traversed:
+                    if edge.source_arn in ends and edge.destination_arn in ends:
+                        kept_edges.setdefault((edge.source_arn, edge.destination_arn), edge)
     vertices = list(kept_vertices.values())
     edges = list(kept_edges.values()) if include_edges else []
     return vertices, edges

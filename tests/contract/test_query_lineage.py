@@ -425,3 +425,31 @@ def test_default_max_depth_is_10(lineage, sagemaker):
 
     # Then
     assert set(_vertices(answer)) == set(chain[1:11])
+
+
+def test_include_edges_returns_every_association_between_returned_entities(lineage, sagemaker):
+    """API_QueryLineage Edges: "A list of edges that connect vertices in the response." An entity
+    reached twice (an image shared by two jobs) keeps both of its associations."""
+    # Given: one image that contributed to two jobs, the second job consuming the first job's output
+    image = lineage.artifact("Image")
+    prepare = lineage.action("ProcessingJob")
+    features = lineage.artifact("DataSet")
+    train = lineage.action("TrainingJob")
+    for source, destination, kind in (
+        (image, prepare, "ContributedTo"),
+        (prepare, features, "Produced"),
+        (features, train, "ContributedTo"),
+        (image, train, "ContributedTo"),
+    ):
+        lineage.associate(source, destination, kind)
+
+    # When: everything upstream of the training job is asked for, with edges
+    answer = sagemaker.query_lineage(StartArns=[train], Direction="Ascendants", IncludeEdges=True)
+
+    # Then: the image's edges to both jobs are there, not only the first one the walk took
+    assert _edges(answer) == {
+        (image, prepare, "ContributedTo"),
+        (prepare, features, "Produced"),
+        (features, train, "ContributedTo"),
+        (image, train, "ContributedTo"),
+    }
