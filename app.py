@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """CDK app: the SageMaker lineage recorder as one stack.
 
-Configuration comes from CDK context (cdk.json, or `-c lineage:<option>=<value>`); see docs/deploy.md.
+Configuration comes from CDK context (cdk.json, or `-c lineage:<option>=<value>`);
+see "Deploy to AWS" in README.md.
 cdk-nag's AwsSolutions checks run on every synth and fail it on any unacknowledged finding.
 
 The stack is environment-agnostic: account and Region come from the credentials used at deploy time.

@@ -19,7 +19,7 @@ from lineage_recorder.patterns import FAMILIES
 
 CONTEXT_PREFIX = "lineage:"
 
-# Context keys (all documented in docs/deploy.md).
+# Context keys (all documented in README.md, "Deploy to AWS").
 CTX_PEER_ACCOUNTS = f"{CONTEXT_PREFIX}peerAccounts"
 CTX_PEER_ROLE_NAME = f"{CONTEXT_PREFIX}peerRoleName"
 CTX_MAX_CONCURRENCY = f"{CONTEXT_PREFIX}maxConcurrency"

@@ -44,11 +44,17 @@ def _lineage_type(arn: str) -> str:
 
 
 def resolve_start(sagemaker: Any, arn_or_source_uri: str) -> str:
-    """An entity ARN as given, or the oldest entity recorded for a SourceUri."""
+    """An entity ARN as given; a job ARN's node; or the oldest entity recorded for a SourceUri."""
     if arn_or_source_uri.startswith("arn:") and ":sagemaker:" in arn_or_source_uri:
         kind = _lineage_type(arn_or_source_uri)
         if kind in ("Artifact", "Action", "Context", "TrialComponent"):
             return arn_or_source_uri
+        if kind.endswith("-job"):
+            components = sagemaker.list_trial_components(SourceArn=arn_or_source_uri).get(
+                "TrialComponentSummaries", []
+            )
+            if components:
+                return str(components[0]["TrialComponentArn"])
     for operation, key, arn_key in (
         ("list_artifacts", "ArtifactSummaries", "ArtifactArn"),
         ("list_contexts", "ContextSummaries", "ContextArn"),

@@ -117,6 +117,19 @@ def test_trace_prints_a_query_lineage_shaped_json(server: EmulatorServer, tmp_pa
     assert {edge["AssociationType"] for edge in graph["Edges"]} == {"Produced", "ContributedTo"}
 
 
+def test_trace_starts_from_a_job_arn(server: EmulatorServer, tmp_path: Path) -> None:
+    # Given a recorded training job
+    event = training_job(_client(server), "by-arn", inputs=["s3://features/train/"], output="s3://models/")
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    assert _cli("record", str(tmp_path / "event.json"), endpoint=server.url).returncode == 0
+    # When traced by the job's own ARN, as the deploy guide suggests
+    result = _cli("trace", event["resources"][0], endpoint=server.url)
+    # Then the tree starts at the job and shows its input
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("TrainingJob " + event["resources"][0])
+    assert "DataSet s3://features/train/" in result.stdout
+
+
 def test_trace_of_an_unknown_uri_says_so(server: EmulatorServer) -> None:
     result = _cli("trace", "s3://nothing/here/", endpoint=server.url)
     assert result.returncode == 2
