@@ -69,25 +69,30 @@ def log_outcome(outcome: RecordOutcome) -> None:
     )
 
 
+def reject(record: SQSRecord, error: InvalidEventError) -> None:
+    logger.error("Record rejected", extra={"message_id": record.message_id, "reason": str(error)})
+    metrics.add_metric(name="RecordsRejected", unit=MetricUnit.Count, value=1)
+
+
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord) -> None:
     try:
         event = parse_event(record.body)
     except InvalidEventError as error:
-        logger.error("Record rejected", extra={"message_id": record.message_id, "reason": str(error)})
-        metrics.add_metric(name="RecordsRejected", unit=MetricUnit.Count, value=1)
+        reject(record, error)
         raise
+    logger.set_correlation_id(event.id)
     logger.append_keys(event_id=event.id, detail_type=event.detail_type)
     try:
         outcome = recorder().record(event)
+        log_outcome(outcome)
+        publish_metrics(outcome)
     except InvalidEventError as error:
-        logger.error("Record rejected", extra={"message_id": record.message_id, "reason": str(error)})
-        metrics.add_metric(name="RecordsRejected", unit=MetricUnit.Count, value=1)
+        reject(record, error)
         raise
     finally:
         logger.remove_keys(["event_id", "detail_type"])
-    log_outcome(outcome)
-    publish_metrics(outcome)
+        logger.set_correlation_id(None)
 
 
 @logger.inject_lambda_context(clear_state=True)

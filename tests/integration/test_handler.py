@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from lineage_recorder import handler
+from lineage_recorder.observability import logger as recorder_logger
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 
 from tests.integration.jobs import training_job
@@ -28,13 +30,15 @@ class _Collector(logging.Handler):
         self.lines: list[dict[str, Any]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append({**record.__dict__, "message": record.getMessage(), "level": record.levelname})
+        # Formatted by the recorder's own Powertools formatter: exactly the JSON line Lambda would log.
+        self.lines.append(json.loads(self.format(record)))
 
 
 @pytest.fixture
 def logs() -> Iterator[list[dict[str, Any]]]:
     """What the recorder logged, with the extra keys each line carried."""
     collector = _Collector()
+    collector.setFormatter(recorder_logger.registered_formatter)
     service_logger = logging.getLogger("lineage-recorder")
     service_logger.addHandler(collector)
     yield collector.lines
@@ -62,6 +66,9 @@ def test_bad_records_fail_alone_and_good_ones_are_recorded(
     }
     # And the good one is recorded
     assert ("DataSet", "s3://features/train/") in snapshot(sagemaker).nodes
+    # And the recorded event's log lines carry its id as the correlation id
+    recorded = [line for line in logs if line["message"] == "Lineage recorded"]
+    assert [line.get("correlation_id") for line in recorded] == [good["id"]]
     # And each rejection is logged with its reason
     rejections = [line for line in logs if line.get("message") == "Record rejected"]
     assert len(rejections) == 4
