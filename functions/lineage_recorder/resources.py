@@ -49,50 +49,41 @@ def _validated(model: type[M], body: dict[str, Any], what: str) -> M:
         raise InvalidEventError(f"{what} is not usable: {problems}") from error
 
 
-def _job(
-    event: SageMakerEvent, sagemaker: Any, model: type[M], *, arn_field: str, operation: str, name_param: str
-) -> tuple[M, tuple[str, ...]]:
-    from_event = _validated(model, _detail_with_arn(event, arn_field), "the event detail")
-    job_arn = str(getattr(from_event, arn_field))
-    described = describe(sagemaker, operation, **{name_param: job_name_from_arn(job_arn)})
+@dataclass(frozen=True)
+class JobKind:
+    """Where one kind of job keeps its ARN, and how to describe it."""
+
+    arn_field: str
+    operation: str
+    name_param: str
+
+
+TRAINING = JobKind("TrainingJobArn", "describe_training_job", "TrainingJobName")
+PROCESSING = JobKind("ProcessingJobArn", "describe_processing_job", "ProcessingJobName")
+TRANSFORM = JobKind("TransformJobArn", "describe_transform_job", "TransformJobName")
+
+
+def _job(event: SageMakerEvent, sagemaker: Any, kind: JobKind, model: type[M]) -> tuple[M, tuple[str, ...]]:
+    from_event = _validated(model, _detail_with_arn(event, kind.arn_field), "the event detail")
+    job_arn = str(getattr(from_event, kind.arn_field))
+    described = describe(sagemaker, kind.operation, **{kind.name_param: job_name_from_arn(job_arn)})
     if described.body is None:
-        return from_event, (described.reason or f"{operation} returned nothing",)
-    return _validated(model, described.body, f"the {operation} response"), ()
+        return from_event, (described.reason or f"{kind.operation} returned nothing",)
+    return _validated(model, described.body, f"the {kind.operation} response"), ()
 
 
 def prepare_training(event: SageMakerEvent, sagemaker: Any) -> Prepared:
-    job, fallbacks = _job(
-        event,
-        sagemaker,
-        TrainingJob,
-        arn_field="TrainingJobArn",
-        operation="describe_training_job",
-        name_param="TrainingJobName",
-    )
+    job, fallbacks = _job(event, sagemaker, TRAINING, TrainingJob)
     return Prepared(plan_training_job(job), fallbacks)
 
 
 def prepare_processing(event: SageMakerEvent, sagemaker: Any) -> Prepared:
-    job, fallbacks = _job(
-        event,
-        sagemaker,
-        ProcessingJob,
-        arn_field="ProcessingJobArn",
-        operation="describe_processing_job",
-        name_param="ProcessingJobName",
-    )
+    job, fallbacks = _job(event, sagemaker, PROCESSING, ProcessingJob)
     return Prepared(plan_processing_job(job), fallbacks)
 
 
 def prepare_transform(event: SageMakerEvent, sagemaker: Any) -> Prepared:
-    job, fallbacks = _job(
-        event,
-        sagemaker,
-        TransformJob,
-        arn_field="TransformJobArn",
-        operation="describe_transform_job",
-        name_param="TransformJobName",
-    )
+    job, fallbacks = _job(event, sagemaker, TRANSFORM, TransformJob)
     model: Model | None = None
     if job.ModelName:
         described = describe(sagemaker, "describe_model", ModelName=job.ModelName)
