@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class LineageGraph:
     start_arn: str
     vertices: dict[str, dict[str, str]] = field(default_factory=dict)
     edges: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    # Describe* answers already read for a vertex, so each one is described at most once.
+    described: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_query_lineage(self) -> dict[str, Any]:
         return {
@@ -68,35 +71,29 @@ def resolve_start(sagemaker: Any, arn_or_source_uri: str) -> str:
     raise StartNotFoundError(f"no lineage entity has SourceUri {arn_or_source_uri!r}")
 
 
+_DESCRIBE = {
+    # lineage type -> (operation, the parameter that takes the ARN, the prefix of its response fields)
+    "Artifact": ("describe_artifact", "ArtifactArn", "Artifact"),
+    "Action": ("describe_action", "ActionName", "Action"),
+    "Context": ("describe_context", "ContextName", "Context"),
+}
+
+
 def describe_vertex(sagemaker: Any, arn: str) -> dict[str, Any]:
     """Type, name and SourceUri of one vertex, read with the matching Describe call."""
     kind = _lineage_type(arn)
     try:
-        if kind == "Artifact":
-            body = sagemaker.describe_artifact(ArtifactArn=arn)
+        if kind in _DESCRIBE:
+            operation, parameter, prefix = _DESCRIBE[kind]
+            body = getattr(sagemaker, operation)(**{parameter: arn})
             return {
-                "Type": body.get("ArtifactType"),
-                "Name": body.get("ArtifactName"),
-                "Uri": body["Source"]["SourceUri"],
-            }
-        if kind == "Action":
-            body = sagemaker.describe_action(ActionName=arn)
-            return {
-                "Type": body.get("ActionType"),
-                "Name": body.get("ActionName"),
-                "Uri": body["Source"]["SourceUri"],
-            }
-        if kind == "Context":
-            body = sagemaker.describe_context(ContextName=arn)
-            return {
-                "Type": body.get("ContextType"),
-                "Name": body.get("ContextName"),
+                "Type": body.get(f"{prefix}Type"),
+                "Name": body.get(f"{prefix}Name"),
                 "Uri": body["Source"]["SourceUri"],
             }
         if kind == "TrialComponent":
             name = arn.rsplit("/", 1)[-1]
-            body = sagemaker.describe_trial_component(TrialComponentName=name)
-            source = body.get("Source", {})
+            source = sagemaker.describe_trial_component(TrialComponentName=name).get("Source", {})
             job_type = JOB_VERTEX_TYPES.get(source.get("SourceType", ""))
             return {"Type": job_type, "Name": name, "Uri": source.get("SourceArn", "")}
     except ClientError as error:
@@ -106,7 +103,7 @@ def describe_vertex(sagemaker: Any, arn: str) -> dict[str, Any]:
 
 def fetch(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> LineageGraph:
     graph = LineageGraph(start_arn)
-    start = describe_vertex(sagemaker, start_arn)
+    start = graph.described[start_arn] = describe_vertex(sagemaker, start_arn)
     graph.vertices[start_arn] = {
         "Arn": start_arn,
         "Type": start["Type"] or "",
@@ -146,31 +143,36 @@ def render_tree(sagemaker: Any, graph: LineageGraph, direction: str) -> str:
 
     def label(arn: str) -> str:
         if arn not in labels:
-            info = describe_vertex(sagemaker, arn)
+            if arn not in graph.described:
+                graph.described[arn] = describe_vertex(sagemaker, arn)
+            info = graph.described[arn]
             vertex = graph.vertices.get(arn, {})
             kind = info["Type"] or vertex.get("Type") or vertex.get("LineageType") or "?"
             labels[arn] = f"{kind} {info['Uri'] or info['Name'] or arn}"
         return labels[arn]
 
-    lines = [label(graph.start_arn)]
+    upstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+    downstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+    for (source, destination), edge in graph.edges.items():
+        upstream[destination].append((source, edge))
+        downstream[source].append((destination, edge))
     walks = []
     if direction in ("ascendants", "both"):
-        walks.append(("<-", lambda arn: [(s, e) for (s, d), e in graph.edges.items() if d == arn]))
+        walks.append(("<-", upstream))
     if direction in ("descendants", "both"):
-        walks.append(("->", lambda arn: [(d, e) for (s, d), e in graph.edges.items() if s == arn]))
+        walks.append(("->", downstream))
+
+    lines = [label(graph.start_arn)]
+
+    def walk(arn: str, indent: int, arrow: str, neighbours: dict[str, Any], seen: set[str]) -> None:
+        for other, edge in sorted(neighbours[arn], key=lambda pair: label(pair[0])):
+            repeated = other in seen
+            seen.add(other)
+            suffix = " (see above)" if repeated else ""
+            lines.append(f"{'    ' * indent}{arrow} [{edge['AssociationType']}] {label(other)}{suffix}")
+            if not repeated:
+                walk(other, indent + 1, arrow, neighbours, seen)
+
     for arrow, neighbours in walks:
-        seen = {graph.start_arn}
-
-        def walk(
-            arn: str, indent: int, arrow: str = arrow, neighbours: Any = neighbours, seen: set[str] = seen
-        ) -> None:
-            for other, edge in sorted(neighbours(arn), key=lambda pair: label(pair[0])):
-                repeated = other in seen
-                seen.add(other)
-                suffix = " (see above)" if repeated else ""
-                lines.append(f"{'    ' * indent}{arrow} [{edge['AssociationType']}] {label(other)}{suffix}")
-                if not repeated:
-                    walk(other, indent + 1)
-
-        walk(graph.start_arn, 1)
+        walk(graph.start_arn, 1, arrow, neighbours, {graph.start_arn})
     return "\n".join(lines)
