@@ -12,8 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-_NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
-_NOT_FOUND_PHRASES = ("could not find", "not found", "does not exist")
+_UNDESCRIBABLE_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "ValidationException"})
 
 
 @dataclass(frozen=True)
@@ -22,25 +21,20 @@ class Described:
     reason: str | None = None  # why there is no description
 
 
-def _is_not_found(error: ClientError) -> bool:
-    code = str(error.response.get("Error", {}).get("Code", ""))
-    message = str(error.response.get("Error", {}).get("Message", "")).lower()
-    if code in _NOT_FOUND_CODES:
-        return True
-    # SageMaker answers a missing job with ValidationException ("Requested resource not found").
-    return code == "ValidationException" and any(phrase in message for phrase in _NOT_FOUND_PHRASES)
+def _cannot_be_described(error: ClientError) -> bool:
+    """Gone, or a name SageMaker rejects outright: describing again will not help.
 
-
-def _is_undescribable(error: ClientError) -> bool:
-    """A name SageMaker rejects outright (pattern, length) can never be described."""
-    return str(error.response.get("Error", {}).get("Code", "")) == "ValidationException"
+    SageMaker answers a missing job with ValidationException ("Requested resource not found"), the same
+    code it uses for a malformed name, so the code alone decides.
+    """
+    return str(error.response.get("Error", {}).get("Code", "")) in _UNDESCRIBABLE_CODES
 
 
 def describe(sagemaker: Any, operation: str, **params: str) -> Described:
     try:
         response: dict[str, Any] = getattr(sagemaker, operation)(**params)
     except ClientError as error:
-        if _is_not_found(error) or _is_undescribable(error):
+        if _cannot_be_described(error):
             return Described(
                 None, f"{operation} failed: {error.response.get('Error', {}).get('Message', error)}"
             )

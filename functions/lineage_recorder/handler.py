@@ -17,9 +17,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lineage_recorder import aws
 from lineage_recorder.applier import Applier
+from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.observability import logger, metrics, tracer
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
-from lineage_recorder.resources import InvalidEventError
 
 # A batch whose records all fail is still answered record by record: SQS redelivers exactly those, and
 # the dead-letter queue (not a Lambda error) is where persistent failures show.

@@ -8,10 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from lineage_recorder.applier import Applier
+from lineage_recorder.errors import InvalidEventError, invalid
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
 from lineage_recorder.plan import SkippedValue
-from lineage_recorder.resources import PREPARERS, InvalidEventError
+from lineage_recorder.resources import PREPARERS
 
 
 @dataclass
@@ -38,21 +39,13 @@ def parse_event(raw: Any) -> SageMakerEvent:
         try:
             return SageMakerEvent.model_validate_json(raw)
         except ValidationError as error:
-            raise InvalidEventError(_describe_errors(error)) from error
+            raise invalid("invalid event", error) from error
     if not isinstance(raw, dict):
         raise InvalidEventError(f"an event must be a JSON object, not {type(raw).__name__}")
     try:
         return SageMakerEvent.model_validate(raw)
     except ValidationError as error:
-        raise InvalidEventError(_describe_errors(error)) from error
-
-
-def _describe_errors(error: ValidationError) -> str:
-    problems = [
-        f"{'.'.join(str(part) for part in issue['loc']) or '(root)'}: {issue['msg']}"
-        for issue in error.errors()[:5]
-    ]
-    return "invalid event: " + "; ".join(problems)
+        raise invalid("invalid event", error) from error
 
 
 class Recorder:

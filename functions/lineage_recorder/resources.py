@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from lineage_recorder.describe import describe
+from lineage_recorder.errors import invalid
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.jobs import Model, ProcessingJob, TrainingJob, TransformJob
 from lineage_recorder.plan import Plan
@@ -18,10 +19,6 @@ from lineage_recorder.planners.training import plan_training_job
 from lineage_recorder.planners.transform import plan_transform_job
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class InvalidEventError(ValueError):
-    """The event cannot be recorded as it is; retrying will not help."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +39,7 @@ def _validated(model: type[M], body: dict[str, Any], what: str) -> M:
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc']) or '(root)'}: {issue['msg']}"
-            for issue in error.errors()[:5]
-        )
-        raise InvalidEventError(f"{what} is not usable: {problems}") from error
+        raise invalid(f"{what} is not usable", error) from error
 
 
 @dataclass(frozen=True)

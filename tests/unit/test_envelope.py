@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.recorder import parse_event
-from lineage_recorder.resources import InvalidEventError
 
 from tests.support.events import training_event
 

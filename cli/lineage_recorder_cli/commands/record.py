@@ -45,8 +45,8 @@ class Summary:
 def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
     from lineage_recorder import aws
     from lineage_recorder.applier import Applier
+    from lineage_recorder.errors import InvalidEventError
     from lineage_recorder.recorder import Recorder, parse_event
-    from lineage_recorder.resources import InvalidEventError
 
     sagemaker = aws.client("sagemaker", endpoint_url)
     recorder = Recorder(sagemaker, Applier(sagemaker))
