@@ -113,3 +113,28 @@ def test_throttling_that_outlasts_retries_fails_the_record_for_redelivery(
     )
     # Then the record is reported failed (SQS will redeliver it), never dropped
     assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["message-0"]
+
+
+def test_metrics_count_what_each_record_did(
+    fresh_handler: Any, sagemaker: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a recordable job, and an event for a job Describe cannot find, carrying one placeholder
+    good = training_job(sagemaker, "metered", inputs=["s3://features/train/"], output="s3://models/")
+    vanished = training_event(
+        "vanished",
+        inputs=["S3Uri"],
+        image=good["detail"]["AlgorithmSpecification"]["TrainingImage"],
+        output="s3://models/",
+    )
+    # When both are handled in one batch
+    fresh_handler.lambda_handler(sqs_batch([good, vanished]), LocalLambdaContext("123456789012", "us-east-1"))
+    # Then the EMF metrics Lambda publishes add up what happened
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert len(emitted) == 1
+    metrics = emitted[0]
+    # image, dataset, model; then the vanished job's action and its output path (no ModelArtifacts)
+    assert metrics["EntitiesCreated"] == [3, 2]
+    assert metrics["EntitiesReused"] == [1, 1]  # the trial component; then the shared image
+    assert metrics["AssociationsCreated"] == [3, 2]
+    assert metrics["SkippedValues"] == [0, 1]
+    assert metrics["DescribeFallbacks"] == [0, 1]

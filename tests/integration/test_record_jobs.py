@@ -151,6 +151,11 @@ def test_entities_sagemaker_already_created_are_reused(recorder: Recorder, sagem
     # Then that artifact is used, not a second one
     assert existing in outcome.reused
     assert len(sagemaker.list_artifacts(SourceUri=FEATURES)["ArtifactSummaries"]) == 1
+    # And only what the recorder created carries its tag; SageMaker's artifact is left untouched
+    managed = {"Key": "lineage-recorder:managed-by", "Value": "sagemaker-lineage-recorder"}
+    assert outcome.created
+    assert all(managed in sagemaker.list_tags(ResourceArn=arn)["Tags"] for arn in outcome.created)
+    assert managed not in sagemaker.list_tags(ResourceArn=existing)["Tags"]
 
 
 def test_a_failed_job_records_inputs_and_node_but_no_outputs(recorder: Recorder, sagemaker: Any) -> None:
