@@ -31,10 +31,6 @@ class DemoNames:
     transform_job: str = "demo-score-churn-batch"
 
 
-def _resources(arn: str) -> list[str]:
-    return [arn]
-
-
 def run_processing(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames) -> dict[str, Any]:
     fmt = {"account": pipeline.account, "region": pipeline.region}
     sagemaker.create_processing_job(
@@ -71,7 +67,7 @@ def run_processing(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoName
         StoppingCondition={"MaxRuntimeInSeconds": 3600},
     )
     detail = event_detail(sagemaker.describe_processing_job(ProcessingJobName=names.processing_job))
-    pipeline.publish("SageMaker Processing Job State Change", detail, _resources(detail["ProcessingJobArn"]))
+    pipeline.publish("SageMaker Processing Job State Change", detail, [detail["ProcessingJobArn"]])
     return detail
 
 
@@ -94,9 +90,9 @@ def run_training(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames)
     detail = event_detail(sagemaker.describe_training_job(TrainingJobName=names.training_job))
     in_progress = {**detail, "TrainingJobStatus": "InProgress", "SecondaryStatus": "Training"}
     # SageMaker also reports progress; the rules drop InProgress, and a duplicate delivery is harmless.
-    pipeline.publish("SageMaker Training Job State Change", in_progress, _resources(detail["TrainingJobArn"]))
-    pipeline.publish("SageMaker Training Job State Change", detail, _resources(detail["TrainingJobArn"]))
-    pipeline.publish("SageMaker Training Job State Change", detail, _resources(detail["TrainingJobArn"]))
+    pipeline.publish("SageMaker Training Job State Change", in_progress, [detail["TrainingJobArn"]])
+    pipeline.publish("SageMaker Training Job State Change", detail, [detail["TrainingJobArn"]])
+    pipeline.publish("SageMaker Training Job State Change", detail, [detail["TrainingJobArn"]])
     return detail
 
 
@@ -117,7 +113,7 @@ def run_transform(
         TransformResources={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
     )
     detail = event_detail(sagemaker.describe_transform_job(TransformJobName=names.transform_job))
-    pipeline.publish("SageMaker Transform Job State Change", detail, _resources(detail["TransformJobArn"]))
+    pipeline.publish("SageMaker Transform Job State Change", detail, [detail["TransformJobArn"]])
     return detail
 
 

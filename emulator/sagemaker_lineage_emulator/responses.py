@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.core.responses import ActionResult, BaseResponse, EmptyResult
+from moto.core.responses import ActionResult, BaseResponse
 
 from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
 from sagemaker_lineage_emulator.pagination import page
@@ -442,10 +442,6 @@ def add_tags_to_entity(entity: LineageEntity, tags: list[dict[str, str]]) -> lis
 
 def delete_tags_from_entity(entity: LineageEntity, keys: list[str]) -> None:
     entity.tags = [tag for tag in entity.tags if tag["Key"] not in keys]
-
-
-def empty_result() -> EmptyResult:
-    return EmptyResult()
 
 
 HANDLERS: dict[str, Callable[[BaseResponse], ActionResult]] = {

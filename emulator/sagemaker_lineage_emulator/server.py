@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from moto.server import ThreadedMotoServer
 
 from sagemaker_lineage_emulator.install import install
@@ -16,7 +14,6 @@ class EmulatorServer:
         install()
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.host = host
-        self._stopped = threading.Event()
 
     def start(self) -> EmulatorServer:
         self._server.start()
@@ -32,7 +29,6 @@ class EmulatorServer:
 
     def stop(self) -> None:
         self._server.stop()
-        self._stopped.set()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()

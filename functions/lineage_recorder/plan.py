@@ -7,7 +7,7 @@ deduplicates them against what already exists in the account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -68,7 +68,6 @@ class Plan:
     entities: tuple[PlannedEntity, ...] = ()
     edges: tuple[PlannedEdge, ...] = ()
     skipped: tuple[SkippedValue, ...] = ()
-    notes: tuple[str, ...] = field(default=())
 
     def entity(self, key: EntityKey) -> PlannedEntity:
         for entity in self.entities:
