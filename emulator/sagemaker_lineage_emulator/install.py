@@ -2,7 +2,8 @@
 
 moto's dispatcher calls any method of ``SageMakerResponse`` named after the snake-cased operation, so
 adding methods is enough to serve new operations; wrapping existing ones adds the behaviours moto
-lacks (job trial components, SourceArn filtering, tags on lineage entities, fault injection).
+lacks (job trial components, SourceArn filtering, tags on lineage entities, UpdateEndpoint, shadow
+variants, fault injection).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.sagemaker.responses import SageMakerResponse
 
-from sagemaker_lineage_emulator import settings, trial_components
+from sagemaker_lineage_emulator import endpoints, settings, trial_components
 from sagemaker_lineage_emulator.errors import ThrottlingError
 from sagemaker_lineage_emulator.responses import (
     HANDLERS,
@@ -94,6 +95,10 @@ def install() -> None:
             "describe_trial_component": trial_components.describe_trial_component,
             "list_trial_components": trial_components.list_trial_components,
             "call_action": _with_fault_injection(SageMakerResponse.call_action),
+            "update_endpoint": endpoints.update_endpoint,
+            "create_endpoint_config": endpoints.with_shadow_variants(
+                SageMakerResponse.create_endpoint_config
+            ),
         }
         for name, action in (("add_tags", "add"), ("list_tags", "list"), ("delete_tags", "delete")):
             patches[name] = _with_lineage_tags(getattr(SageMakerResponse, name), action)

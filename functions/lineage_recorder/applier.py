@@ -7,16 +7,23 @@
 - Associations are added; exactly the "already exists" answer counts as success.
 - Everything the recorder creates carries the tag MANAGED_TAG, so it can be told apart from
   SageMaker's own entities.
+- Entities planned with `reconcile` (an approval, an endpoint's status) are updated in place when the
+  resource changed, never duplicated; a plan made from an older state of the resource than the entity
+  already shows changes nothing (events arrive in any order).
+- A Supersession marks every other entity of its type linked to the anchor (earlier deployments of an
+  endpoint); nothing is ever deleted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
+from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity, Supersession
 
 MANAGED_TAG = {"Key": "lineage-recorder:managed-by", "Value": "sagemaker-lineage-recorder"}
 
@@ -27,17 +34,27 @@ _LIST_OPERATION = {
 }
 
 
+# The property that carries the revision (resource state time) a reconciled entity reflects.
+REVISION_PROPERTY = "SourceLastModified"
+
+
 class KeyRegistry(Protocol):
-    """Remembers which ARN stands for a key, so repeated keys cost no SageMaker lookups."""
+    """Remembers which ARN stands for a key, so repeated keys cost no SageMaker lookups, and the last
+    state written to a reconciled entity, so an unchanged state costs no Describe either."""
 
     def get(self, key: EntityKey) -> str | None: ...
 
     def put(self, key: EntityKey, arn: str) -> None: ...
 
+    def state(self, arn: str) -> str | None: ...
+
+    def put_state(self, arn: str, state: str) -> None: ...
+
 
 class MemoryRegistry:
     def __init__(self) -> None:
         self._arns: dict[EntityKey, str] = {}
+        self._states: dict[str, str] = {}
 
     def get(self, key: EntityKey) -> str | None:
         return self._arns.get(key)
@@ -45,11 +62,19 @@ class MemoryRegistry:
     def put(self, key: EntityKey, arn: str) -> None:
         self._arns[key] = arn
 
+    def state(self, arn: str) -> str | None:
+        return self._states.get(arn)
+
+    def put_state(self, arn: str, state: str) -> None:
+        self._states[arn] = state
+
 
 @dataclass
 class ApplyResult:
     created: list[tuple[EntityKey, str]] = field(default_factory=list)
     reused: list[tuple[EntityKey, str]] = field(default_factory=list)
+    updated: list[tuple[EntityKey, str]] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
     associations_created: int = 0
     associations_existing: int = 0
     arns: dict[EntityKey, str] = field(default_factory=dict)
@@ -75,6 +100,8 @@ class Applier:
             arn, created = self._resolve(entity)
             result.arns[entity.key] = arn
             (result.created if created else result.reused).append((entity.key, arn))
+            if entity.reconcile and not created and self._reconcile(entity, arn):
+                result.updated.append((entity.key, arn))
         for edge in plan.edges:
             if self._associate(
                 result.arns[edge.source], result.arns[edge.destination], edge.association_type
@@ -82,6 +109,8 @@ class Applier:
                 result.associations_created += 1
             else:
                 result.associations_existing += 1
+        for supersession in plan.supersessions:
+            result.superseded.extend(self._supersede(supersession, result.arns))
         return result
 
     # ------------------------------------------------------------------ entities
@@ -132,7 +161,7 @@ class Applier:
     def _create(self, entity: PlannedEntity) -> tuple[str, bool]:
         common: dict[str, Any] = {
             "Source": {"SourceUri": entity.key.source_uri},
-            "Properties": dict(entity.properties),
+            "Properties": _desired_properties(entity),
             "Tags": [MANAGED_TAG],
         }
         kind = entity.key.kind
@@ -175,3 +204,101 @@ class Applier:
                 return False
             raise
         return True
+
+    # ----------------------------------------------------------------- updates
+    def _reconcile(self, entity: PlannedEntity, arn: str) -> bool:
+        """Bring an existing entity to the planned state; True when it had to be updated."""
+        desired = _desired_properties(entity)
+        fingerprint = _fingerprint(entity.status, desired, entity.removed_properties)
+        if self._registry.state(arn) == fingerprint:
+            return False
+        current = _Current.read(self._sagemaker, entity.key.kind, arn)
+        stale = (
+            entity.revision is not None
+            and current.revision is not None
+            and entity.revision < current.revision
+        )
+        changed_properties = {k: v for k, v in desired.items() if current.properties.get(k) != v}
+        removed = [k for k in entity.removed_properties if k in current.properties]
+        status_changed = entity.status is not None and entity.status != current.status
+        if stale or not (changed_properties or removed or status_changed):
+            self._registry.put_state(arn, fingerprint)
+            return False
+        self._update(entity.key.kind, arn, entity.status, changed_properties, removed)
+        self._registry.put_state(arn, fingerprint)
+        return True
+
+    def _update(
+        self, kind: EntityKind, arn: str, status: str | None, properties: dict[str, str], removed: list[str]
+    ) -> None:
+        changes: dict[str, Any] = {}
+        if properties:
+            changes["Properties"] = properties
+        if removed:
+            changes["PropertiesToRemove"] = removed
+        if kind is EntityKind.ARTIFACT:
+            self._sagemaker.update_artifact(ArtifactArn=arn, **changes)
+            return
+        name = arn.rsplit("/", 1)[-1]
+        if kind is EntityKind.ACTION:
+            if status is not None:
+                changes["Status"] = status
+            self._sagemaker.update_action(ActionName=name, **changes)
+            return
+        self._sagemaker.update_context(ContextName=name, **changes)
+
+    def _supersede(self, supersession: Supersession, arns: dict[EntityKey, str]) -> list[str]:
+        anchor_arn, current_arn = arns[supersession.anchor], arns[supersession.current]
+        fingerprint = _fingerprint(supersession.status, dict(supersession.properties), ())
+        superseded: list[str] = []
+        pages = self._sagemaker.get_paginator("list_associations").paginate(
+            DestinationArn=anchor_arn, SourceType=supersession.source_type
+        )
+        for page in pages:
+            for summary in page.get("AssociationSummaries", []):
+                source_arn = str(summary["SourceArn"])
+                if source_arn == current_arn or self._registry.state(source_arn) == fingerprint:
+                    continue
+                current = _Current.read(self._sagemaker, EntityKind.ACTION, source_arn)
+                changed = {k: v for k, v in supersession.properties if current.properties.get(k) != v}
+                if changed or current.status != supersession.status:
+                    self._update(EntityKind.ACTION, source_arn, supersession.status, changed, [])
+                    superseded.append(source_arn)
+                self._registry.put_state(source_arn, fingerprint)
+        return superseded
+
+
+_DESCRIBE = {
+    EntityKind.ARTIFACT: ("describe_artifact", "ArtifactArn"),
+    EntityKind.ACTION: ("describe_action", "ActionName"),
+    EntityKind.CONTEXT: ("describe_context", "ContextName"),
+}
+
+
+@dataclass(frozen=True)
+class _Current:
+    status: str | None
+    properties: dict[str, str]
+
+    @property
+    def revision(self) -> str | None:
+        return self.properties.get(REVISION_PROPERTY)
+
+    @classmethod
+    def read(cls, sagemaker: Any, kind: EntityKind, arn: str) -> _Current:
+        operation, parameter = _DESCRIBE[kind]
+        # Describe accepts the ARN in place of a name for actions and contexts.
+        described = getattr(sagemaker, operation)(**{parameter: arn})
+        return cls(status=described.get("Status"), properties=dict(described.get("Properties") or {}))
+
+
+def _desired_properties(entity: PlannedEntity) -> dict[str, str]:
+    properties = dict(entity.properties)
+    if entity.revision is not None:
+        properties[REVISION_PROPERTY] = entity.revision
+    return properties
+
+
+def _fingerprint(status: str | None, properties: dict[str, str], removed: tuple[str, ...]) -> str:
+    text = json.dumps([status, sorted(properties.items()), sorted(removed)], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -43,6 +43,20 @@ FAMILIES: dict[str, ResourceFamily] = {
             "TransformJobStatus",
             ("Completed", "Failed", "Stopped"),
         ),
+        # Fires again on every update (approval, metadata), each time with status Completed.
+        ResourceFamily(
+            "model-package",
+            "SageMaker Model Package State Change",
+            "ModelPackageStatus",
+            ("Completed",),
+        ),
+        # IN_SERVICE after every create and update; DELETED once the endpoint is gone.
+        ResourceFamily(
+            "endpoint",
+            "SageMaker Endpoint State Change",
+            "EndpointStatus",
+            ("IN_SERVICE", "DELETED"),
+        ),
     )
 }
 

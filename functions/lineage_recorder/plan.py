@@ -44,6 +44,27 @@ class PlannedEntity:
     status: str | None = None
     # SageMaker's own trial component for a job; when it exists it is used instead of creating `key`.
     trial_component_name: str | None = None
+    # Mutable state (an approval, an endpoint's status): an existing entity is updated to match the
+    # plan, unless it already reflects a newer state of the resource than `revision` (a sortable UTC
+    # timestamp of the resource state the plan was made from).
+    reconcile: bool = False
+    revision: str | None = None
+    removed_properties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Supersession:
+    """Exactly one current entity of `source_type` is associated with `anchor`: the others are marked.
+
+    An endpoint has one live deployment; earlier deployments stay in the graph (lineage is audit
+    history) with `status` and `properties` saying they were superseded.
+    """
+
+    anchor: EntityKey
+    current: EntityKey
+    source_type: str
+    status: str
+    properties: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,7 @@ class Plan:
     entities: tuple[PlannedEntity, ...] = ()
     edges: tuple[PlannedEdge, ...] = ()
     skipped: tuple[SkippedValue, ...] = ()
+    supersessions: tuple[Supersession, ...] = ()
 
     def entity(self, key: EntityKey) -> PlannedEntity:
         for entity in self.entities:

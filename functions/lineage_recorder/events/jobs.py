@@ -7,48 +7,45 @@ fields may be null; only the job ARN is required.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from lineage_recorder.events.base import Tolerant
 from lineage_recorder.events.fields import TagMap, Timestamp
 
 JOB_ARN_PATTERN = r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:KIND/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 
 
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class S3DataSourceSpec(_Tolerant):
+class S3DataSourceSpec(Tolerant):
     S3Uri: str | None = None
 
 
-class DataSourceSpec(_Tolerant):
+class DataSourceSpec(Tolerant):
     S3DataSource: S3DataSourceSpec | None = None
 
 
-class ChannelSpec(_Tolerant):
+class ChannelSpec(Tolerant):
     ChannelName: str | None = None
     DataSource: DataSourceSpec | None = None
 
 
-class AlgorithmSpecificationSpec(_Tolerant):
+class AlgorithmSpecificationSpec(Tolerant):
     TrainingImage: str | None = None
     AlgorithmName: str | None = None
 
 
-class OutputDataConfigSpec(_Tolerant):
+class OutputDataConfigSpec(Tolerant):
     S3OutputPath: str | None = None
 
 
-class ModelArtifactsSpec(_Tolerant):
+class ModelArtifactsSpec(Tolerant):
     S3ModelArtifacts: str | None = None
 
 
-class CheckpointConfigSpec(_Tolerant):
+class CheckpointConfigSpec(Tolerant):
     S3Uri: str | None = None
 
 
-class _Job(_Tolerant):
+class _Job(Tolerant):
     FailureReason: str | None = None
     CreationTime: Timestamp = None
     LastModifiedTime: Timestamp = None
@@ -68,29 +65,29 @@ class TrainingJob(_Job):
     TrainingEndTime: Timestamp = None
 
 
-class S3InputSpec(_Tolerant):
+class S3InputSpec(Tolerant):
     S3Uri: str | None = None
 
 
-class ProcessingInputSpec(_Tolerant):
+class ProcessingInputSpec(Tolerant):
     InputName: str | None = None
     S3Input: S3InputSpec | None = None
 
 
-class S3OutputSpec(_Tolerant):
+class S3OutputSpec(Tolerant):
     S3Uri: str | None = None
 
 
-class ProcessingOutputSpec(_Tolerant):
+class ProcessingOutputSpec(Tolerant):
     OutputName: str | None = None
     S3Output: S3OutputSpec | None = None
 
 
-class ProcessingOutputConfigSpec(_Tolerant):
+class ProcessingOutputConfigSpec(Tolerant):
     Outputs: list[ProcessingOutputSpec] | None = None
 
 
-class AppSpecificationSpec(_Tolerant):
+class AppSpecificationSpec(Tolerant):
     ImageUri: str | None = None
 
 
@@ -105,11 +102,11 @@ class ProcessingJob(_Job):
     ProcessingEndTime: Timestamp = None
 
 
-class TransformInputSpec(_Tolerant):
+class TransformInputSpec(Tolerant):
     DataSource: DataSourceSpec | None = None
 
 
-class TransformOutputSpec(_Tolerant):
+class TransformOutputSpec(Tolerant):
     S3OutputPath: str | None = None
 
 
@@ -124,13 +121,13 @@ class TransformJob(_Job):
     TransformEndTime: Timestamp = None
 
 
-class ContainerDefinitionSpec(_Tolerant):
+class ContainerDefinitionSpec(Tolerant):
     Image: str | None = None
     ModelDataUrl: str | None = None
     ModelPackageName: str | None = None
 
 
-class Model(_Tolerant):
+class Model(Tolerant):
     """DescribeModel, as far as lineage needs it."""
 
     ModelName: str | None = None
@@ -141,4 +138,8 @@ class Model(_Tolerant):
     def containers(self) -> list[ContainerDefinitionSpec]:
         found = [self.PrimaryContainer] if self.PrimaryContainer is not None else []
         found.extend(self.Containers or [])
-        return [container for container in found if container.Image or container.ModelDataUrl]
+        return [
+            container
+            for container in found
+            if container.Image or container.ModelDataUrl or container.ModelPackageName
+        ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from lineage_recorder.events.jobs import Model
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import (
     AssociationType,
@@ -13,6 +16,7 @@ from lineage_recorder.plan import (
     PlannedEdge,
     PlannedEntity,
     SkippedValue,
+    Supersession,
 )
 from lineage_recorder.uris import image_uri_problem, s3_uri_problem, sagemaker_arn_problem
 
@@ -21,6 +25,12 @@ DATASET = "DataSet"
 IMAGE = "Image"
 MODEL = "Model"
 CHECKPOINT = "Checkpoint"
+ALGORITHM = "Algorithm"
+# Action and context type strings.
+MODEL_GROUP = "ModelGroup"
+APPROVAL = "Approval"
+ENDPOINT = "Endpoint"
+MODEL_DEPLOYMENT = "ModelDeployment"
 
 # A job that did not finish well recorded what it read, never what it may have half-written.
 SUCCESSFUL_JOB_STATUSES = frozenset({"Completed"})
@@ -32,6 +42,7 @@ class PlanBuilder:
         self._entities: dict[EntityKey, PlannedEntity] = {}
         self._edges: dict[tuple[EntityKey, EntityKey], PlannedEdge] = {}
         self._skipped: list[SkippedValue] = []
+        self._supersessions: list[Supersession] = []
 
     def _checked(self, field: str, value: str | None, problem_of: Callable[[str], str | None]) -> str | None:
         if value is None:
@@ -81,6 +92,21 @@ class PlanBuilder:
             )
         )
 
+    def model_containers(self, model: Model, prefix: str, consumer: EntityKey) -> None:
+        """Each container's Image, model data and model package ContributedTo `consumer`."""
+        for index, container in enumerate(model.containers()):
+            field = f"{prefix}.Containers[{index}]"
+            self.edge(self.image_artifact(f"{field}.Image", container.Image), consumer, CONTRIBUTED_TO)
+            self.edge(
+                self.s3_artifact(f"{field}.ModelDataUrl", container.ModelDataUrl, MODEL),
+                consumer,
+                CONTRIBUTED_TO,
+            )
+            if container.ModelPackageName:
+                package_arn = model_package_arn(container.ModelPackageName, like=model.ModelArn)
+                package = self.arn_artifact(f"{field}.ModelPackageName", package_arn, MODEL)
+                self.edge(package, consumer, CONTRIBUTED_TO)
+
     def edge(
         self, source: EntityKey | None, destination: EntityKey | None, association_type: AssociationType
     ) -> None:
@@ -88,14 +114,48 @@ class PlanBuilder:
             return
         self._edges.setdefault((source, destination), PlannedEdge(source, destination, association_type))
 
+    def supersede(self, supersession: Supersession) -> None:
+        if supersession.anchor in self._entities and supersession.current in self._entities:
+            self._supersessions.append(supersession)
+
     def build(self) -> Plan:
         return Plan(
             resource_arn=self.resource_arn,
             entities=tuple(self._entities.values()),
             edges=tuple(self._edges.values()),
             skipped=tuple(self._skipped),
+            supersessions=tuple(self._supersessions),
         )
 
 
 def job_name_from_arn(job_arn: str) -> str:
     return job_arn.rsplit("/", 1)[-1]
+
+
+CONTRIBUTED_TO = AssociationType.CONTRIBUTED_TO
+
+
+def sibling_arn(like: str, resource_type: str, resource_name: str) -> str:
+    """The ARN of another resource in the same partition, Region and account as the ARN `like`."""
+    partition, service, region, account = like.split(":")[1:5]
+    return f"arn:{partition}:{service}:{region}:{account}:{resource_type}/{resource_name}"
+
+
+def model_package_arn(name_or_arn: str, like: str | None) -> str | None:
+    """Containers may name a model package by ARN or by name; the name is resolved in `like`'s account."""
+    if name_or_arn.startswith("arn:"):
+        return name_or_arn
+    return sibling_arn(like, "model-package", name_or_arn) if like and like.startswith("arn:") else None
+
+
+def revision_of(moment: datetime | None) -> str | None:
+    """A sortable UTC text of a resource's state time, for reconciled entities."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def unique_name(readable: str, source_uri: str) -> str:
+    """A name that reads like the resource and is unique to `source_uri`, whatever the parts contain."""
+    return entity_name(readable, hashlib.sha256(source_uri.encode()).hexdigest()[:8])

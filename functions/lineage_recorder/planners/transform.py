@@ -6,7 +6,6 @@ from lineage_recorder.events.jobs import Model, TransformJob
 from lineage_recorder.plan import AssociationType, Plan
 from lineage_recorder.planners.builder import (
     DATASET,
-    MODEL,
     SUCCESSFUL_JOB_STATUSES,
     PlanBuilder,
     job_name_from_arn,
@@ -32,16 +31,8 @@ def plan_transform_job(job: TransformJob, model: Model | None) -> Plan:
     )
     plan.edge(dataset, node, AssociationType.CONTRIBUTED_TO)
 
-    for index, container in enumerate(model.containers() if model else []):
-        prefix = f"Model.Containers[{index}]"
-        plan.edge(
-            plan.image_artifact(f"{prefix}.Image", container.Image), node, AssociationType.CONTRIBUTED_TO
-        )
-        model_data = plan.s3_artifact(f"{prefix}.ModelDataUrl", container.ModelDataUrl, MODEL)
-        plan.edge(model_data, node, AssociationType.CONTRIBUTED_TO)
-        if container.ModelPackageName and container.ModelPackageName.startswith("arn:"):
-            package = plan.arn_artifact(f"{prefix}.ModelPackageName", container.ModelPackageName, MODEL)
-            plan.edge(package, node, AssociationType.CONTRIBUTED_TO)
+    if model is not None:
+        plan.model_containers(model, "Model", node)
 
     if job.TransformJobStatus in SUCCESSFUL_JOB_STATUSES:
         output = job.TransformOutput.S3OutputPath if job.TransformOutput else None

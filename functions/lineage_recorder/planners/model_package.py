@@ -1,0 +1,123 @@
+"""Model package version -> package artifact in its ModelGroup context, an Approval action, and
+the containers' Image and Model artifacts and source algorithms that ContributedTo the package.
+
+The package artifact and the Approval action are reconciled: the event fires again on every update,
+and an update changes them in place (approval status, MetadataProperties), never adds a second one.
+"""
+
+from __future__ import annotations
+
+from lineage_recorder.events.model_packages import ModelPackage
+from lineage_recorder.naming import bounded_properties, entity_name
+from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
+from lineage_recorder.planners.builder import (
+    ALGORITHM,
+    APPROVAL,
+    CONTRIBUTED_TO,
+    MODEL,
+    MODEL_GROUP,
+    PlanBuilder,
+    revision_of,
+    sibling_arn,
+    unique_name,
+)
+
+# ModelApprovalStatus -> the Approval action's status (ActionStatus has no approval vocabulary; the
+# exact approval status is kept in the ModelApprovalStatus property).
+APPROVAL_STATUS = {
+    "Approved": "Completed",
+    "Rejected": "Failed",
+    "PendingManualApproval": "InProgress",
+}
+
+
+def _group_name(package: ModelPackage) -> str | None:
+    if package.ModelPackageGroupName:
+        return package.ModelPackageGroupName
+    name = package.ModelPackageArn.split(":", 5)[5].removeprefix("model-package/")
+    # Versioned packages are named <group>/<version>; unversioned ones belong to no group.
+    return name.split("/", 1)[0] if "/" in name else None
+
+
+def plan_model_package(package: ModelPackage) -> Plan:
+    arn = package.ModelPackageArn
+    plan = PlanBuilder(arn)
+    revision = revision_of(package.LastModifiedTime or package.CreationTime)
+    group_name = _group_name(package)
+    metadata = package.MetadataProperties
+    package_key = plan.add(
+        PlannedEntity(
+            key=EntityKey(EntityKind.ARTIFACT, arn),
+            entity_type=MODEL,
+            properties=bounded_properties(
+                [
+                    ("ModelPackageGroupName", group_name),
+                    ("ModelPackageVersion", _text(package.ModelPackageVersion)),
+                    ("GeneratedBy", metadata.GeneratedBy if metadata else None),
+                    ("ProjectId", metadata.ProjectId if metadata else None),
+                    ("Repository", metadata.Repository if metadata else None),
+                    ("CommitId", metadata.CommitId if metadata else None),
+                ]
+            ),
+            reconcile=True,
+            revision=revision,
+        )
+    )
+    if group_name:
+        group_arn = sibling_arn(arn, "model-package-group", group_name)
+        group = plan.add(
+            PlannedEntity(
+                key=EntityKey(EntityKind.CONTEXT, group_arn),
+                entity_type=MODEL_GROUP,
+                name=entity_name(group_name, "model-group"),
+                properties=(("ModelPackageGroupName", group_name),),
+            )
+        )
+        plan.edge(package_key, group, AssociationType.ASSOCIATED_WITH)
+
+    if package.ModelApprovalStatus:
+        approval = plan.add(
+            PlannedEntity(
+                key=EntityKey(EntityKind.ACTION, arn),
+                entity_type=APPROVAL,
+                name=unique_name(
+                    f"{group_name or 'model-package'}-{package.ModelPackageVersion or ''}-approval", arn
+                ),
+                status=APPROVAL_STATUS.get(package.ModelApprovalStatus, "Unknown"),
+                properties=bounded_properties(
+                    [
+                        ("ModelApprovalStatus", package.ModelApprovalStatus),
+                        ("ApprovalDescription", package.ApprovalDescription),
+                    ]
+                ),
+                reconcile=True,
+                revision=revision,
+            )
+        )
+        plan.edge(package_key, approval, AssociationType.ASSOCIATED_WITH)
+
+    specification = package.InferenceSpecification
+    for index, container in enumerate(specification.Containers or [] if specification else []):
+        field = f"InferenceSpecification.Containers[{index}]"
+        plan.edge(plan.image_artifact(f"{field}.Image", container.Image), package_key, CONTRIBUTED_TO)
+        model_data = plan.s3_artifact(f"{field}.ModelDataUrl", container.ModelDataUrl, MODEL)
+        plan.edge(model_data, package_key, CONTRIBUTED_TO)
+
+    algorithms = package.SourceAlgorithmSpecification
+    for index, algorithm in enumerate(algorithms.SourceAlgorithms or [] if algorithms else []):
+        field = f"SourceAlgorithmSpecification.SourceAlgorithms[{index}]"
+        if algorithm.AlgorithmName:
+            algorithm_arn = (
+                algorithm.AlgorithmName
+                if algorithm.AlgorithmName.startswith("arn:")
+                else sibling_arn(arn, "algorithm", algorithm.AlgorithmName)
+            )
+            algorithm_key = plan.arn_artifact(f"{field}.AlgorithmName", algorithm_arn, ALGORITHM)
+            plan.edge(algorithm_key, package_key, CONTRIBUTED_TO)
+        model_data = plan.s3_artifact(f"{field}.ModelDataUrl", algorithm.ModelDataUrl, MODEL)
+        plan.edge(model_data, package_key, CONTRIBUTED_TO)
+    return plan.build()
+
+
+def _text(value: int | None) -> str | None:
+    return None if value is None else str(value)
