@@ -1,0 +1,51 @@
+"""The state-change event SageMaker sends for a model package or an endpoint, from its description.
+
+Real events carry the Describe* view of the resource (shared/DESIGN.md section 4). These build the same
+from the emulator, for the demo and the tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lineage_recorder_cli.local_aws import event_detail
+
+PACKAGE_DETAIL_TYPE = "SageMaker Model Package State Change"
+ENDPOINT_DETAIL_TYPE = "SageMaker Endpoint State Change"
+
+
+@dataclass(frozen=True)
+class ResourceEvent:
+    detail_type: str
+    detail: dict[str, Any]
+    resources: list[str]
+
+
+def model_package_event(
+    sagemaker: Any, package_arn: str, updated_fields: list[str] | None = None
+) -> ResourceEvent:
+    detail = event_detail(sagemaker.describe_model_package(ModelPackageName=package_arn))
+    if updated_fields:
+        # SageMaker fires the event again on every update and says which fields changed.
+        detail["UpdatedModelPackageFields"] = updated_fields
+    return ResourceEvent(PACKAGE_DETAIL_TYPE, detail, [detail["ModelPackageArn"]])
+
+
+def _upper_snake(status: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", status).upper()
+
+
+def endpoint_event(sagemaker: Any, endpoint_name: str) -> ResourceEvent:
+    """The event of an endpoint reaching its current status (IN_SERVICE after a create or update)."""
+    detail = event_detail(sagemaker.describe_endpoint(EndpointName=endpoint_name))
+    # Endpoint events spell statuses in UPPER_SNAKE, unlike DescribeEndpoint.
+    detail["EndpointStatus"] = _upper_snake(str(detail["EndpointStatus"]))
+    return ResourceEvent(ENDPOINT_DETAIL_TYPE, detail, [detail["EndpointArn"]])
+
+
+def endpoint_deleted_event(endpoint_arn: str, endpoint_name: str) -> ResourceEvent:
+    """After DeleteEndpoint there is nothing to describe; the event names the endpoint only."""
+    detail = {"EndpointName": endpoint_name, "EndpointArn": endpoint_arn, "EndpointStatus": "DELETED"}
+    return ResourceEvent(ENDPOINT_DETAIL_TYPE, detail, [endpoint_arn])

@@ -1,0 +1,322 @@
+"""Recording model packages and endpoints against the emulator: the exact entities and edges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lineage_recorder.planners.endpoint import deployment_uri
+from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
+from lineage_recorder_cli.resource_events import endpoint_deleted_event, endpoint_event, model_package_event
+
+from tests.integration.deployments import (
+    SERVING_IMAGE,
+    as_event,
+    endpoint_config,
+    model,
+    model_package,
+)
+from tests.integration.jobs import IMAGE, training_job
+from tests.support.graph import snapshot
+
+MODEL_DATA = "s3://models/churn/output/model.tar.gz"
+OTHER_DATA = "s3://models/churn-v2/output/model.tar.gz"
+EARLY, LATE = "2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z"
+
+
+def _record(recorder: Recorder, *events: dict[str, Any]) -> list[RecordOutcome]:
+    return [recorder.record(parse_event(event)) for event in events]
+
+
+def _endpoint(sagemaker: Any, name: str, config: str) -> str:
+    return str(sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config)["EndpointArn"])
+
+
+def _action(sagemaker: Any, source_uri: str) -> dict[str, Any]:
+    summaries = sagemaker.list_actions(SourceUri=source_uri)["ActionSummaries"]
+    assert len(summaries) == 1, summaries
+    described: dict[str, Any] = sagemaker.describe_action(ActionName=summaries[0]["ActionArn"])
+    return described
+
+
+def _context(sagemaker: Any, source_uri: str) -> dict[str, Any]:
+    summaries = sagemaker.list_contexts(SourceUri=source_uri)["ContextSummaries"]
+    assert len(summaries) == 1, summaries
+    described: dict[str, Any] = sagemaker.describe_context(ContextName=summaries[0]["ContextArn"])
+    return described
+
+
+def test_a_single_model_endpoint_records_context_deployment_and_the_model(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given an endpoint serving one model
+    model(sagemaker, "churn", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    endpoint_config(sagemaker, "churn-config", ["churn"])
+    endpoint_arn = _endpoint(sagemaker, "churn-endpoint", "churn-config")
+    deployment = deployment_uri(endpoint_arn, "churn-config")
+    # When its IN_SERVICE event is recorded
+    _record(recorder, as_event(endpoint_event(sagemaker, "churn-endpoint")))
+    # Then the graph is exactly the endpoint, its deployment and the deployed model's artifacts
+    graph = snapshot(sagemaker)
+    assert graph.nodes == {
+        ("Endpoint", endpoint_arn),
+        ("ModelDeployment", deployment),
+        ("Image", SERVING_IMAGE),
+        ("Model", MODEL_DATA),
+    }
+    assert graph.edges == {
+        (("Image", SERVING_IMAGE), ("ModelDeployment", deployment), "ContributedTo"),
+        (("Model", MODEL_DATA), ("ModelDeployment", deployment), "ContributedTo"),
+        (("ModelDeployment", deployment), ("Endpoint", endpoint_arn), "AssociatedWith"),
+    }
+    # And the deployment is live and the context names the endpoint's status and config
+    assert _action(sagemaker, deployment)["Status"] == "Completed"
+    context = _context(sagemaker, endpoint_arn)["Properties"]
+    assert context["EndpointStatus"] == "IN_SERVICE"
+    assert context["EndpointConfigName"] == "churn-config"
+
+
+def test_every_production_and_shadow_variant_contributes_to_the_deployment(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given an endpoint with two production variants and a shadow variant, each a different model
+    images = [f"123456789012.dkr.ecr.us-east-1.amazonaws.com/serve-{i}:1" for i in range(3)]
+    data = [f"s3://models/variant-{i}/model.tar.gz" for i in range(3)]
+    for index in range(3):
+        model(sagemaker, f"model-{index}", {"Image": images[index], "ModelDataUrl": data[index]})
+    endpoint_config(sagemaker, "ab-config", ["model-0", "model-1"], shadow_models=("model-2",))
+    endpoint_arn = _endpoint(sagemaker, "ab-endpoint", "ab-config")
+    deployment = deployment_uri(endpoint_arn, "ab-config")
+    # When the endpoint is recorded
+    _record(recorder, as_event(endpoint_event(sagemaker, "ab-endpoint")))
+    # Then all three models' images and data contributed to the one deployment
+    graph = snapshot(sagemaker)
+    contributors = {source for source, target, kind in graph.edges if target[1] == deployment}
+    assert contributors == {("Image", i) for i in images} | {("Model", d) for d in data}
+    properties = _action(sagemaker, deployment)["Properties"]
+    assert properties["ProductionVariants"] == "variant0=model-0,variant1=model-1"
+    assert properties["ShadowProductionVariants"] == "shadow0=model-2"
+
+
+def test_every_container_of_a_multi_container_model_contributes(recorder: Recorder, sagemaker: Any) -> None:
+    # Given an inference pipeline model: a preprocessing container, then the predictor
+    preprocess = "123456789012.dkr.ecr.us-east-1.amazonaws.com/preprocess:3"
+    model(
+        sagemaker,
+        "pipeline-model",
+        {"Image": preprocess, "ModelDataUrl": "s3://models/preprocess/model.tar.gz"},
+        {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA},
+    )
+    endpoint_config(sagemaker, "pipeline-config", ["pipeline-model"])
+    endpoint_arn = _endpoint(sagemaker, "pipeline-endpoint", "pipeline-config")
+    deployment = deployment_uri(endpoint_arn, "pipeline-config")
+    # When the endpoint is recorded
+    _record(recorder, as_event(endpoint_event(sagemaker, "pipeline-endpoint")))
+    # Then both containers' images and model data contributed to the deployment
+    graph = snapshot(sagemaker)
+    contributors = {source for source, target, kind in graph.edges if target[1] == deployment}
+    assert contributors == {
+        ("Image", preprocess),
+        ("Model", "s3://models/preprocess/model.tar.gz"),
+        ("Image", SERVING_IMAGE),
+        ("Model", MODEL_DATA),
+    }
+
+
+def test_a_model_built_from_a_model_package_links_the_package_to_the_deployment(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a registered package version and a model created from it, deployed to an endpoint
+    package_arn = model_package(
+        sagemaker,
+        "churn-models",
+        model_data=MODEL_DATA,
+        approval="Approved",
+        metadata={"GeneratedBy": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/x"},
+    )
+    group_arn = "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/churn-models"
+    model(sagemaker, "from-package", {"ModelPackageName": package_arn})
+    endpoint_config(sagemaker, "package-config", ["from-package"])
+    endpoint_arn = _endpoint(sagemaker, "package-endpoint", "package-config")
+    deployment = deployment_uri(endpoint_arn, "package-config")
+    # When the package event and the endpoint event are recorded
+    _record(
+        recorder,
+        as_event(model_package_event(sagemaker, package_arn)),
+        as_event(endpoint_event(sagemaker, "package-endpoint")),
+    )
+    # Then the package joins the group, its approval, its container and the deployment
+    graph = snapshot(sagemaker)
+    assert graph.edges == {
+        (("Image", IMAGE), ("Model", package_arn), "ContributedTo"),
+        (("Model", MODEL_DATA), ("Model", package_arn), "ContributedTo"),
+        (("Model", package_arn), ("ModelGroup", group_arn), "AssociatedWith"),
+        (("Model", package_arn), ("Approval", package_arn), "AssociatedWith"),
+        (("Model", package_arn), ("ModelDeployment", deployment), "ContributedTo"),
+        (("ModelDeployment", deployment), ("Endpoint", endpoint_arn), "AssociatedWith"),
+    }
+    # And the package artifact keeps the MetadataProperties
+    package = sagemaker.list_artifacts(SourceUri=package_arn)["ArtifactSummaries"]
+    properties = sagemaker.describe_artifact(ArtifactArn=package[0]["ArtifactArn"])["Properties"]
+    assert properties["GeneratedBy"].endswith(":pipeline/p/execution/x")
+    assert properties["ModelPackageGroupName"] == "churn-models"
+
+
+def test_an_endpoint_update_adds_a_deployment_and_marks_the_previous_one_superseded(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given an endpoint recorded on its first config
+    model(sagemaker, "v1", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    model(sagemaker, "v2", {"Image": SERVING_IMAGE, "ModelDataUrl": OTHER_DATA})
+    endpoint_config(sagemaker, "config-v1", ["v1"])
+    endpoint_arn = _endpoint(sagemaker, "live", "config-v1")
+    first_event = as_event(endpoint_event(sagemaker, "live"), EARLY)
+    _record(recorder, first_event)
+    # When it is updated to a new config and that IN_SERVICE event is recorded
+    endpoint_config(sagemaker, "config-v2", ["v2"])
+    sagemaker.update_endpoint(EndpointName="live", EndpointConfigName="config-v2")
+    second_event = as_event(endpoint_event(sagemaker, "live"), LATE)
+    _record(recorder, second_event)
+    # Then the new deployment is live and linked to the new model
+    first, second = deployment_uri(endpoint_arn, "config-v1"), deployment_uri(endpoint_arn, "config-v2")
+    assert _action(sagemaker, second)["Status"] == "Completed"
+    graph = snapshot(sagemaker)
+    assert (("Model", OTHER_DATA), ("ModelDeployment", second), "ContributedTo") in graph.edges
+    # And the previous deployment stays in the graph, marked as superseded
+    previous = _action(sagemaker, first)
+    assert previous["Status"] == "Stopped"
+    assert previous["Properties"]["SupersededBy"] == "config-v2"
+    assert (("Model", MODEL_DATA), ("ModelDeployment", first), "ContributedTo") in graph.edges
+    assert (("ModelDeployment", first), ("Endpoint", endpoint_arn), "AssociatedWith") in graph.edges
+    assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointConfigName"] == "config-v2"
+
+    # When both deliveries arrive again, in the wrong order
+    late_repeat, early_repeat = _record(recorder, second_event, first_event)
+    # Then nothing is created and the live deployment stays the live one
+    for outcome in (late_repeat, early_repeat):
+        assert outcome.created == []
+        assert outcome.associations_created == 0
+    assert snapshot(sagemaker) == graph
+    assert _action(sagemaker, first)["Status"] == "Stopped"
+    assert _action(sagemaker, second)["Status"] == "Completed"
+
+
+def test_an_approval_change_updates_the_one_approval_action(recorder: Recorder, sagemaker: Any) -> None:
+    # Given a package version recorded while pending approval
+    package_arn = model_package(sagemaker, "reviewed", model_data=MODEL_DATA)
+    _record(recorder, as_event(model_package_event(sagemaker, package_arn), EARLY))
+    assert _action(sagemaker, package_arn)["Status"] == "InProgress"
+    graph_before = snapshot(sagemaker)
+    # When it is approved and SageMaker fires the package event again (a new event id)
+    sagemaker.update_model_package(
+        ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription="passed review"
+    )
+    (outcome,) = _record(
+        recorder, as_event(model_package_event(sagemaker, package_arn, ["ModelApprovalStatus"]), LATE)
+    )
+    # Then the same Approval action now says Approved, and nothing new was created
+    approval = _action(sagemaker, package_arn)
+    assert approval["Status"] == "Completed"
+    assert approval["Properties"]["ModelApprovalStatus"] == "Approved"
+    assert approval["Properties"]["ApprovalDescription"] == "passed review"
+    assert outcome.created == []
+    assert snapshot(sagemaker) == graph_before
+
+
+def test_a_refired_package_event_with_a_metadata_only_update_creates_nothing(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a recorded package version
+    package_arn = model_package(sagemaker, "stable", model_data=MODEL_DATA, approval="Approved")
+    _record(recorder, as_event(model_package_event(sagemaker, package_arn)))
+    graph_before = snapshot(sagemaker)
+    # When a customer-metadata update fires the event again
+    sagemaker.update_model_package(
+        ModelPackageArn=package_arn, CustomerMetadataProperties={"owner": "risk-team"}
+    )
+    (outcome,) = _record(
+        recorder, as_event(model_package_event(sagemaker, package_arn, ["CustomerMetadataProperties"]))
+    )
+    # Then no entity or association is added
+    assert outcome.created == []
+    assert outcome.associations_created == 0
+    assert snapshot(sagemaker) == graph_before
+    assert graph_before.duplicate_entities == {}
+
+
+def test_source_algorithms_contribute_their_algorithm_and_model_data(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a package built from a marketplace algorithm
+    algorithm = "arn:aws:sagemaker:us-east-1:865070037744:algorithm/xgboost-marketplace"
+    package_arn = model_package(
+        sagemaker,
+        "from-algorithm",
+        model_data=MODEL_DATA,
+        algorithms=[{"AlgorithmName": algorithm, "ModelDataUrl": OTHER_DATA}],
+    )
+    # When it is recorded
+    _record(recorder, as_event(model_package_event(sagemaker, package_arn)))
+    # Then the algorithm and its model data contributed to the package
+    edges = snapshot(sagemaker).edges
+    assert (("Algorithm", algorithm), ("Model", package_arn), "ContributedTo") in edges
+    assert (("Model", OTHER_DATA), ("Model", package_arn), "ContributedTo") in edges
+
+
+def test_a_package_recorded_before_its_training_job_joins_the_jobs_model(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a training job and a package registered from the job's model.tar.gz
+    train = training_job(sagemaker, "train", inputs=["s3://features/"], output="s3://models/")
+    model_data = train["detail"]["ModelArtifacts"]["S3ModelArtifacts"]
+    package_arn = model_package(sagemaker, "joined", model_data=model_data)
+    # When the package event is recorded before the job's
+    _record(recorder, as_event(model_package_event(sagemaker, package_arn)), train)
+    # Then one Model artifact links the job to the package
+    graph = snapshot(sagemaker)
+    assert graph.duplicate_entities == {}
+    assert (("TrainingJob", train["resources"][0]), ("Model", model_data), "Produced") in graph.edges
+    assert (("Model", model_data), ("Model", package_arn), "ContributedTo") in graph.edges
+
+
+def test_a_deleted_endpoint_keeps_its_lineage_and_is_marked_deleted(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a recorded endpoint
+    model(sagemaker, "m", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    endpoint_config(sagemaker, "c", ["m"])
+    endpoint_arn = _endpoint(sagemaker, "short-lived", "c")
+    in_service = as_event(endpoint_event(sagemaker, "short-lived"), EARLY)
+    _record(recorder, in_service)
+    graph = snapshot(sagemaker)
+    # When it is deleted
+    sagemaker.delete_endpoint(EndpointName="short-lived")
+    deleted = as_event(endpoint_deleted_event(endpoint_arn, "short-lived"), LATE)
+    _record(recorder, deleted)
+    # Then the context says DELETED and every entity and edge is still there
+    assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "DELETED"
+    assert snapshot(sagemaker) == graph
+    # When the IN_SERVICE event is delivered again, late
+    _record(recorder, in_service)
+    # Then the older state does not overwrite the deletion
+    assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "DELETED"
+
+
+def test_a_deletion_recorded_before_the_creation_ends_in_the_same_graph(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given an endpoint that was created and then deleted before any event was processed
+    model(sagemaker, "m", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    endpoint_config(sagemaker, "c", ["m"])
+    endpoint_arn = _endpoint(sagemaker, "gone", "c")
+    in_service = as_event(endpoint_event(sagemaker, "gone"), EARLY)
+    sagemaker.delete_endpoint(EndpointName="gone")
+    deleted = as_event(endpoint_deleted_event(endpoint_arn, "gone"), LATE)
+    # When the deletion arrives first
+    _record(recorder, deleted, in_service)
+    # Then the deployment is still recorded from the event and the config, and the endpoint is DELETED
+    deployment = deployment_uri(endpoint_arn, "c")
+    graph = snapshot(sagemaker)
+    assert (("Model", MODEL_DATA), ("ModelDeployment", deployment), "ContributedTo") in graph.edges
+    assert (("ModelDeployment", deployment), ("Endpoint", endpoint_arn), "AssociatedWith") in graph.edges
+    assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "DELETED"
+    assert graph.duplicate_entities == {}
