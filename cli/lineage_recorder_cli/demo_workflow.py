@@ -1,4 +1,5 @@
-"""A small but realistic ML workflow on the emulator: prepare data, train, score in batch.
+"""A small but realistic ML workflow on the emulator: prepare data, train, score in batch, register
+the model, approve it, deploy it to an endpoint and update the endpoint to a new config.
 
 Each step creates the SageMaker resource (moto) and then publishes the state-change event SageMaker
 would send, carrying the Describe* view of the resource like real events do.
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lineage_recorder_cli.local_aws import LocalEventPipeline, event_detail
+from lineage_recorder_cli.resource_events import ResourceEvent, endpoint_event, model_package_event
 
 ROLE = "arn:aws:iam::{account}:role/DemoSageMakerRole"
 PREPROCESS_IMAGE = "{account}.dkr.ecr.{region}.amazonaws.com/demo-preprocess:1.4"
@@ -29,6 +31,11 @@ class DemoNames:
     training_job: str = "demo-train-churn-xgboost"
     model: str = "demo-churn-model"
     transform_job: str = "demo-score-churn-batch"
+    package_group: str = "demo-churn-models"
+    serving_model: str = "demo-churn-serving-model"
+    endpoint: str = "demo-churn-endpoint"
+    first_config: str = "demo-churn-config-v1"
+    second_config: str = "demo-churn-config-v2"
 
 
 def run_processing(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames) -> dict[str, Any]:
@@ -117,11 +124,81 @@ def run_transform(
     return detail
 
 
-def run_jobs(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames | None = None) -> dict[str, Any]:
-    """Run the three jobs in order and return their event details by step."""
+def _publish(pipeline: LocalEventPipeline, event: ResourceEvent) -> dict[str, Any]:
+    pipeline.publish(event.detail_type, event.detail, event.resources)
+    return event.detail
+
+
+def run_registration(
+    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames, model_data: str
+) -> dict[str, Any]:
+    """Register the trained model as a package version, then approve it (the event fires again)."""
+    fmt = {"account": pipeline.account, "region": pipeline.region}
+    sagemaker.create_model_package_group(ModelPackageGroupName=names.package_group)
+    package_arn = sagemaker.create_model_package(
+        ModelPackageGroupName=names.package_group,
+        InferenceSpecification={
+            "Containers": [{"Image": TRAINING_IMAGE.format(**fmt), "ModelDataUrl": model_data}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        ModelApprovalStatus="PendingManualApproval",
+        MetadataProperties={"Repository": "https://git.example.com/ml/churn", "CommitId": "4f2a9c1"},
+    )["ModelPackageArn"]
+    _publish(pipeline, model_package_event(sagemaker, package_arn))
+    sagemaker.update_model_package(
+        ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription="AUC 0.91 on holdout"
+    )
+    return _publish(pipeline, model_package_event(sagemaker, package_arn, ["ModelApprovalStatus"]))
+
+
+def _endpoint_config(sagemaker: Any, name: str, model_name: str, instance_type: str) -> None:
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "primary",
+                "ModelName": model_name,
+                "InitialInstanceCount": 1,
+                "InstanceType": instance_type,
+            }
+        ],
+    )
+
+
+def run_deployment(
+    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames, package_arn: str
+) -> dict[str, Any]:
+    """Deploy the approved package to an endpoint, then move the endpoint to a larger config."""
+    fmt = {"account": pipeline.account, "region": pipeline.region}
+    sagemaker.create_model(
+        ModelName=names.serving_model,
+        ExecutionRoleArn=ROLE.format(**fmt),
+        Containers=[{"ModelPackageName": package_arn}],
+    )
+    _endpoint_config(sagemaker, names.first_config, names.serving_model, "ml.m5.large")
+    sagemaker.create_endpoint(EndpointName=names.endpoint, EndpointConfigName=names.first_config)
+    _publish(pipeline, endpoint_event(sagemaker, names.endpoint))
+    _endpoint_config(sagemaker, names.second_config, names.serving_model, "ml.m5.2xlarge")
+    sagemaker.update_endpoint(EndpointName=names.endpoint, EndpointConfigName=names.second_config)
+    return _publish(pipeline, endpoint_event(sagemaker, names.endpoint))
+
+
+def run_workflow(
+    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames | None = None
+) -> dict[str, dict[str, Any]]:
+    """Run every step in order and return the last event detail of each step."""
     chosen = names or DemoNames()
     processing = run_processing(sagemaker, pipeline, chosen)
     training = run_training(sagemaker, pipeline, chosen)
     model_data = training["ModelArtifacts"]["S3ModelArtifacts"]
     transform = run_transform(sagemaker, pipeline, chosen, model_data)
-    return {"processing": processing, "training": training, "transform": transform}
+    package = run_registration(sagemaker, pipeline, chosen, model_data)
+    endpoint = run_deployment(sagemaker, pipeline, chosen, package["ModelPackageArn"])
+    return {
+        "processing": processing,
+        "training": training,
+        "transform": transform,
+        "package": package,
+        "endpoint": endpoint,
+    }

@@ -79,6 +79,18 @@ _DESCRIBE = {
 }
 
 
+# Properties that say what state a vertex is in: shown next to it in the tree.
+STATE_PROPERTIES = ("ModelApprovalStatus", "EndpointStatus", "SupersededBy")
+
+
+def _state(body: dict[str, Any]) -> str | None:
+    properties = body.get("Properties") or {}
+    parts = [f"{key}={properties[key]}" for key in STATE_PROPERTIES if properties.get(key)]
+    if body.get("Status") and body["Status"] != "Completed":
+        parts.insert(0, str(body["Status"]))
+    return ", ".join(parts) or None
+
+
 def describe_vertex(sagemaker: Any, arn: str) -> dict[str, Any]:
     """Type, name and SourceUri of one vertex, read with the matching Describe call."""
     kind = _lineage_type(arn)
@@ -90,6 +102,7 @@ def describe_vertex(sagemaker: Any, arn: str) -> dict[str, Any]:
                 "Type": body.get(f"{prefix}Type"),
                 "Name": body.get(f"{prefix}Name"),
                 "Uri": body["Source"]["SourceUri"],
+                "State": _state(body),
             }
         if kind == "TrialComponent":
             name = arn.rsplit("/", 1)[-1]
@@ -148,7 +161,8 @@ def render_tree(sagemaker: Any, graph: LineageGraph, direction: str) -> str:
             info = graph.described[arn]
             vertex = graph.vertices.get(arn, {})
             kind = info["Type"] or vertex.get("Type") or vertex.get("LineageType") or "?"
-            labels[arn] = f"{kind} {info['Uri'] or info['Name'] or arn}"
+            state = f" ({info['State']})" if info.get("State") else ""
+            labels[arn] = f"{kind} {info['Uri'] or info['Name'] or arn}{state}"
         return labels[arn]
 
     upstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)

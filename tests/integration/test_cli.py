@@ -139,12 +139,16 @@ def test_trace_of_an_unknown_uri_says_so(server: EmulatorServer) -> None:
 def test_demo_shows_the_joined_up_graph() -> None:
     # When the demo runs on its embedded emulator
     result = _cli("demo")
-    # Then it succeeds and its trace reaches from the batch scores back to the raw data
+    # Then it succeeds and its trace reaches from the endpoint back to the raw data
     assert result.returncode == 0, result.stdout + result.stderr
     trace = result.stdout.split("== Lineage", 1)[1]
     for expected in (
-        "s3://demo-batch/churn/scores/",
-        "TransformJob",
+        "Endpoint arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-churn-endpoint (EndpointStatus=IN_SERVICE)",
+        "ModelDeployment arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-churn-endpoint"
+        "?endpoint-config=demo-churn-config-v1 (Stopped, SupersededBy=demo-churn-config-v2)",
+        "ModelDeployment arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-churn-endpoint"
+        "?endpoint-config=demo-churn-config-v2\n",
+        "Model arn:aws:sagemaker:us-east-1:123456789012:model-package/demo-churn-models/1",
         "Model s3://demo-models/churn/",
         "TrainingJob",
         "ProcessingJob",
@@ -152,3 +156,35 @@ def test_demo_shows_the_joined_up_graph() -> None:
     ):
         assert expected in trace
     assert "dead-lettered: 0" in result.stdout
+
+
+def test_trace_json_from_the_demo_endpoint_reaches_the_training_inputs(
+    server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the demo workflow recorded through the Lambda handler into the served emulator
+    from lineage_recorder import aws, handler
+    from lineage_recorder_cli.demo_workflow import TRAIN_FEATURES, VALIDATION_FEATURES, run_workflow
+    from lineage_recorder_cli.local_aws import LocalEventPipeline
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+    aws.client.cache_clear()
+    handler.recorder.cache_clear()
+    pipeline = LocalEventPipeline(
+        boto3.client("events"), boto3.client("sqs"), account="123456789012", region="us-east-1"
+    )
+    details = run_workflow(_client(server), pipeline)
+    assert pipeline.drain(handler.lambda_handler).dead_lettered == []
+    aws.client.cache_clear()
+    handler.recorder.cache_clear()
+    # When the CLI traces the endpoint's ascendants as JSON
+    endpoint_arn = details["endpoint"]["EndpointArn"]
+    result = _cli("trace", endpoint_arn, "--direction", "ascendants", "--format", "json", endpoint=server.url)
+    # Then the training job's input DataSet artifacts are among the vertices
+    assert result.returncode == 0, result.stderr
+    vertices = json.loads(result.stdout)["Vertices"]
+    datasets = {
+        _client(server).describe_artifact(ArtifactArn=v["Arn"])["Source"]["SourceUri"]
+        for v in vertices
+        if v["Type"] == "DataSet"
+    }
+    assert {TRAIN_FEATURES, VALIDATION_FEATURES} <= datasets

@@ -7,7 +7,9 @@ from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser("demo", help="run a processing -> training -> transform workflow locally")
+    parser = subparsers.add_parser(
+        "demo", help="run a data -> training -> registry -> endpoint workflow locally and trace it"
+    )
     parser.set_defaults(run=run)
 
 
@@ -22,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from moto import mock_aws
 
     from lineage_recorder_cli.commands.trace import trace
-    from lineage_recorder_cli.demo_workflow import BATCH_SCORES, run_jobs
+    from lineage_recorder_cli.demo_workflow import run_workflow
     from lineage_recorder_cli.local_aws import LocalEventPipeline
 
     sagemaker_lineage_emulator.install()
@@ -36,9 +38,13 @@ def run(args: argparse.Namespace) -> int:
             boto3.client("events"), boto3.client("sqs"), account=account, region=region
         )
         print("== SageMaker workflow on the local emulator (account", account, region + ")")
-        details = run_jobs(sagemaker, pipeline)
+        details = run_workflow(sagemaker, pipeline)
         for step, detail in details.items():
-            arn = next(value for key, value in detail.items() if key.endswith("JobArn"))
+            arn = next(
+                value
+                for key, value in detail.items()
+                if key.endswith(("JobArn", "PackageArn", "EndpointArn"))
+            )
             print(f"   {step:<10} {arn}")
         print("== EventBridge -> SQS -> recorder Lambda handler")
         report = pipeline.drain(handler.lambda_handler)
@@ -47,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"   dead-lettered: {len(report.dead_lettered)}")
         artifacts = sagemaker.list_artifacts(MaxResults=100)["ArtifactSummaries"]
         print(f"   lineage artifacts in the account: {len(artifacts)} (one per SourceUri)")
-        print(f"== Lineage of the batch scores ({BATCH_SCORES}), back to the raw data")
-        print(trace(sagemaker, BATCH_SCORES, direction="ascendants", depth=10, output_format="tree"))
+        endpoint_arn = details["endpoint"]["EndpointArn"]
+        print(f"== Lineage of the endpoint ({endpoint_arn}), back to the raw data")
+        print(trace(sagemaker, endpoint_arn, direction="ascendants", depth=10, output_format="tree"))
         failed = report.failed_attempts > 0 or report.dead_lettered
     return 1 if failed else 0
