@@ -63,8 +63,8 @@ emulator: setup ## Serve the local AWS on 127.0.0.1:5000 until stopped
 bench: setup ## Benchmark SageMaker calls, throughput and cold start
 	$(BIN)/python -m bench.run
 
-soak: setup ## The reliability tests at large sizes
-	LINEAGE_SOAK=1 $(BIN)/python -m pytest -m slow tests
+soak: setup ## The reliability tests (concurrency, replay, throttling, hostile input) at large sizes
+	LINEAGE_SOAK=1 $(BIN)/python -m pytest -m soak -s tests
 
 lock: ## Re-resolve every pinned Python package into constraints.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
+from moto.dynamodb.responses import DynamoHandler
 from moto.sagemaker.responses import SageMakerResponse
 
 from sagemaker_lineage_emulator import endpoints, settings, trial_components
@@ -53,6 +55,9 @@ def _should_throttle(operation: str) -> bool:
 def _with_fault_injection(original: Callable[[BaseResponse], Any]) -> Callable[[BaseResponse], Any]:
     def call_action(self: BaseResponse) -> Any:
         operation = self._get_action()
+        latency = settings.current().latency
+        if latency > 0:
+            time.sleep(latency)
         if _should_throttle(operation):
             status, headers, body = self.serialized(ActionResult(ThrottlingError("Rate exceeded")))
             headers["status"] = status
@@ -75,6 +80,20 @@ def _with_lineage_tags(original: Callable[[BaseResponse], Any], action: str) -> 
         return ActionResult({"Tags": list(entity.tags)})
 
     return handle
+
+
+# DynamoDB evaluates a ConditionExpression and writes atomically (Developer Guide, "Condition
+# expressions"); moto checks and writes in separate steps, so concurrent requests could both pass.
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+_dynamodb_write_lock = threading.RLock()
+
+
+def _atomic(original: Callable[[DynamoHandler], Any]) -> Callable[[DynamoHandler], Any]:
+    def write(self: DynamoHandler) -> Any:
+        with _dynamodb_write_lock:
+            return original(self)
+
+    return write
 
 
 def install() -> None:
@@ -104,4 +123,6 @@ def install() -> None:
             patches[name] = _with_lineage_tags(getattr(SageMakerResponse, name), action)
         for name, patched in patches.items():
             setattr(SageMakerResponse, name, patched)
+        for name in _DYNAMODB_WRITES:
+            setattr(DynamoHandler, name, _atomic(getattr(DynamoHandler, name)))
         _installed = True

@@ -40,6 +40,9 @@ class EmulatorSettings:
     quotas: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
     create_job_trial_components: bool = True
     faults: FaultInjection = FaultInjection()
+    # Seconds every SageMaker call takes, as real calls do (tens of ms): it widens the windows in which
+    # concurrent workers interleave, so races that real traffic would hit also show locally.
+    latency: float = 0.0
 
 
 def _env_int(name: str, default: int) -> int:
@@ -69,7 +72,10 @@ def settings_from_env() -> EmulatorSettings:
         "no",
     )
     return EmulatorSettings(
-        quotas=quotas, create_job_trial_components=trial_components, faults=_faults_from_env()
+        quotas=quotas,
+        create_job_trial_components=trial_components,
+        faults=_faults_from_env(),
+        latency=float(os.environ.get("LINEAGE_EMULATOR_LATENCY_SECONDS", "0") or 0),
     )
 
 
@@ -90,6 +96,7 @@ def configure(
     quotas: dict[str, int] | None = None,
     create_job_trial_components: bool | None = None,
     faults: FaultInjection | None = None,
+    latency: float | None = None,
 ) -> EmulatorSettings:
     """Change some settings; the ones not given keep their value."""
     global _current  # noqa: PLW0603
@@ -103,6 +110,7 @@ def configure(
             else create_job_trial_components
         ),
         faults=base.faults if faults is None else faults,
+        latency=base.latency if latency is None else latency,
     )
     with _lock:
         _current = updated

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+import uuid
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity, Supersession
+from lineage_recorder.registry import KeyRegistry, MemoryRegistry
 
 MANAGED_TAG = {"Key": "lineage-recorder:managed-by", "Value": "sagemaker-lineage-recorder"}
 
@@ -37,36 +40,12 @@ _LIST_OPERATION = {
 # The property that carries the revision (resource state time) a reconciled entity reflects.
 REVISION_PROPERTY = "SourceLastModified"
 
-
-class KeyRegistry(Protocol):
-    """Remembers which ARN stands for a key, so repeated keys cost no SageMaker lookups, and the last
-    state written to a reconciled entity, so an unchanged state costs no Describe either."""
-
-    def get(self, key: EntityKey) -> str | None: ...
-
-    def put(self, key: EntityKey, arn: str) -> None: ...
-
-    def state(self, arn: str) -> str | None: ...
-
-    def put_state(self, arn: str, state: str) -> None: ...
+# Waiting for another worker's creation of the same key: about 6 s in all, then the record is retried.
+_CLAIM_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.0)
 
 
-class MemoryRegistry:
-    def __init__(self) -> None:
-        self._arns: dict[EntityKey, str] = {}
-        self._states: dict[str, str] = {}
-
-    def get(self, key: EntityKey) -> str | None:
-        return self._arns.get(key)
-
-    def put(self, key: EntityKey, arn: str) -> None:
-        self._arns[key] = arn
-
-    def state(self, arn: str) -> str | None:
-        return self._states.get(arn)
-
-    def put_state(self, arn: str, state: str) -> None:
-        self._states[arn] = state
+class CreationInProgressError(Exception):
+    """Another worker claimed this key and has not finished creating it; retry the record later."""
 
 
 @dataclass
@@ -93,11 +72,25 @@ class Applier:
     def __init__(self, sagemaker: Any, registry: KeyRegistry | None = None) -> None:
         self._sagemaker = sagemaker
         self._registry: KeyRegistry = registry if registry is not None else MemoryRegistry()
+        self._owner = uuid.uuid4().hex  # this applier's name on the claims it takes
 
     def apply(self, plan: Plan) -> ApplyResult:
+        cached: dict[EntityKey, str] = {}
+        try:
+            return self._apply(plan, cached)
+        except ClientError as error:
+            if _error_code(error) != "ResourceNotFound" or not cached:
+                raise
+        # An ARN from the registry names an entity that no longer exists (deleted by hand): forget
+        # what this plan read from the registry and apply it again, recreating what is gone.
+        for key, arn in cached.items():
+            self._registry.forget(key, arn)
+        return self._apply(plan, {})
+
+    def _apply(self, plan: Plan, cached: dict[EntityKey, str]) -> ApplyResult:
         result = ApplyResult()
         for entity in plan.entities:
-            arn, created = self._resolve(entity)
+            arn, created = self._resolve(entity, cached)
             result.arns[entity.key] = arn
             (result.created if created else result.reused).append((entity.key, arn))
             if entity.reconcile and not created and self._reconcile(entity, arn):
@@ -114,16 +107,29 @@ class Applier:
         return result
 
     # ------------------------------------------------------------------ entities
-    def _resolve(self, entity: PlannedEntity) -> tuple[str, bool]:
-        cached = self._registry.get(entity.key)
-        if cached is not None:
-            return cached, False
-        arn = self._find_trial_component(entity) or self._find_by_source_uri(entity.key)
-        created = False
-        if arn is None:
-            arn, created = self._create(entity)
-        self._registry.put(entity.key, arn)
-        return arn, created
+    def _resolve(self, entity: PlannedEntity, cached: dict[EntityKey, str]) -> tuple[str, bool]:
+        known = self._registry.get(entity.key)
+        if known is not None:
+            cached[entity.key] = known
+            return known, False
+        found = self._find_trial_component(entity) or self._find_by_source_uri(entity.key)
+        if found is not None:
+            return self._registry.put(entity.key, found), False
+        if entity.key.kind is EntityKind.ARTIFACT and not self._registry.claim(entity.key, self._owner):
+            # Artifacts have no unique name to make a second creation fail: the claim is the lock.
+            return self._wait_for(entity.key), False
+        arn, created = self._create(entity)
+        if created:
+            self._registry.count_created(entity.key.kind)
+        return self._registry.put(entity.key, arn), created
+
+    def _wait_for(self, key: EntityKey) -> str:
+        for pause in _CLAIM_WAITS:
+            time.sleep(pause)
+            arn = self._registry.get(key)
+            if arn is not None:
+                return arn
+        raise CreationInProgressError(f"{key} is being created by another worker; the record will be retried")
 
     def _find_trial_component(self, entity: PlannedEntity) -> str | None:
         if entity.trial_component_name is None:
@@ -195,14 +201,18 @@ class Applier:
 
     # -------------------------------------------------------------- associations
     def _associate(self, source_arn: str, destination_arn: str, association_type: str) -> bool:
+        if self._registry.has_association(source_arn, destination_arn):
+            return False
         try:
             self._sagemaker.add_association(
                 SourceArn=source_arn, DestinationArn=destination_arn, AssociationType=association_type
             )
         except ClientError as error:
-            if _already_exists(error):
-                return False
-            raise
+            if not _already_exists(error):
+                raise
+            self._registry.put_association(source_arn, destination_arn)
+            return False
+        self._registry.put_association(source_arn, destination_arn)
         return True
 
     # ----------------------------------------------------------------- updates

@@ -1,0 +1,242 @@
+"""The dedup registry: which ARN stands for each key, who is creating it, and what is already linked.
+
+SageMaker's CreateArtifact does not enforce a unique SourceUri, so two workers that look up the same
+new S3 URI at once would each create an artifact. The registry makes creation race-free: a worker
+must *claim* a key (an atomic conditional write) before creating its entity; a worker that loses the
+claim waits for the winner's ARN. It doubles as a cache (key -> ARN, association pairs, the last state
+written to reconciled entities), so repeated keys cost no SageMaker calls.
+
+- MemoryRegistry: one process (the CLI, tests); claims are only as wide as the process.
+- DynamoRegistry: the Lambda's state table, shared by every concurrent instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from lineage_recorder.plan import EntityKey
+
+# How long a claim protects a creation in progress. A worker that dies after claiming blocks the key
+# for this long; then another worker takes over (after looking the key up again in SageMaker).
+CLAIM_LEASE_SECONDS = 60
+
+
+class KeyRegistry(Protocol):
+    def get(self, key: EntityKey) -> str | None:
+        """The ARN recorded for `key`, or None (also while another worker is still creating it)."""
+
+    def put(self, key: EntityKey, arn: str) -> str:
+        """Record `arn` for `key` unless another ARN is already recorded; return the recorded one."""
+
+    def claim(self, key: EntityKey, owner: str) -> bool:
+        """Take the right to create `key`: True for exactly one owner while the claim's lease lasts."""
+
+    def forget(self, key: EntityKey, arn: str) -> None:
+        """`arn` no longer exists: drop it, so that `key` is looked up (and created) again."""
+
+    def state(self, arn: str) -> str | None: ...
+
+    def put_state(self, arn: str, state: str) -> None: ...
+
+    def has_association(self, source_arn: str, destination_arn: str) -> bool: ...
+
+    def put_association(self, source_arn: str, destination_arn: str) -> None: ...
+
+    def count_created(self, kind: str) -> int:
+        """Count one more entity of `kind` created by the recorder; return the running total."""
+
+
+class MemoryRegistry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arns: dict[EntityKey, str] = {}
+        self._claims: dict[EntityKey, tuple[str, float]] = {}
+        self._states: dict[str, str] = {}
+        self._associations: set[tuple[str, str]] = set()
+        self._created: dict[str, int] = {}
+
+    def get(self, key: EntityKey) -> str | None:
+        with self._lock:
+            return self._arns.get(key)
+
+    def put(self, key: EntityKey, arn: str) -> str:
+        with self._lock:
+            self._claims.pop(key, None)
+            return self._arns.setdefault(key, arn)
+
+    def claim(self, key: EntityKey, owner: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if key in self._arns:
+                return False
+            holder = self._claims.get(key)
+            if holder is not None and holder[0] != owner and holder[1] > now:
+                return False
+            self._claims[key] = (owner, now + CLAIM_LEASE_SECONDS)
+            return True
+
+    def forget(self, key: EntityKey, arn: str) -> None:
+        with self._lock:
+            if self._arns.get(key) == arn:
+                del self._arns[key]
+            self._states.pop(arn, None)
+            self._associations = {pair for pair in self._associations if arn not in pair}
+
+    def state(self, arn: str) -> str | None:
+        with self._lock:
+            return self._states.get(arn)
+
+    def put_state(self, arn: str, state: str) -> None:
+        with self._lock:
+            self._states[arn] = state
+
+    def has_association(self, source_arn: str, destination_arn: str) -> bool:
+        with self._lock:
+            return (source_arn, destination_arn) in self._associations
+
+    def put_association(self, source_arn: str, destination_arn: str) -> None:
+        with self._lock:
+            self._associations.add((source_arn, destination_arn))
+
+    def count_created(self, kind: str) -> int:
+        with self._lock:
+            self._created[kind] = self._created.get(kind, 0) + 1
+            return self._created[kind]
+
+
+# Attribute names go through placeholders: several are DynamoDB reserved words.
+_NAMES = {
+    "#arn": "arn",
+    "#kind": "kind",
+    "#uri": "source_uri",
+    "#owner": "claim_owner",
+    "#until": "claim_until",
+}
+
+
+def _item_id(prefix: str, *parts: str) -> str:
+    # SourceUris reach 2,048 characters, DynamoDB keys 2,048 bytes: key on a digest.
+    return f"{prefix}#" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _conditional_failed(error: ClientError) -> bool:
+    return str(error.response.get("Error", {}).get("Code")) == "ConditionalCheckFailedException"
+
+
+class DynamoRegistry:
+    """The registry in the state table (partition key `id`), beside Powertools idempotency records."""
+
+    def __init__(self, dynamodb: Any, table_name: str) -> None:
+        self._dynamodb = dynamodb
+        self._table = table_name
+
+    def _get(self, item_id: str) -> dict[str, Any] | None:
+        response = self._dynamodb.get_item(
+            TableName=self._table, Key={"id": {"S": item_id}}, ConsistentRead=True
+        )
+        item: dict[str, Any] | None = response.get("Item")
+        return item
+
+    def get(self, key: EntityKey) -> str | None:
+        item = self._get(_item_id("entity", key.kind, key.source_uri))
+        if item is None or "arn" not in item:
+            return None
+        return str(item["arn"]["S"])
+
+    def put(self, key: EntityKey, arn: str) -> str:
+        item_id = _item_id("entity", key.kind, key.source_uri)
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": item_id}},
+                UpdateExpression=("SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until"),
+                ConditionExpression="attribute_not_exists(#arn) OR #arn = :arn",
+                ExpressionAttributeNames=_NAMES,
+                ExpressionAttributeValues={
+                    ":arn": {"S": arn},
+                    ":kind": {"S": str(key.kind)},
+                    ":uri": {"S": key.source_uri},
+                },
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+            recorded = self.get(key)
+            return recorded if recorded is not None else arn
+        return arn
+
+    def claim(self, key: EntityKey, owner: str) -> bool:
+        now = int(time.time())
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": _item_id("entity", key.kind, key.source_uri)}},
+                UpdateExpression="SET #owner = :owner, #until = :until",
+                ConditionExpression=(
+                    "attribute_not_exists(#arn) AND (attribute_not_exists(#until) "
+                    "OR #until < :now OR #owner = :owner)"
+                ),
+                ExpressionAttributeNames={name: _NAMES[name] for name in ("#arn", "#owner", "#until")},
+                ExpressionAttributeValues={
+                    ":owner": {"S": owner},
+                    ":until": {"N": str(now + CLAIM_LEASE_SECONDS)},
+                    ":now": {"N": str(now)},
+                },
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def forget(self, key: EntityKey, arn: str) -> None:
+        try:
+            self._dynamodb.delete_item(
+                TableName=self._table,
+                Key={"id": {"S": _item_id("entity", key.kind, key.source_uri)}},
+                ConditionExpression="#arn = :arn",
+                ExpressionAttributeNames={"#arn": "arn"},
+                ExpressionAttributeValues={":arn": {"S": arn}},
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+        self._dynamodb.delete_item(TableName=self._table, Key={"id": {"S": _item_id("state", arn)}})
+
+    def state(self, arn: str) -> str | None:
+        item = self._get(_item_id("state", arn))
+        return None if item is None else str(item["state"]["S"])
+
+    def put_state(self, arn: str, state: str) -> None:
+        self._dynamodb.put_item(
+            TableName=self._table, Item={"id": {"S": _item_id("state", arn)}, "state": {"S": state}}
+        )
+
+    def has_association(self, source_arn: str, destination_arn: str) -> bool:
+        return self._get(_item_id("association", source_arn, destination_arn)) is not None
+
+    def put_association(self, source_arn: str, destination_arn: str) -> None:
+        self._dynamodb.put_item(
+            TableName=self._table,
+            Item={
+                "id": {"S": _item_id("association", source_arn, destination_arn)},
+                "source_arn": {"S": source_arn},
+                "destination_arn": {"S": destination_arn},
+            },
+        )
+
+    def count_created(self, kind: str) -> int:
+        response = self._dynamodb.update_item(
+            TableName=self._table,
+            Key={"id": {"S": f"created#{kind}"}},
+            UpdateExpression="ADD #created :one",
+            ExpressionAttributeNames={"#created": "created"},
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["created"]["N"])

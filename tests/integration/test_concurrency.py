@@ -1,0 +1,97 @@
+"""Many workers recording overlapping events at once never create two entities for one key.
+
+SageMaker's CreateArtifact does not enforce a unique SourceUri; the recorder's registry must. Each
+worker is an Applier with its own SageMaker client, as concurrent Lambda instances are. The emulator
+gives every call a little latency, as real calls have, so workers interleave between lookup and
+create the way real traffic does.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+import sagemaker_lineage_emulator
+from lineage_recorder.applier import Applier
+from lineage_recorder.events.jobs import TrainingJob
+from lineage_recorder.plan import Plan
+from lineage_recorder.planners.training import plan_training_job
+from lineage_recorder.registry import DynamoRegistry, KeyRegistry, MemoryRegistry
+
+from tests.support.events import training_detail
+from tests.support.graph import GraphSnapshot, snapshot
+from tests.support.state_table import create_state_table
+
+SOAK = os.environ.get("LINEAGE_SOAK") == "1"
+
+
+def _overlapping_plans(jobs: int, shared: int) -> list[Plan]:
+    """Training jobs that all share one image and draw their inputs from a few shared datasets."""
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1"
+    datasets = [f"s3://shared-data/set-{index}/" for index in range(shared)]
+    plans = []
+    for index in range(jobs):
+        inputs = [datasets[index % shared], datasets[(index + 1) % shared]]
+        detail = training_detail(
+            f"job-{index}",
+            inputs=inputs,
+            image=image,
+            output="s3://models/",
+            model=f"s3://models/{index}.tar.gz",
+        )
+        plans.append(plan_training_job(TrainingJob.model_validate(detail)))
+    return plans
+
+
+def _run_workers(workers: int, plans: list[Plan], registry_for: Callable[[int], KeyRegistry]) -> None:
+    def work(worker: int) -> None:
+        applier = Applier(boto3.client("sagemaker"), registry_for(worker))
+        for plan in random.Random(worker).sample(plans, len(plans)):
+            applier.apply(plan)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for finished in [pool.submit(work, worker) for worker in range(workers)]:
+            finished.result()
+
+
+def _record_concurrently(registry_for: Callable[[int], KeyRegistry]) -> GraphSnapshot:
+    workers = 16 if SOAK else 8
+    plans = _overlapping_plans(jobs=200 if SOAK else 12, shared=10 if SOAK else 3)
+    sagemaker_lineage_emulator.configure(latency=0.002, create_job_trial_components=False)
+    _run_workers(workers, plans, registry_for)
+    sagemaker_lineage_emulator.configure(latency=0.0)
+    return snapshot(boto3.client("sagemaker"))
+
+
+def _shared_dynamo_registry() -> Callable[[int], KeyRegistry]:
+    dynamodb = boto3.client("dynamodb")
+    table = create_state_table(dynamodb)
+    return lambda worker: DynamoRegistry(boto3.client("dynamodb"), table)
+
+
+@pytest.mark.soak
+def test_workers_sharing_the_registry_create_each_key_once(emulator: None) -> None:
+    # Given eight workers (sixteen under make soak) applying the same overlapping plans in different
+    # orders, with one registry
+    registry_for = _shared_dynamo_registry()
+    # When they all run at once
+    graph = _record_concurrently(registry_for)
+    # Then every (kind, SourceUri) has one entity and every pair one association
+    duplicates = len(graph.duplicate_entities) + len(graph.duplicate_associations)
+    print(f"\nconcurrency: entities={sum(graph.entity_keys.values())} duplicates={duplicates}")
+    assert graph.duplicate_entities == {}
+    assert graph.duplicate_associations == {}
+    assert len(graph.entity_keys) > 0
+
+
+def test_without_the_shared_registry_the_same_traffic_creates_duplicates(emulator: None) -> None:
+    # Given the same workers, each with only its own in-memory cache (no shared claims)
+    # When they all run at once
+    graph = _record_concurrently(lambda worker: MemoryRegistry())
+    # Then some keys got two entities: the race the registry exists to stop is real
+    assert graph.duplicate_entities != {}
