@@ -93,7 +93,10 @@ class Applier:
             arn, created = self._resolve(entity, cached)
             result.arns[entity.key] = arn
             (result.created if created else result.reused).append((entity.key, arn))
-            if entity.reconcile and not created and self._reconcile(entity, arn):
+            if entity.reconcile and created:
+                state = _fingerprint(entity.status, _desired_properties(entity), entity.removed_properties)
+                self._registry.put_state(arn, _KnownState(state, entity.revision).text())
+            elif entity.reconcile and self._reconcile(entity, arn):
                 result.updated.append((entity.key, arn))
         for edge in plan.edges:
             if self._associate(
@@ -217,26 +220,34 @@ class Applier:
 
     # ----------------------------------------------------------------- updates
     def _reconcile(self, entity: PlannedEntity, arn: str) -> bool:
-        """Bring an existing entity to the planned state; True when it had to be updated."""
+        """Bring an existing entity to the planned state; True when it had to be updated.
+
+        The registry remembers the state last written (a fingerprint and its revision), so a re-fired
+        event with nothing new costs no call, and a newer state is written without reading first.
+        Only an entity the registry knows nothing about is described before deciding.
+        """
         desired = _desired_properties(entity)
         fingerprint = _fingerprint(entity.status, desired, entity.removed_properties)
-        if self._registry.state(arn) == fingerprint:
-            return False
-        current = _Current.read(self._sagemaker, entity.key.kind, arn)
-        stale = (
-            entity.revision is not None
-            and current.revision is not None
-            and entity.revision < current.revision
-        )
-        changed_properties = {k: v for k, v in desired.items() if current.properties.get(k) != v}
-        removed = [k for k in entity.removed_properties if k in current.properties]
-        status_changed = entity.status is not None and entity.status != current.status
-        if stale or not (changed_properties or removed or status_changed):
-            self._registry.put_state(arn, fingerprint)
-            return False
-        self._update(entity.key.kind, arn, entity.status, changed_properties, removed)
-        self._registry.put_state(arn, fingerprint)
-        return True
+        known = _KnownState.parse(self._registry.state(arn))
+        if known is not None:
+            if known.fingerprint == fingerprint or _older(entity.revision, known.revision):
+                return False
+            changes = desired, list(entity.removed_properties), entity.status
+        else:
+            current = _Current.read(self._sagemaker, entity.key.kind, arn)
+            if _older(entity.revision, current.revision):
+                self._registry.put_state(arn, _KnownState(None, current.revision).text())
+                return False
+            changed = {k: v for k, v in desired.items() if current.properties.get(k) != v}
+            removed = [k for k in entity.removed_properties if k in current.properties]
+            status = entity.status if entity.status not in (None, current.status) else None
+            changes = changed, removed, status
+        properties, removed, status = changes
+        updated = bool(properties or removed or status)
+        if updated:
+            self._update(entity.key.kind, arn, status, properties, removed)
+        self._registry.put_state(arn, _KnownState(fingerprint, entity.revision).text())
+        return updated
 
     def _update(
         self, kind: EntityKind, arn: str, status: str | None, properties: dict[str, str], removed: list[str]
@@ -267,14 +278,15 @@ class Applier:
         for page in pages:
             for summary in page.get("AssociationSummaries", []):
                 source_arn = str(summary["SourceArn"])
-                if source_arn == current_arn or self._registry.state(source_arn) == fingerprint:
+                known = _KnownState.parse(self._registry.state(source_arn))
+                if source_arn == current_arn or (known is not None and known.fingerprint == fingerprint):
                     continue
                 current = _Current.read(self._sagemaker, EntityKind.ACTION, source_arn)
                 changed = {k: v for k, v in supersession.properties if current.properties.get(k) != v}
                 if changed or current.status != supersession.status:
                     self._update(EntityKind.ACTION, source_arn, supersession.status, changed, [])
                     superseded.append(source_arn)
-                self._registry.put_state(source_arn, fingerprint)
+                self._registry.put_state(source_arn, _KnownState(fingerprint, None).text())
         return superseded
 
 
@@ -300,6 +312,28 @@ class _Current:
         # Describe accepts the ARN in place of a name for actions and contexts.
         described = getattr(sagemaker, operation)(**{parameter: arn})
         return cls(status=described.get("Status"), properties=dict(described.get("Properties") or {}))
+
+
+@dataclass(frozen=True)
+class _KnownState:
+    """What the registry remembers of a reconciled entity: the state written and its revision."""
+
+    fingerprint: str | None
+    revision: str | None
+
+    def text(self) -> str:
+        return json.dumps([self.fingerprint, self.revision])
+
+    @classmethod
+    def parse(cls, text: str | None) -> _KnownState | None:
+        if text is None:
+            return None
+        fingerprint, revision = json.loads(text)
+        return cls(fingerprint, revision)
+
+
+def _older(planned: str | None, existing: str | None) -> bool:
+    return planned is not None and existing is not None and planned < existing
 
 
 def _desired_properties(entity: PlannedEntity) -> dict[str, str]:
