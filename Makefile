@@ -39,7 +39,7 @@ format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 typecheck: setup ## mypy, strict
-	$(BIN)/mypy functions emulator cli infra app.py
+	$(BIN)/mypy functions emulator cli infra app.py bench
 
 unit: setup ## Unit tests only (no network)
 	$(BIN)/python -m pytest tests/unit

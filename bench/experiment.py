@@ -1,0 +1,60 @@
+"""One system under test over one workload, in a fresh emulator: first pass, floor, then replay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.driver import Coverage, PassResult, System, first_pass, replay
+from bench.emulator import LineageCounts, fresh_emulator, lineage_counts, preload, watching_updates
+from bench.estate import Estate
+from bench.floor import Floor
+from bench.workload import Workload
+
+
+class BenchError(RuntimeError):
+    """The bench itself cannot produce meaningful figures (not a target that was missed)."""
+
+
+@dataclass(frozen=True)
+class SystemRun:
+    name: str
+    first: PassResult
+    floor: Floor
+    coverage: Coverage
+    preloaded: LineageCounts
+    replay: PassResult | None = None
+    replay_created: LineageCounts | None = None  # what the replay added to the graph (should be nothing)
+    replay_effective_updates: int = 0
+
+
+def run_system(
+    system: System, workload: Workload, *, preload_entities: int = 0, with_replay: bool = True
+) -> SystemRun:
+    with fresh_emulator() as sagemaker:
+        preloaded = preload(preload_entities) if preload_entities else lineage_counts()
+        estate = Estate(workload, sagemaker)
+        system.cold_start()
+        with watching_updates() as updates:
+            first, batches, coverage = first_pass(system, workload, estate)
+        if first.deliveries and not first.calls.sagemaker:
+            raise BenchError(
+                f"{system.name}: {first.deliveries} events delivered but no SageMaker call was counted: "
+                "its client was created before bench.counting was installed"
+            )
+        after_first = lineage_counts()
+        floor = Floor(coverage.floor_describes, after_first.minus(preloaded), updates.effective)
+        if not with_replay:
+            return SystemRun(system.name, first, floor, coverage, preloaded)
+        system.cold_start()  # a replay comes later, to new Lambda containers
+        with watching_updates() as replay_updates:
+            replayed = replay(system, batches)
+        return SystemRun(
+            system.name,
+            first,
+            floor,
+            coverage,
+            preloaded,
+            replay=replayed,
+            replay_created=lineage_counts().minus(after_first),
+            replay_effective_updates=replay_updates.effective,
+        )
