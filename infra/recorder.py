@@ -84,10 +84,18 @@ LOG_LEVEL = "INFO"
 RECORDER_METRICS = (
     "EntitiesCreated",
     "EntitiesReused",
+    "EntitiesUpdated",
     "AssociationsCreated",
     "EventsIgnored",
+    "EventsAlreadyRecorded",
     "DescribeFallbacks",
+    "RecordsRejected",
+    "QuotaExceeded",
 )
+# Running totals of what the recorder has created, per kind, against the published quotas for
+# manually created lineage entities (SageMaker Developer Guide, "Lineage Tracking Entity Quotas").
+LINEAGE_QUOTAS = {"Artifacts": 6000, "Actions": 3000, "Contexts": 500, "Associations": 6000}
+QUOTA_WARNING_RATIO = 0.8
 
 # --- SageMaker permissions ----------------------------------------------------------------------------
 # Per resource type (arn:${Partition}:sagemaker:${Region}:${Account}:<type>/*), the actions the recorder
@@ -494,6 +502,32 @@ class LineageRecorder(Construct):
                 alarm_description="Recorder invocations were throttled (account concurrency exhausted).",
                 metric=self.function.metric_throttles(period=five_minutes, statistic=cloudwatch.Stats.SUM),
                 **over_zero,
+            ),
+            cloudwatch.Alarm(
+                self,
+                "QuotaExceededAlarm",
+                alarm_description=(
+                    "SageMaker refused to create lineage: an account quota for lineage entities is reached. "
+                    "The records are in the dead-letter queue; request a quota increase, then redrive them."
+                ),
+                metric=_recorder_metric("QuotaExceeded"),
+                **over_zero,
+            ),
+            *(
+                cloudwatch.Alarm(
+                    self,
+                    f"{kind}QuotaApproachingAlarm",
+                    alarm_description=(
+                        f"The recorder has created {QUOTA_WARNING_RATIO:.0%} of the {quota} lineage "
+                        f"{kind.lower()} SageMaker allows per account by default."
+                    ),
+                    metric=_recorder_metric(f"{kind}CreatedTotal").with_(statistic=cloudwatch.Stats.MAXIMUM),
+                    threshold=int(quota * QUOTA_WARNING_RATIO),
+                    evaluation_periods=1,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+                for kind, quota in LINEAGE_QUOTAS.items()
             ),
             cloudwatch.Alarm(
                 self,

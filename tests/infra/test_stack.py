@@ -481,7 +481,23 @@ def test_alarms_watch_dlq_errors_throttles_and_message_age(synthesis: Synthesis,
         "Errors",
         "Throttles",
         "ApproximateAgeOfOldestMessage",
+        "QuotaExceeded",
+        "ArtifactsCreatedTotal",
+        "ActionsCreatedTotal",
+        "ContextsCreatedTotal",
+        "AssociationsCreatedTotal",
     }
+    assert (alarms["QuotaExceeded"]["Threshold"], alarms["QuotaExceeded"]["Statistic"]) == (0, "Sum")
+    # And the quota alarms warn at 80% of the published quotas for lineage entities
+    for metric, quota in (
+        ("ArtifactsCreatedTotal", 6000),
+        ("ActionsCreatedTotal", 3000),
+        ("ContextsCreatedTotal", 500),
+        ("AssociationsCreatedTotal", 6000),
+    ):
+        assert alarms[metric]["Threshold"] == quota * 0.8
+        assert alarms[metric]["Statistic"] == "Maximum"
+        assert alarms[metric]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     dlq = alarms["ApproximateNumberOfMessagesVisible"]
     assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
     assert (dlq["Threshold"], dlq["ComparisonOperator"]) == (0, "GreaterThanThreshold")
