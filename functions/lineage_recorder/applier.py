@@ -57,6 +57,8 @@ class ApplyResult:
     associations_created: int = 0
     associations_existing: int = 0
     arns: dict[EntityKey, str] = field(default_factory=dict)
+    # Running totals of what the recorder has created, per kind, after this plan (for quota alarms).
+    created_totals: dict[str, int] = field(default_factory=dict)
 
 
 def _error_code(error: ClientError) -> str:
@@ -91,6 +93,8 @@ class Applier:
         result = ApplyResult()
         for entity in plan.entities:
             arn, created = self._resolve(entity, cached)
+            if created:
+                result.created_totals[entity.key.kind] = self._registry.count_created(entity.key.kind)
             result.arns[entity.key] = arn
             (result.created if created else result.reused).append((entity.key, arn))
             if entity.reconcile and created:
@@ -103,6 +107,7 @@ class Applier:
                 result.arns[edge.source], result.arns[edge.destination], edge.association_type
             ):
                 result.associations_created += 1
+                result.created_totals["association"] = self._registry.count_created("association")
             else:
                 result.associations_existing += 1
         for supersession in plan.supersessions:
@@ -122,8 +127,6 @@ class Applier:
             # Artifacts have no unique name to make a second creation fail: the claim is the lock.
             return self._wait_for(entity.key), False
         arn, created = self._create(entity)
-        if created:
-            self._registry.count_created(entity.key.kind)
         return self._registry.put(entity.key, arn), created
 
     def _wait_for(self, key: EntityKey) -> str:
