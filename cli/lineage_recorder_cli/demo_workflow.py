@@ -8,9 +8,9 @@ would send, carrying the Describe* view of the resource like real events do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from lineage_recorder_cli.local_aws import LocalEventPipeline, event_detail
+from lineage_recorder_cli.local_aws import event_detail
 from lineage_recorder_cli.resource_events import ResourceEvent, endpoint_event, model_package_event
 
 ROLE = "arn:aws:iam::{account}:role/DemoSageMakerRole"
@@ -23,6 +23,15 @@ MODELS = "s3://demo-models/churn/"
 CHECKPOINTS = "s3://demo-checkpoints/churn/"
 BATCH_INPUT = "s3://demo-batch/churn/input/"
 BATCH_SCORES = "s3://demo-batch/churn/scores/"
+
+
+class EventSink(Protocol):
+    """Where the workflow's events go: EventBridge in the demo, a list in tests."""
+
+    account: str
+    region: str
+
+    def publish(self, detail_type: str, detail: dict[str, Any], resources: list[str]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ class DemoNames:
     second_config: str = "demo-churn-config-v2"
 
 
-def run_processing(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames) -> dict[str, Any]:
+def run_processing(sagemaker: Any, pipeline: EventSink, names: DemoNames) -> dict[str, Any]:
     fmt = {"account": pipeline.account, "region": pipeline.region}
     sagemaker.create_processing_job(
         ProcessingJobName=names.processing_job,
@@ -78,7 +87,7 @@ def run_processing(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoName
     return detail
 
 
-def run_training(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames) -> dict[str, Any]:
+def run_training(sagemaker: Any, pipeline: EventSink, names: DemoNames) -> dict[str, Any]:
     fmt = {"account": pipeline.account, "region": pipeline.region}
     sagemaker.create_training_job(
         TrainingJobName=names.training_job,
@@ -103,9 +112,7 @@ def run_training(sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames)
     return detail
 
 
-def run_transform(
-    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames, model_data: str
-) -> dict[str, Any]:
+def run_transform(sagemaker: Any, pipeline: EventSink, names: DemoNames, model_data: str) -> dict[str, Any]:
     fmt = {"account": pipeline.account, "region": pipeline.region}
     sagemaker.create_model(
         ModelName=names.model,
@@ -124,13 +131,13 @@ def run_transform(
     return detail
 
 
-def _publish(pipeline: LocalEventPipeline, event: ResourceEvent) -> dict[str, Any]:
+def _publish(pipeline: EventSink, event: ResourceEvent) -> dict[str, Any]:
     pipeline.publish(event.detail_type, event.detail, event.resources)
     return event.detail
 
 
 def run_registration(
-    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames, model_data: str
+    sagemaker: Any, pipeline: EventSink, names: DemoNames, model_data: str
 ) -> dict[str, Any]:
     """Register the trained model as a package version, then approve it (the event fires again)."""
     fmt = {"account": pipeline.account, "region": pipeline.region}
@@ -166,9 +173,7 @@ def _endpoint_config(sagemaker: Any, name: str, model_name: str, instance_type: 
     )
 
 
-def run_deployment(
-    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames, package_arn: str
-) -> dict[str, Any]:
+def run_deployment(sagemaker: Any, pipeline: EventSink, names: DemoNames, package_arn: str) -> dict[str, Any]:
     """Deploy the approved package to an endpoint, then move the endpoint to a larger config."""
     fmt = {"account": pipeline.account, "region": pipeline.region}
     sagemaker.create_model(
@@ -185,7 +190,7 @@ def run_deployment(
 
 
 def run_workflow(
-    sagemaker: Any, pipeline: LocalEventPipeline, names: DemoNames | None = None
+    sagemaker: Any, pipeline: EventSink, names: DemoNames | None = None
 ) -> dict[str, dict[str, Any]]:
     """Run every step in order and return the last event detail of each step."""
     chosen = names or DemoNames()

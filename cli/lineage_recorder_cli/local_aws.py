@@ -16,6 +16,8 @@ from typing import Any
 from lineage_recorder.patterns import EVENT_SOURCE, FAMILIES, event_pattern
 
 MAX_RECEIVE_COUNT = 3
+# Long enough that several consumers draining at once never receive the same message twice.
+VISIBILITY_TIMEOUT_SECONDS = 60
 # moto delivers only part of the envelope (no `account`) unless the whole event is asked for.
 WHOLE_EVENT_TEMPLATE = {"InputPathsMap": {}, "InputTemplate": "<aws.events.event.json>"}
 
@@ -76,7 +78,7 @@ class LocalEventPipeline:
         self.queue_url = sqs.create_queue(
             QueueName="lineage-recorder-queue",
             Attributes={
-                "VisibilityTimeout": "0",
+                "VisibilityTimeout": str(VISIBILITY_TIMEOUT_SECONDS),
                 "RedrivePolicy": json.dumps(
                     {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}
                 ),
@@ -125,7 +127,12 @@ class LocalEventPipeline:
             failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
             report.failed_attempts += len(failed)
             for message in messages:
-                if message["MessageId"] not in failed:
+                if message["MessageId"] in failed:
+                    # Lambda leaves a failed record invisible until the timeout; locally, retry at once.
+                    self._sqs.change_message_visibility(
+                        QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                    )
+                else:
                     report.delivered += 1
                     self._sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         dead = self._sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10).get("Messages", [])

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import uuid
@@ -74,7 +73,6 @@ class Applier:
     def __init__(self, sagemaker: Any, registry: KeyRegistry | None = None) -> None:
         self._sagemaker = sagemaker
         self._registry: KeyRegistry = registry if registry is not None else MemoryRegistry()
-        self._owner = uuid.uuid4().hex  # this applier's name on the claims it takes
 
     def apply(self, plan: Plan) -> ApplyResult:
         cached: dict[EntityKey, str] = {}
@@ -98,8 +96,7 @@ class Applier:
             result.arns[entity.key] = arn
             (result.created if created else result.reused).append((entity.key, arn))
             if entity.reconcile and created:
-                state = _fingerprint(entity.status, _desired_properties(entity), entity.removed_properties)
-                self._registry.put_state(arn, _KnownState(state, entity.revision).text())
+                self._registry.put_state(arn, _EntityState(entity.status, _desired_properties(entity)).text())
             elif entity.reconcile and self._reconcile(entity, arn):
                 result.updated.append((entity.key, arn))
         for edge in plan.edges:
@@ -123,7 +120,8 @@ class Applier:
         found = self._find_trial_component(entity) or self._find_by_source_uri(entity.key)
         if found is not None:
             return self._registry.put(entity.key, found), False
-        if entity.key.kind is EntityKind.ARTIFACT and not self._registry.claim(entity.key, self._owner):
+        # Each creation attempt claims under its own name: one applier may serve several threads.
+        if entity.key.kind is EntityKind.ARTIFACT and not self._registry.claim(entity.key, uuid.uuid4().hex):
             # Artifacts have no unique name to make a second creation fail: the claim is the lock.
             return self._wait_for(entity.key), False
         arn, created = self._create(entity)
@@ -225,32 +223,49 @@ class Applier:
     def _reconcile(self, entity: PlannedEntity, arn: str) -> bool:
         """Bring an existing entity to the planned state; True when it had to be updated.
 
-        The registry remembers the state last written (a fingerprint and its revision), so a re-fired
-        event with nothing new costs no call, and a newer state is written without reading first.
-        Only an entity the registry knows nothing about is described before deciding.
+        The registry remembers each reconciled entity's state as last written or read (status,
+        properties, revision), so a re-fired event with nothing new costs no call and a newer state is
+        written without reading first. Only an entity the registry does not know is described.
         """
-        desired = _desired_properties(entity)
-        fingerprint = _fingerprint(entity.status, desired, entity.removed_properties)
-        known = _KnownState.parse(self._registry.state(arn))
-        if known is not None:
-            if known.fingerprint == fingerprint or _older(entity.revision, known.revision):
-                return False
-            changes = desired, list(entity.removed_properties), entity.status
-        else:
-            current = _Current.read(self._sagemaker, entity.key.kind, arn)
-            if _older(entity.revision, current.revision):
-                self._registry.put_state(arn, _KnownState(None, current.revision).text())
-                return False
-            changed = {k: v for k, v in desired.items() if current.properties.get(k) != v}
-            removed = [k for k in entity.removed_properties if k in current.properties]
-            status = entity.status if entity.status not in (None, current.status) else None
-            changes = changed, removed, status
-        properties, removed, status = changes
-        updated = bool(properties or removed or status)
-        if updated:
-            self._update(entity.key.kind, arn, status, properties, removed)
-        self._registry.put_state(arn, _KnownState(fingerprint, entity.revision).text())
-        return updated
+        known = self._known_state(entity.key.kind, arn)
+        if _older(entity.revision, known.revision):
+            return False
+        return self._write_changes(
+            entity.key.kind,
+            arn,
+            known,
+            status=entity.status,
+            properties=_desired_properties(entity),
+            removed_properties=entity.removed_properties,
+        )
+
+    def _known_state(self, kind: EntityKind, arn: str) -> _EntityState:
+        remembered = self._registry.state(arn)
+        if remembered is not None:
+            return _EntityState.parse(remembered)
+        current = _EntityState.read(self._sagemaker, kind, arn)
+        self._registry.put_state(arn, current.text())
+        return current
+
+    def _write_changes(
+        self,
+        kind: EntityKind,
+        arn: str,
+        known: _EntityState,
+        *,
+        status: str | None,
+        properties: dict[str, str],
+        removed_properties: tuple[str, ...] = (),
+    ) -> bool:
+        changed = {key: value for key, value in properties.items() if known.properties.get(key) != value}
+        removed = [key for key in removed_properties if key in known.properties]
+        new_status = status if status is not None and status != known.status else None
+        if not (changed or removed or new_status):
+            return False
+        self._update(kind, arn, new_status, changed, removed)
+        merged = {k: v for k, v in {**known.properties, **changed}.items() if k not in removed}
+        self._registry.put_state(arn, _EntityState(new_status or known.status, merged).text())
+        return True
 
     def _update(
         self, kind: EntityKind, arn: str, status: str | None, properties: dict[str, str], removed: list[str]
@@ -273,7 +288,6 @@ class Applier:
 
     def _supersede(self, supersession: Supersession, arns: dict[EntityKey, str]) -> list[str]:
         anchor_arn, current_arn = arns[supersession.anchor], arns[supersession.current]
-        fingerprint = _fingerprint(supersession.status, dict(supersession.properties), ())
         superseded: list[str] = []
         pages = self._sagemaker.get_paginator("list_associations").paginate(
             DestinationArn=anchor_arn, SourceType=supersession.source_type
@@ -281,15 +295,17 @@ class Applier:
         for page in pages:
             for summary in page.get("AssociationSummaries", []):
                 source_arn = str(summary["SourceArn"])
-                known = _KnownState.parse(self._registry.state(source_arn))
-                if source_arn == current_arn or (known is not None and known.fingerprint == fingerprint):
+                if source_arn == current_arn:
                     continue
-                current = _Current.read(self._sagemaker, EntityKind.ACTION, source_arn)
-                changed = {k: v for k, v in supersession.properties if current.properties.get(k) != v}
-                if changed or current.status != supersession.status:
-                    self._update(EntityKind.ACTION, source_arn, supersession.status, changed, [])
+                known = self._known_state(EntityKind.ACTION, source_arn)
+                if self._write_changes(
+                    EntityKind.ACTION,
+                    source_arn,
+                    known,
+                    status=supersession.status,
+                    properties=dict(supersession.properties),
+                ):
                     superseded.append(source_arn)
-                self._registry.put_state(source_arn, _KnownState(fingerprint, None).text())
         return superseded
 
 
@@ -301,7 +317,7 @@ _DESCRIBE = {
 
 
 @dataclass(frozen=True)
-class _Current:
+class _EntityState:
     status: str | None
     properties: dict[str, str]
 
@@ -309,30 +325,20 @@ class _Current:
     def revision(self) -> str | None:
         return self.properties.get(REVISION_PROPERTY)
 
+    def text(self) -> str:
+        return json.dumps({"status": self.status, "properties": self.properties}, sort_keys=True)
+
     @classmethod
-    def read(cls, sagemaker: Any, kind: EntityKind, arn: str) -> _Current:
+    def parse(cls, text: str) -> _EntityState:
+        state = json.loads(text)
+        return cls(status=state["status"], properties=dict(state["properties"]))
+
+    @classmethod
+    def read(cls, sagemaker: Any, kind: EntityKind, arn: str) -> _EntityState:
         operation, parameter = _DESCRIBE[kind]
         # Describe accepts the ARN in place of a name for actions and contexts.
         described = getattr(sagemaker, operation)(**{parameter: arn})
         return cls(status=described.get("Status"), properties=dict(described.get("Properties") or {}))
-
-
-@dataclass(frozen=True)
-class _KnownState:
-    """What the registry remembers of a reconciled entity: the state written and its revision."""
-
-    fingerprint: str | None
-    revision: str | None
-
-    def text(self) -> str:
-        return json.dumps([self.fingerprint, self.revision])
-
-    @classmethod
-    def parse(cls, text: str | None) -> _KnownState | None:
-        if text is None:
-            return None
-        fingerprint, revision = json.loads(text)
-        return cls(fingerprint, revision)
 
 
 def _older(planned: str | None, existing: str | None) -> bool:
@@ -344,8 +350,3 @@ def _desired_properties(entity: PlannedEntity) -> dict[str, str]:
     if entity.revision is not None:
         properties[REVISION_PROPERTY] = entity.revision
     return properties
-
-
-def _fingerprint(status: str | None, properties: dict[str, str], removed: tuple[str, ...]) -> str:
-    text = json.dumps([status, sorted(properties.items()), sorted(removed)], separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
