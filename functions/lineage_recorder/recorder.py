@@ -13,6 +13,7 @@ from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
 from lineage_recorder.plan import SkippedValue
 from lineage_recorder.resources import PREPARERS
+from lineage_recorder.trust import TrustedAccounts
 
 
 @dataclass
@@ -25,6 +26,8 @@ class RecordOutcome:
     reused: list[str] = field(default_factory=list)
     associations_created: int = 0
     associations_existing: int = 0
+    updated: list[str] = field(default_factory=list)
+    created_totals: dict[str, int] = field(default_factory=dict)
     skipped: list[SkippedValue] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
 
@@ -49,11 +52,18 @@ def parse_event(raw: Any) -> SageMakerEvent:
 
 
 class Recorder:
-    def __init__(self, sagemaker: Any, applier: Applier) -> None:
+    def __init__(
+        self, sagemaker: Any, applier: Applier, trusted_accounts: TrustedAccounts | None = None
+    ) -> None:
+        """``trusted_accounts``: whose events to act on. The Lambda and the CLI always pass it; None
+        (every account) is for callers that built the events themselves, such as tests."""
         self._sagemaker = sagemaker
         self._applier = applier
+        self._trusted_accounts = trusted_accounts
 
     def record(self, event: SageMakerEvent) -> RecordOutcome:
+        if self._trusted_accounts is not None:
+            self._trusted_accounts.check(event.account)
         family = FAMILY_BY_DETAIL_TYPE[event.detail_type]
         outcome = RecordOutcome(event_id=event.id, detail_type=event.detail_type)
         if family.status_field is not None:
@@ -72,4 +82,6 @@ class Recorder:
         outcome.reused = [arn for _, arn in result.reused]
         outcome.associations_created = result.associations_created
         outcome.associations_existing = result.associations_existing
+        outcome.updated = [arn for _, arn in result.updated] + result.superseded
+        outcome.created_totals = result.created_totals
         return outcome

@@ -8,18 +8,28 @@ is kept verbatim; a value that is not a URI at all (the published samples carry 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MAX_SOURCE_URI_LENGTH = 2048
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Unicode categories that never belong in a key: control (Cc), invisible formatting such as bidi overrides
+# and zero-width characters (Cf), lone surrogates (Cs, not encodable as UTF-8), and line and paragraph
+# separators (Zl, Zp: SageMaker's pattern ".*" is a Java regex, whose "." stops at them).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Hosts, registries and ARNs are ASCII: the patterns spell their classes out ([0-9], not \d, which in
+# Python matches any script's digits), and S3 keys alone may hold other Unicode text.
 # SageMaker accepts s3:// and https:// forms for S3Uri (botocore model: "(https|s3)://([^/]+)/?(.*)").
-_S3_URI = re.compile(r"^(s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]|https://[a-z0-9][a-z0-9.\-]*[a-z0-9])(/.*)?$")
+_S3_URI = re.compile(r"(s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]|https://[a-z0-9][a-z0-9.\-]*[a-z0-9])(/.*)?")
 # registry host (with a dot or a port) / repository path, then an optional :tag or @digest
 _IMAGE_URI = re.compile(
-    r"^[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+(:\d+)?"
+    r"[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+(:[0-9]+)?"
     r"/[a-z0-9]+([._\-/][a-z0-9]+)*"
-    r"(:[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127})?(@sha256:[a-f0-9]{64})?"
 )
-_SAGEMAKER_ARN = re.compile(r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:[a-z\-]+/\S+$")
+_SAGEMAKER_ARN = re.compile(r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:[0-9]{12}:[a-z\-]+/[!-~]+")
+
+
+def _unsafe_character(value: str) -> bool:
+    return any(unicodedata.category(character) in _UNSAFE_CATEGORIES for character in value)
 
 
 def _common_problem(value: str) -> str | None:
@@ -27,8 +37,8 @@ def _common_problem(value: str) -> str | None:
         return "empty"
     if len(value) > MAX_SOURCE_URI_LENGTH:
         return f"longer than {MAX_SOURCE_URI_LENGTH} characters"
-    if _CONTROL.search(value):
-        return "contains control characters"
+    if _unsafe_character(value):
+        return "contains control, invisible formatting or line-separator characters"
     return None
 
 
@@ -37,7 +47,7 @@ def s3_uri_problem(value: str) -> str | None:
     problem = _common_problem(value)
     if problem:
         return problem
-    if not _S3_URI.match(value):
+    if not _S3_URI.fullmatch(value):
         return "not an s3://bucket/key (or https://) URI"
     return None
 
@@ -46,7 +56,7 @@ def image_uri_problem(value: str) -> str | None:
     problem = _common_problem(value)
     if problem:
         return problem
-    if not _IMAGE_URI.match(value):
+    if not _IMAGE_URI.fullmatch(value):
         return "not a container image URI (registry/repository[:tag|@digest])"
     return None
 
@@ -55,6 +65,6 @@ def sagemaker_arn_problem(value: str) -> str | None:
     problem = _common_problem(value)
     if problem:
         return problem
-    if not _SAGEMAKER_ARN.match(value):
+    if not _SAGEMAKER_ARN.fullmatch(value):
         return "not a SageMaker ARN"
     return None

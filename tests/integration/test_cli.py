@@ -143,7 +143,8 @@ def test_demo_shows_the_joined_up_graph() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     trace = result.stdout.split("== Lineage", 1)[1]
     for expected in (
-        "Endpoint arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-churn-endpoint (EndpointStatus=IN_SERVICE)",
+        "Endpoint arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-churn-endpoint"
+        " (EndpointStatus=IN_SERVICE)",
         "ModelDeployment arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-churn-endpoint"
         "?endpoint-config=demo-churn-config-v1 (Stopped, SupersededBy=demo-churn-config-v2)",
         "ModelDeployment arn:aws:sagemaker:us-east-1:123456789012:endpoint/demo-churn-endpoint"

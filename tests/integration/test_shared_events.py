@@ -27,6 +27,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def peer_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The published samples come from three accounts; `record` trusts only its own (moto's 123456789012)
+    # and the configured peers, so the other two are configured as peers to record them all.
+    monkeypatch.setenv("LINEAGE_PEER_ACCOUNTS", "111122223333,123456789000")
+
+
 def _samples() -> list[Path]:
     if not SHARED_EVENTS.is_dir():
         return []

@@ -43,13 +43,21 @@ class Summary:
 
 
 def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
+    """Record every event in ``files``; ConfigurationError when the LINEAGE_* settings or the account
+    the credentials belong to (STS, same endpoint) cannot be read."""
     from lineage_recorder import aws
     from lineage_recorder.applier import Applier
     from lineage_recorder.errors import InvalidEventError
     from lineage_recorder.recorder import Recorder, parse_event
+    from lineage_recorder.settings import RecorderSettings
+    from lineage_recorder.trust import TrustedAccounts, own_account_from_sts
 
+    settings = RecorderSettings.from_environment()
+    own_account = own_account_from_sts(aws.client("sts", endpoint_url))
     sagemaker = aws.client("sagemaker", endpoint_url)
-    recorder = Recorder(sagemaker, Applier(sagemaker))
+    recorder = Recorder(
+        sagemaker, Applier(sagemaker), trusted_accounts=TrustedAccounts(own_account, settings.peer_accounts)
+    )
     summary = Summary()
     for path in files:
         for source in read_events(path):
@@ -103,8 +111,14 @@ def print_summary(summary: Summary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lineage_recorder.errors import ConfigurationError
+
     quiet_powertools()
-    summary = record_sources(args.files, args.endpoint_url)
+    try:
+        summary = record_sources(args.files, args.endpoint_url)
+    except ConfigurationError as error:
+        print(f"lineage-recorder record: {error}", file=sys.stderr)
+        return 2
     if args.json:
         json.dump(summary.as_dict(), sys.stdout, indent=2)
         print()

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lineage_recorder.events.base import Tolerant
+from lineage_recorder.events.base import MODEL_NAME_PATTERN, RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.fields import Timestamp
 
-ENDPOINT_ARN_PATTERN = (
-    r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:endpoint/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
-)
-RESOURCE_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+ENDPOINT_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "endpoint/" + RESOURCE_NAME + "$"
+RESOURCE_NAME_PATTERN = "^" + RESOURCE_NAME + "$"
 
 
 class Endpoint(Tolerant):
@@ -29,7 +27,7 @@ class Endpoint(Tolerant):
 
 class VariantSpec(Tolerant):
     VariantName: str | None = None
-    ModelName: str | None = Field(default=None, pattern=RESOURCE_NAME_PATTERN)
+    ModelName: str | None = Field(default=None, pattern=MODEL_NAME_PATTERN)
 
 
 class EndpointConfig(Tolerant):

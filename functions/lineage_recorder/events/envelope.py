@@ -19,9 +19,10 @@ class SageMakerEvent(BaseModel):
     id: str = Field(min_length=1, max_length=256)
     detail_type: str = Field(alias="detail-type")
     source: str
-    account: str = Field(pattern=r"^\d{12}$")
+    # [0-9], not \d: pydantic's regex engine is Unicode-aware, and \d would accept other scripts' digits.
+    account: str = Field(pattern=r"^[0-9]{12}$")
     time: Timestamp = None
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", max_length=32)
     resources: list[str] = Field(default_factory=list)
     detail: dict[str, Any]
 

@@ -9,7 +9,14 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator
 
 _EPOCH_MILLIS_THRESHOLD = 10**11  # numbers above this are milliseconds, below are seconds
-_ISO_FRACTION = re.compile(r"(\.\d{6})\d+")
+_ISO_FRACTION = re.compile(r"(\.[0-9]{6})[0-9]+")
+_MAX_TIMESTAMP_TEXT = 64  # the longest ISO-8601 text with nanoseconds and an offset is ~35 characters
+_MAX_ECHOED = 64
+
+
+def _from_epoch(value: float) -> datetime:
+    seconds = value / 1000 if abs(value) > _EPOCH_MILLIS_THRESHOLD else value
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -21,18 +28,29 @@ def parse_timestamp(value: Any) -> datetime | None:
     if isinstance(value, bool):
         raise ValueError("a boolean is not a timestamp")
     if isinstance(value, int | float):
-        seconds = value / 1000 if abs(value) > _EPOCH_MILLIS_THRESHOLD else value
-        return datetime.fromtimestamp(seconds, UTC)
+        try:
+            return _from_epoch(value)
+        except (OverflowError, OSError) as error:
+            # Python raises these (not ValueError) for epochs beyond year 9999 or the platform's time_t;
+            # pydantic only turns ValueError into a validation error.
+            raise ValueError(f"timestamp {str(value)[:_MAX_ECHOED]} is out of range") from error
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > _MAX_TIMESTAMP_TEXT:
+            raise ValueError(f"a timestamp is at most {_MAX_TIMESTAMP_TEXT} characters, not {len(text)}")
         try:
-            return parse_timestamp(float(text))
+            number = float(text)
         except ValueError:
-            pass
+            number = None
+        if number is not None:
+            return parse_timestamp(number)
         text = _ISO_FRACTION.sub(r"\1", text.replace("Z", "+00:00"))
-        parsed = datetime.fromisoformat(text)
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text[:_MAX_ECHOED]!r} is neither epoch time nor ISO-8601") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise ValueError(f"unsupported timestamp {value!r}")
+    raise ValueError(f"a timestamp must be a number or a string, not {type(value).__name__}")
 
 
 def parse_tags(value: Any) -> dict[str, str]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lineage_recorder.events.base import Tolerant
+from lineage_recorder.events.base import MODEL_NAME_PATTERN, RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.fields import TagMap, Timestamp
 
-JOB_ARN_PATTERN = r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:KIND/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+JOB_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "KIND/" + RESOURCE_NAME + "$"
 
 
 class S3DataSourceSpec(Tolerant):
@@ -114,7 +114,7 @@ class TransformJob(_Job):
     TransformJobArn: str = Field(pattern=JOB_ARN_PATTERN.replace("KIND", "transform-job"))
     TransformJobName: str | None = None
     TransformJobStatus: str | None = None
-    ModelName: str | None = None
+    ModelName: str | None = Field(default=None, pattern=MODEL_NAME_PATTERN)
     TransformInput: TransformInputSpec | None = None
     TransformOutput: TransformOutputSpec | None = None
     TransformStartTime: Timestamp = None

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lineage_recorder.events.base import Tolerant
+from lineage_recorder.events.base import RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.fields import Timestamp
 
 # botocore: ModelPackageArn; the name is a group name, optionally followed by /<version>.
-MODEL_PACKAGE_ARN_PATTERN = (
-    r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:model-package/"
-    r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}(/\d{1,10})?$"
-)
-GROUP_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+MODEL_PACKAGE_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "model-package/" + RESOURCE_NAME + "(/[0-9]{1,10})?$"
+GROUP_NAME_PATTERN = "^" + RESOURCE_NAME + "$"
 
 
 class PackageContainerSpec(Tolerant):

@@ -1,0 +1,76 @@
+"""The recorder's settings: the same environment variables in the Lambda (set by the CDK stack) and the CLI.
+
+- ``LINEAGE_PEER_ACCOUNTS``: comma-separated 12-digit ids of the peer accounts; empty or unset for none.
+- ``LINEAGE_PEER_ROLE_NAME``: the role the recorder assumes in each peer (default SageMakerLineagePeerReader).
+- ``LINEAGE_STATE_TABLE``: the DynamoDB table for idempotency and the dedup registry; unset for none.
+- ``LINEAGE_FAMILIES``: comma-separated resource families, or ``all`` (the default).
+
+A bad value raises ConfigurationError naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from lineage_recorder.errors import ConfigurationError
+from lineage_recorder.patterns import FAMILIES
+
+ENV_PEER_ACCOUNTS = "LINEAGE_PEER_ACCOUNTS"
+ENV_PEER_ROLE_NAME = "LINEAGE_PEER_ROLE_NAME"
+ENV_STATE_TABLE = "LINEAGE_STATE_TABLE"
+ENV_FAMILIES = "LINEAGE_FAMILIES"
+
+DEFAULT_PEER_ROLE_NAME = "SageMakerLineagePeerReader"
+ALL_FAMILIES = "all"
+
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_ROLE_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}")
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+
+
+def _all_families() -> tuple[str, ...]:
+    return tuple(FAMILIES)
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class RecorderSettings:
+    peer_accounts: frozenset[str] = frozenset()
+    peer_role_name: str = DEFAULT_PEER_ROLE_NAME
+    state_table: str | None = None
+    families: tuple[str, ...] = field(default_factory=_all_families)
+
+    def __post_init__(self) -> None:
+        bad = sorted(account for account in self.peer_accounts if not ACCOUNT_ID.fullmatch(account))
+        if bad:
+            raise ConfigurationError(f"{ENV_PEER_ACCOUNTS}: {bad} are not 12-digit AWS account ids")
+        if not _ROLE_NAME.fullmatch(self.peer_role_name):
+            raise ConfigurationError(f"{ENV_PEER_ROLE_NAME}: {self.peer_role_name!r} is not an IAM role name")
+        if self.state_table is not None and not _TABLE_NAME.fullmatch(self.state_table):
+            raise ConfigurationError(f"{ENV_STATE_TABLE}: {self.state_table!r} is not a DynamoDB table name")
+        if not self.families:
+            raise ConfigurationError(f"{ENV_FAMILIES}: at least one resource family must be enabled")
+        unknown = [name for name in self.families if name not in FAMILIES]
+        if unknown:
+            raise ConfigurationError(
+                f"{ENV_FAMILIES}: unknown resource families {unknown}; use {ALL_FAMILIES!r} or a "
+                f"comma-separated list of {sorted(FAMILIES)}"
+            )
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> RecorderSettings:
+        """Read the variables; unset and empty ones take their defaults."""
+        env = os.environ if environ is None else environ
+        families = _items(env.get(ENV_FAMILIES, ""))
+        return cls(
+            peer_accounts=frozenset(_items(env.get(ENV_PEER_ACCOUNTS, ""))),
+            peer_role_name=env.get(ENV_PEER_ROLE_NAME, "").strip() or DEFAULT_PEER_ROLE_NAME,
+            state_table=env.get(ENV_STATE_TABLE, "").strip() or None,
+            families=_all_families() if families in ([], [ALL_FAMILIES]) else tuple(dict.fromkeys(families)),
+        )

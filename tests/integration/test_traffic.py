@@ -1,0 +1,239 @@
+"""Correct under real event traffic: repeats, any order, and throttling, through the Lambda handler.
+
+Bounded sizes run in `make test`; `make soak` (LINEAGE_SOAK=1) runs the same tests with thousands of
+events and sixteen workers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.retries.standard
+import pytest
+import sagemaker_lineage_emulator
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from lineage_recorder import aws, handler
+from lineage_recorder.applier import REVISION_PROPERTY
+from lineage_recorder_cli.local_aws import DrainReport, LocalEventPipeline, LocalLambdaContext
+from moto import mock_aws
+
+from tests.support.events import ACCOUNT, REGION, sqs_batch
+from tests.support.graph import snapshot
+from tests.support.state_table import create_state_table
+from tests.support.workflow import CallCounter, workflow_events
+
+SOAK = os.environ.get("LINEAGE_SOAK") == "1"
+CONTEXT = LocalLambdaContext(ACCOUNT, REGION)
+
+
+@pytest.fixture(params=["state-table", "no-state-table"])
+def deployment(request: pytest.FixtureRequest, emulator: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The recorder as deployed (state table for idempotency and the registry) or as the CLI runs it."""
+    if request.param == "state-table":
+        monkeypatch.setenv("LINEAGE_STATE_TABLE", create_state_table(boto3.client("dynamodb")))
+    else:
+        monkeypatch.delenv("LINEAGE_STATE_TABLE", raising=False)
+    handler.recorder.cache_clear()
+    return str(request.param)
+
+
+def _deliver(events: list[dict[str, Any]], batch_size: int = 10) -> list[dict[str, Any]]:
+    failures = []
+    for start in range(0, len(events), batch_size):
+        response = handler.lambda_handler(sqs_batch(events[start : start + batch_size]), CONTEXT)
+        failures.extend(response["batchItemFailures"])
+    return failures
+
+
+def _properties(body: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    # SourceLastModified holds the resource's LastModifiedTime: the wall clock of the run that made it.
+    return tuple(sorted((k, v) for k, v in body.get("Properties", {}).items() if k != REVISION_PROPERTY))
+
+
+def _entity_states(sagemaker: Any) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """(type, SourceUri) -> status and properties, for every action and context."""
+    states: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for page in sagemaker.get_paginator("list_actions").paginate():
+        for summary in page["ActionSummaries"]:
+            body = sagemaker.describe_action(ActionName=summary["ActionArn"])
+            key = (summary["ActionType"], summary["Source"]["SourceUri"])
+            states[key] = (body.get("Status"), _properties(body))
+    for page in sagemaker.get_paginator("list_contexts").paginate():
+        for summary in page["ContextSummaries"]:
+            body = sagemaker.describe_context(ContextName=summary["ContextArn"])
+            key = (summary["ContextType"], summary["Source"]["SourceUri"])
+            states[key] = (_properties(body),)
+    return states
+
+
+def test_ten_deliveries_of_every_event_give_the_same_graph_and_cost_no_writes(
+    deployment: str, sagemaker: Any
+) -> None:
+    # Given the whole workflow recorded once
+    events = workflow_events(sagemaker)
+    assert _deliver(events) == []
+    graph, states = snapshot(sagemaker), _entity_states(sagemaker)
+    counter = CallCounter().attach(aws.client("sagemaker"))
+    # When every event is delivered ten more times (new SQS messages, same EventBridge events)
+    failures = _deliver([event for event in events for _ in range(10)])
+    # Then nothing failed, the graph and every entity's state are unchanged
+    assert failures == []
+    assert snapshot(sagemaker) == graph
+    assert _entity_states(sagemaker) == states
+    assert graph.duplicate_entities == {}
+    # And the repeats wrote nothing to SageMaker (with the state table, they did not even read)
+    assert counter.writes == 0, counter.calls
+    if deployment == "state-table":
+        assert sum(counter.calls.values()) == 0, counter.calls
+
+
+def _graph_of(order: list[int] | None) -> tuple[Any, Any]:
+    """Record the workflow's events in `order` (None: as published) in a fresh account."""
+    sagemaker_lineage_emulator.install()
+    sagemaker_lineage_emulator.reset()
+    aws.client.cache_clear()
+    handler.recorder.cache_clear()
+    with mock_aws():
+        sagemaker = boto3.client("sagemaker")
+        events = workflow_events(sagemaker)
+        chosen = events if order is None else [events[index] for index in order]
+        assert _deliver(chosen, batch_size=1) == []
+        result = snapshot(sagemaker), _entity_states(sagemaker)
+    aws.client.cache_clear()
+    handler.recorder.cache_clear()
+    return result
+
+
+@pytest.fixture(scope="module")
+def published_order_graph() -> Iterator[tuple[Any, Any]]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+        yield _graph_of(None)
+
+
+# The demo workflow: processing, training (InProgress, then Completed twice), transform, two package
+# events (registered, approved), two endpoint events (created, updated).
+WORKFLOW_EVENTS = 9
+
+
+@pytest.mark.soak
+@settings(
+    max_examples=300 if SOAK else 12,
+    deadline=None,
+    derandomize=True,
+    # A failing order is reported as found: shrinking a whole workflow replay takes minutes.
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(order=st.permutations(range(WORKFLOW_EVENTS)))
+def test_every_order_of_the_workflows_events_gives_the_same_graph(
+    order: list[int], published_order_graph: tuple[Any, Any]
+) -> None:
+    # Given the graph of the events in the order SageMaker published them
+    # When the same events arrive in another order: an endpoint before its training job, a package
+    # before its job, an approval before the registration
+    graph, states = _graph_of(order)
+    # Then the graph, and every action's and context's state, are the same
+    expected_graph, expected_states = published_order_graph
+    assert (graph.nodes, graph.edges) == (expected_graph.nodes, expected_graph.edges)
+    assert graph.duplicate_entities == graph.duplicate_associations == {}
+    assert states == expected_states
+
+
+def test_the_workflow_has_the_number_of_events_the_order_test_permutes(sagemaker: Any) -> None:
+    assert len(workflow_events(sagemaker)) == WORKFLOW_EVENTS
+
+
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's standard retries as deployed (8 attempts), without waiting seconds between them."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "8")
+    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0.001)
+
+
+def _queue_depth(sqs: Any, url: str) -> int:
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+def _fresh_account() -> None:
+    sagemaker_lineage_emulator.install()
+    sagemaker_lineage_emulator.reset()
+    handler.recorder.cache_clear()
+    aws.client.cache_clear()
+
+
+@pytest.mark.soak
+@pytest.mark.parametrize("with_state_table", [True, False], ids=["state-table", "no-state-table"])
+def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
+    with_state_table: bool, fast_retries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflows, workers = (300, 16) if SOAK else (3, 4)
+    # Given the graph the workflows give without faults
+    _fresh_account()
+    monkeypatch.delenv("LINEAGE_STATE_TABLE", raising=False)
+    with mock_aws():
+        events = workflow_events(boto3.client("sagemaker"), workflows)
+        assert _deliver(events) == []
+        expected = snapshot(boto3.client("sagemaker"))
+    # ... and the same workflows in a fresh account, their events routed by the EventBridge rules to
+    # SQS and its DLQ, with the emulator throttling 30% of SageMaker calls
+    _fresh_account()
+    with mock_aws():
+        if with_state_table:
+            monkeypatch.setenv("LINEAGE_STATE_TABLE", create_state_table(boto3.client("dynamodb")))
+        sagemaker = boto3.client("sagemaker")
+        replayed = workflow_events(sagemaker, workflows)
+        sqs = boto3.client("sqs")
+        pipeline = LocalEventPipeline(boto3.client("events"), sqs, account=ACCOUNT, region=REGION)
+        for event in replayed:
+            pipeline.publish(event["detail-type"], event["detail"], event["resources"])
+        counter = CallCounter().attach(aws.client("sagemaker"))
+        sagemaker_lineage_emulator.configure(
+            faults=sagemaker_lineage_emulator.FaultInjection(rate=0.3, seed=7)
+        )
+        # When several workers drain the queue at once, SQS redelivering only the failed records
+        reports: list[DrainReport] = []
+        threads = [
+            threading.Thread(target=lambda: reports.append(pipeline.drain(handler.lambda_handler)))
+            for _ in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        sagemaker_lineage_emulator.configure(faults=sagemaker_lineage_emulator.FaultInjection())
+        graph = snapshot(sagemaker)
+        dead_lettered = _queue_depth(sqs, pipeline.dlq_url)
+        left_in_queue = _queue_depth(sqs, pipeline.queue_url)
+    _fresh_account()
+    redelivered = sum(report.failed_attempts for report in reports)
+    duplicates = len(graph.duplicate_entities) + len(graph.duplicate_associations)
+    lost = len(expected.nodes - graph.nodes) + len(expected.edges - graph.edges)
+    print(
+        f"\ntraffic: events={len(replayed)} workers={workers} state_table={with_state_table} "
+        f"throttled_attempts={counter.throttled_attempts} redelivered_records={redelivered} "
+        f"dead_lettered={dead_lettered} duplicates={duplicates} lost={lost}"
+    )
+    # Then the throttling really happened, and retries and redelivery absorbed it
+    assert counter.throttled_attempts > 0
+    # And nothing went to the DLQ or was left behind, nothing is lost and nothing is duplicated
+    assert (dead_lettered, left_in_queue) == (0, 0)
+    assert (lost, duplicates) == (0, 0)
+    assert (graph.nodes, graph.edges) == (expected.nodes, expected.edges)

@@ -1,0 +1,151 @@
+"""LINEAGE_* settings, and the account trust they feed: parsed once, the same for the Lambda and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, NoCredentialsError
+from lineage_recorder.errors import ConfigurationError, InvalidEventError
+from lineage_recorder.patterns import FAMILIES
+from lineage_recorder.settings import DEFAULT_PEER_ROLE_NAME, RecorderSettings
+from lineage_recorder.trust import TrustedAccounts, own_account_from_function_arn, own_account_from_sts
+
+
+def test_nothing_set_gives_the_defaults() -> None:
+    # Given an environment without any LINEAGE_* variable / When read
+    settings = RecorderSettings.from_environment({})
+    # Then no peers, the default role, no table, every family
+    assert settings == RecorderSettings()
+    assert settings.peer_accounts == frozenset()
+    assert settings.peer_role_name == DEFAULT_PEER_ROLE_NAME
+    assert settings.state_table is None
+    assert settings.families == tuple(FAMILIES)
+
+
+def test_empty_values_as_the_stack_writes_them_give_the_defaults() -> None:
+    # Given the variables the CDK stack sets when nothing is configured
+    environ = {"LINEAGE_PEER_ACCOUNTS": "", "LINEAGE_PEER_ROLE_NAME": "", "LINEAGE_STATE_TABLE": ""}
+    # When read / Then they mean "none" and "default"
+    assert RecorderSettings.from_environment(environ) == RecorderSettings()
+
+
+def test_every_variable_is_read() -> None:
+    # Given every variable set, with spaces and a trailing comma a person might type
+    environ = {
+        "LINEAGE_PEER_ACCOUNTS": " 111122223333, 012345678901 ,",
+        "LINEAGE_PEER_ROLE_NAME": "LineageReader",
+        "LINEAGE_STATE_TABLE": "SageMakerLineageRecorder-StateTable1234-ABC",
+        "LINEAGE_FAMILIES": "training,processing",
+    }
+    # When read
+    settings = RecorderSettings.from_environment(environ)
+    # Then each value is kept, leading zeros included
+    assert settings.peer_accounts == frozenset({"111122223333", "012345678901"})
+    assert settings.peer_role_name == "LineageReader"
+    assert settings.state_table == "SageMakerLineageRecorder-StateTable1234-ABC"
+    assert settings.families == ("training", "processing")
+
+
+@pytest.mark.parametrize("value", ["all", " all ", "", " "])
+def test_all_or_nothing_means_every_family(value: str) -> None:
+    assert RecorderSettings.from_environment({"LINEAGE_FAMILIES": value}).families == tuple(FAMILIES)
+
+
+def test_the_stacks_family_list_is_read_as_is() -> None:
+    # Given the list the stack writes (the family names joined by commas)
+    environ = {"LINEAGE_FAMILIES": ",".join(FAMILIES)}
+    # When read / Then every family, in order
+    assert RecorderSettings.from_environment(environ).families == tuple(FAMILIES)
+
+
+def test_the_process_environment_is_the_default_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINEAGE_PEER_ACCOUNTS", "111122223333")
+    assert RecorderSettings.from_environment().peer_accounts == frozenset({"111122223333"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "complaint"),
+    [
+        ("LINEAGE_PEER_ACCOUNTS", "11112222333", "LINEAGE_PEER_ACCOUNTS"),  # 11 digits
+        ("LINEAGE_PEER_ACCOUNTS", "111122223333;222233334444", "12-digit"),
+        ("LINEAGE_PEER_ACCOUNTS", "١١١١٢٢٢٢٣٣٣٣", "12-digit"),  # Arabic-Indic digits are not an id
+        ("LINEAGE_PEER_ACCOUNTS", '["111122223333"]', "12-digit"),
+        ("LINEAGE_PEER_ROLE_NAME", "role/with/slashes", "LINEAGE_PEER_ROLE_NAME"),
+        ("LINEAGE_PEER_ROLE_NAME", "r" * 65, "IAM role name"),
+        ("LINEAGE_STATE_TABLE", "ab", "LINEAGE_STATE_TABLE"),
+        ("LINEAGE_STATE_TABLE", "table name", "DynamoDB table name"),
+        ("LINEAGE_FAMILIES", "training,endpoints-typo", "endpoints-typo"),
+        ("LINEAGE_FAMILIES", "all,training", "LINEAGE_FAMILIES"),
+    ],
+)
+def test_a_bad_value_is_refused_with_the_variable_named(variable: str, value: str, complaint: str) -> None:
+    # Given one variable with a bad value / When read / Then the error names the variable or the rule
+    with pytest.raises(ConfigurationError, match=complaint) as raised:
+        RecorderSettings.from_environment({variable: value})
+    assert variable in str(raised.value)
+
+
+def test_settings_are_frozen() -> None:
+    settings = RecorderSettings()
+    with pytest.raises(AttributeError):
+        settings.peer_role_name = "other"  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------------------------------ trust
+
+
+def test_the_own_account_and_the_peers_are_trusted_and_no_one_else() -> None:
+    # Given a recorder in one account with one peer
+    trusted = TrustedAccounts("123456789012", frozenset({"111122223333"}))
+    # When checking accounts / Then its own and the peer pass
+    trusted.check("123456789012")
+    trusted.check("111122223333")
+    # And any other is refused with a message naming it and where peers are configured
+    with pytest.raises(InvalidEventError, match=r"'999999999999' is not trusted.*LINEAGE_PEER_ACCOUNTS"):
+        trusted.check("999999999999")
+
+
+def test_a_malformed_own_account_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="own account"):
+        TrustedAccounts("")
+
+
+def test_the_lambdas_own_account_comes_from_its_function_arn() -> None:
+    arn = "arn:aws:lambda:eu-west-1:111122223333:function:SageMakerLineageRecorder-Recorder:live"
+    assert own_account_from_function_arn(arn) == "111122223333"
+
+
+@pytest.mark.parametrize("arn", [None, "", "function-name", "arn:aws:lambda:eu-west-1::function:f"])
+def test_a_function_arn_without_an_account_trusts_no_one(arn: str | None) -> None:
+    with pytest.raises(ConfigurationError, match="own account"):
+        own_account_from_function_arn(arn)
+
+
+class _FakeSts:
+    def __init__(self, answer: dict[str, Any] | Exception) -> None:
+        self._answer = answer
+
+    def get_caller_identity(self) -> dict[str, Any]:
+        if isinstance(self._answer, Exception):
+            raise self._answer
+        return self._answer
+
+
+def test_the_clis_own_account_comes_from_sts() -> None:
+    sts = _FakeSts({"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/me"})
+    assert own_account_from_sts(sts) == "123456789012"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        NoCredentialsError(),
+        ClientError({"Error": {"Code": "ExpiredToken", "Message": "expired"}}, "GetCallerIdentity"),
+        {"UserId": "no account"},
+    ],
+    ids=["no-credentials", "expired", "no-account"],
+)
+def test_when_sts_cannot_say_the_cli_trusts_no_one(answer: dict[str, Any] | Exception) -> None:
+    with pytest.raises(ConfigurationError, match="account"):
+        own_account_from_sts(_FakeSts(answer))
