@@ -374,8 +374,8 @@ def test_a_misconfigured_recorder_fails_the_invocation_not_its_records(
 
 
 # --------------------------------------------------------------------------------------------------------
-# Defects this fuzzer found outside the parsing layer (events/jobs.py), now fixed. The general strategies
-# above do not generate these inputs, so each is pinned here.
+# Defects this fuzzer found outside the parsing layer (events/jobs.py), since fixed there. The strategies
+# above generate these inputs too; each is also pinned here.
 
 
 def _problems(attack: Attack, records: list[HostileRecord]) -> list[str]:

@@ -8,8 +8,8 @@ Every generated record says what the handler must do with it:
 - ANY: a mutation whose outcome depends on where it landed (recorded with values skipped, ignored, or
   rejected); the handler must still settle it one of those ways, and say which.
 
-Inputs that reach known defects outside the parsing layer are never generated here; each of those has
-its own strict xfail test (tests/integration/test_hostile_input.py, KNOWN DEFECTS).
+The defects this fuzzer found are pinned by explicit tests in tests/integration/test_hostile_input.py,
+and the strategies here generate those inputs too.
 """
 
 from __future__ import annotations
@@ -395,6 +395,8 @@ untrusted_accounts = (
     .filter(lambda account: account not in TRUSTED_ACCOUNTS)
 )
 valid_model_names = st.from_regex(r"[a-zA-Z0-9]([\-a-zA-Z0-9]{0,20}[a-zA-Z0-9])?", fullmatch=True)
+_MODEL_NAMES = st.one_of(valid_model_names, st.sampled_from(HOSTILE_NAMES))
+_OTHER_SCRIPT_ACCOUNT = other_digits(OWN_ACCOUNT, ARABIC_INDIC_ZERO)
 
 
 def _copies(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:
@@ -502,11 +504,6 @@ def _delete(root: Any, path: tuple[str | int, ...]) -> None:
         del parent[path[-1]]
 
 
-def _touches_model_name(path: tuple[str | int, ...]) -> bool:
-    # KNOWN DEFECT (see the test module): an invalid ModelName reaches DescribeModel unvalidated.
-    return "ModelName" in path
-
-
 def _base(draw: st.DrawFn, account: str | None = None) -> tuple[JobShape, dict[str, Any]]:
     shape = pick(draw, SHAPES)
     event, _ = GOOD_BUILDERS[shape.kind](account or OWN_ACCOUNT)
@@ -571,6 +568,11 @@ def bad_details(draw: st.DrawFn) -> HostileRecord:
                 f"arn:aws:sagemaker:{REGION}:{OWN_ACCOUNT}:{kind}-job/{name}",
                 f"arn:aws:sagemaker:{REGION}:{OWN_ACCOUNT}:{kind}/{name}",
                 f"arn:aws:sagemaker:{REGION}:{OWN_ACCOUNT}:{shape.kind}-job/{name}",
+                # a valid name, but a partition or region that makes the ARN longer than SageMaker takes
+                f"arn:aws{'-x' * 150}:sagemaker:{REGION}:{OWN_ACCOUNT}:{shape.kind}-job/x",
+                f"arn:aws:sagemaker:{REGION}{'-x' * 150}:{OWN_ACCOUNT}:{shape.kind}-job/x",
+                # the account in another script's digits
+                f"arn:aws:sagemaker:{REGION}:{_OTHER_SCRIPT_ACCOUNT}:{shape.kind}-job/x",
                 name,
             ),
         )
@@ -654,8 +656,7 @@ def _mutate_once(draw: st.DrawFn, shape: JobShape, event: dict[str, Any]) -> str
     )
     detail = event.get("detail")
     if how == "replace":
-        paths = [path for path in _paths(event) if not _touches_model_name(path)]
-        path = pick(draw, paths)
+        path = pick(draw, _paths(event))
         _set(event, path, draw(hostile_values))
         return f"replace {path}"
     if how == "delete":
@@ -667,7 +668,7 @@ def _mutate_once(draw: st.DrawFn, shape: JobShape, event: dict[str, Any]) -> str
         path = pick(draw, containers)
         target = _get(event, path) if path else event
         key = draw(_KEYS)
-        if isinstance(target, dict) and key != "ModelName":
+        if isinstance(target, dict):
             target[key] = draw(hostile_values)
         return f"insert {path}"
     if not isinstance(detail, dict):
@@ -701,7 +702,7 @@ def mutated_records(draw: st.DrawFn) -> HostileRecord:
     """A good event with one to three hostile changes anywhere: any outcome, as long as it is a clean one."""
     shape, event = _base(draw, pick(draw, TRUSTED_ACCOUNTS))
     if shape is TRANSFORM and draw(_BOOLEANS):
-        event["detail"]["ModelName"] = draw(valid_model_names)
+        event["detail"]["ModelName"] = draw(_MODEL_NAMES)
     changes = [_mutate_once(draw, shape, event) for _ in range(draw(st.integers(1, 3)))]
     body = _body(draw, event)
     framing = pick(draw, ("plain", "plain", "plain", "bom", "duplicate-key", "whitespace"))
