@@ -6,7 +6,7 @@ and the replay guard. Without one (the CLI on a laptop, tests): an in-memory reg
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from lineage_recorder import aws
 from lineage_recorder.applier import Applier
@@ -24,13 +24,13 @@ class Recording(Protocol):
 
 
 def build_recording(
-    settings: RecorderSettings, trusted_accounts: TrustedAccounts, sagemaker: Any | None = None
+    settings: RecorderSettings, trusted_accounts: TrustedAccounts, endpoint_url: str | None = None
 ) -> Recording:
-    sagemaker = sagemaker if sagemaker is not None else aws.client("sagemaker")
+    sagemaker = aws.client("sagemaker", endpoint_url)
     registry: KeyRegistry = MemoryRegistry()
     if settings.state_table is not None:
-        registry = DynamoRegistry(aws.client("dynamodb"), settings.state_table)
+        registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
     recorder = Recorder(sagemaker, Applier(sagemaker, registry), trusted_accounts=trusted_accounts)
     if settings.state_table is None:
         return recorder
-    return ReplayGuardedRecorder(recorder, aws.client("dynamodb"), settings.state_table)
+    return ReplayGuardedRecorder(recorder, aws.client("dynamodb", endpoint_url), settings.state_table)

@@ -29,9 +29,12 @@ def server() -> Iterator[EmulatorServer]:
         yield running
 
 
-def _cli(*args: str, endpoint: str | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, endpoint: str | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
+        **(extra_env or {}),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -92,6 +95,25 @@ def test_record_exits_zero_when_every_event_is_fine_and_prints_a_readable_summar
     assert result.returncode == 0, result.stdout + result.stderr
     assert "entities created:      3" in result.stdout
     assert "failed:                0" in result.stdout
+
+
+def test_record_with_a_state_table_records_a_repeated_event_once(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    # Given the state table the stack creates, named by the same variable as in the Lambda
+    from tests.support.state_table import create_state_table
+
+    table = create_state_table(boto3.client("dynamodb", endpoint_url=server.url))
+    event = training_job(_client(server), "once", inputs=["s3://features/train/"], output="s3://models/")
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    state = {"LINEAGE_STATE_TABLE": table}
+    assert _cli("record", str(tmp_path / "event.json"), endpoint=server.url, extra_env=state).returncode == 0
+    # When the same event is recorded again
+    again = _cli("record", "--json", str(tmp_path / "event.json"), endpoint=server.url, extra_env=state)
+    # Then it is known as already recorded and nothing is created
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert (summary["already_recorded"], summary["entities_created"]) == (1, 0)
 
 
 def test_trace_prints_a_query_lineage_shaped_json(server: EmulatorServer, tmp_path: Path) -> None:

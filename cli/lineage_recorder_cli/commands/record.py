@@ -30,6 +30,7 @@ class Summary:
     events: int = 0
     recorded: int = 0
     ignored: list[dict[str, str]] = field(default_factory=list)
+    already_recorded: int = 0
     entities_created: int = 0
     entities_reused: int = 0
     associations_created: int = 0
@@ -46,18 +47,16 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
     """Record every event in ``files``; ConfigurationError when the LINEAGE_* settings or the account
     the credentials belong to (STS, same endpoint) cannot be read."""
     from lineage_recorder import aws
-    from lineage_recorder.applier import Applier
+    from lineage_recorder.applier import CreationInProgressError
+    from lineage_recorder.composition import build_recording
     from lineage_recorder.errors import InvalidEventError
-    from lineage_recorder.recorder import Recorder, parse_event
+    from lineage_recorder.recorder import parse_event
     from lineage_recorder.settings import RecorderSettings
     from lineage_recorder.trust import TrustedAccounts, own_account_from_sts
 
     settings = RecorderSettings.from_environment()
     own_account = own_account_from_sts(aws.client("sts", endpoint_url))
-    sagemaker = aws.client("sagemaker", endpoint_url)
-    recorder = Recorder(
-        sagemaker, Applier(sagemaker), trusted_accounts=TrustedAccounts(own_account, settings.peer_accounts)
-    )
+    recorder = build_recording(settings, TrustedAccounts(own_account, settings.peer_accounts), endpoint_url)
     summary = Summary()
     for path in files:
         for source in read_events(path):
@@ -70,8 +69,11 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
             except InvalidEventError as error:
                 summary.failed.append({"event": source.location, "reason": str(error)})
                 continue
-            except (ClientError, BotoCoreError) as error:
+            except (ClientError, BotoCoreError, CreationInProgressError) as error:
                 summary.failed.append({"event": source.location, "reason": f"AWS error: {error}"})
+                continue
+            if outcome is None:
+                summary.already_recorded += 1
                 continue
             if outcome.ignored:
                 summary.ignored.append({"event": source.location, "reason": str(outcome.ignored_reason)})
@@ -95,6 +97,7 @@ def print_summary(summary: Summary) -> None:
     print(f"events read:           {summary.events}")
     print(f"recorded:              {summary.recorded}")
     print(f"ignored:               {len(summary.ignored)}")
+    print(f"already recorded:      {summary.already_recorded}")
     print(f"entities created:      {summary.entities_created}")
     print(f"entities reused:       {summary.entities_reused}")
     print(f"associations created:  {summary.associations_created}")
