@@ -60,6 +60,20 @@ FAMILIES: dict[str, ResourceFamily] = {
     )
 }
 
+# SageMaker events the recorder knows and deliberately does not record (docs/decisions.md, section 13).
+# No rule routes them; a user who feeds one to `lineage-recorder record` is told why it was ignored.
+NOT_RECORDED: dict[str, str] = {
+    "SageMaker Model State Change": (
+        "a model's containers are recorded when an endpoint deploys it or a transform job uses it"
+    ),
+    "SageMaker Endpoint Config State Change": (
+        "an endpoint config is recorded when an endpoint deploys it (its Endpoint State Change)"
+    ),
+    "SageMaker Endpoint Deployment State Change": (
+        "deployments are recorded from the endpoint's IN_SERVICE event, which follows every update"
+    ),
+}
+
 FAMILY_BY_DETAIL_TYPE: dict[str, ResourceFamily] = {
     family.detail_type: family for family in FAMILIES.values()
 }

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from lineage_recorder.applier import Applier
 from lineage_recorder.errors import InvalidEventError, invalid
 from lineage_recorder.events.envelope import SageMakerEvent
-from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE, NOT_RECORDED
 from lineage_recorder.plan import SkippedValue
 from lineage_recorder.resources import PREPARERS
 from lineage_recorder.trust import TrustedAccounts
@@ -64,8 +64,11 @@ class Recorder:
     def record(self, event: SageMakerEvent) -> RecordOutcome:
         if self._trusted_accounts is not None:
             self._trusted_accounts.check(event.account)
-        family = FAMILY_BY_DETAIL_TYPE[event.detail_type]
         outcome = RecordOutcome(event_id=event.id, detail_type=event.detail_type)
+        if event.detail_type in NOT_RECORDED:
+            outcome.ignored_reason = f"not recorded on its own: {NOT_RECORDED[event.detail_type]}"
+            return outcome
+        family = FAMILY_BY_DETAIL_TYPE[event.detail_type]
         if family.status_field is not None:
             status = event.detail.get(family.status_field)
             if status not in family.statuses:

@@ -105,3 +105,37 @@ def test_the_failed_processing_sample_records_its_input_and_image_but_not_its_ou
         "ContributedTo",
     ) in edges
     assert "s3://output/s3/uri" not in {node[1] for node in graph.nodes}
+
+
+REGISTRY_AND_SERVING = {
+    "SageMaker Model Package State Change": "recorded",
+    "SageMaker Endpoint State Change": "recorded",
+    "SageMaker Model State Change": "ignored",
+    "SageMaker Endpoint Config State Change": "ignored",
+    "SageMaker Endpoint Deployment State Change": "ignored",
+}
+
+
+def test_package_endpoint_config_and_model_samples_are_recorded_or_ignored_with_a_reason(
+    sagemaker: Any,
+) -> None:
+    # Given every model-package, endpoint, endpoint-config and model sample (pattern files are not events)
+    samples = [path for path in _samples() if _detail_type(path) in REGISTRY_AND_SERVING]
+    assert samples, "the shared folder should hold registry and serving samples"
+    for sample in samples:
+        # When each is recorded
+        summary = record_sources([sample], endpoint_url=None)
+        # Then packages and endpoints are recorded (from the event: nothing here can be described),
+        # models and configs are ignored with the reason, and nothing fails
+        assert summary.failed == [], (sample.name, summary.failed)
+        if REGISTRY_AND_SERVING[str(_detail_type(sample))] == "recorded":
+            assert summary.recorded == 1, sample.name
+            assert summary.describe_fallbacks, sample.name
+        else:
+            assert [item["reason"] for item in summary.ignored] != [], sample.name
+            assert "not recorded on its own" in summary.ignored[0]["reason"]
+    # And the package samples left a package artifact in its group with its approval
+    nodes = snapshot(sagemaker).nodes
+    package = "arn:aws:sagemaker:us-east-2:123456789012:model-package/versionedmp-p-idy6c3e1fiqj/2"
+    assert {("Model", package), ("Approval", package)} <= nodes
+    assert ("Endpoint", "arn:aws:sagemaker:us-west-2:123456789012:endpoint/myendpoint") in nodes

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lineage_recorder.events.fields import Timestamp
-from lineage_recorder.patterns import EVENT_SOURCE, FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.patterns import EVENT_SOURCE, FAMILY_BY_DETAIL_TYPE, NOT_RECORDED
 
 
 class SageMakerEvent(BaseModel):
@@ -36,6 +36,6 @@ class SageMakerEvent(BaseModel):
     @field_validator("detail_type")
     @classmethod
     def _handled(cls, value: str) -> str:
-        if value not in FAMILY_BY_DETAIL_TYPE:
+        if value not in FAMILY_BY_DETAIL_TYPE and value not in NOT_RECORDED:
             raise ValueError(f"detail-type {value[:128]!r} is not one the recorder handles")
         return value
