@@ -88,27 +88,42 @@ class Applier:
         return self._apply(plan, {})
 
     def _apply(self, plan: Plan, cached: dict[EntityKey, str]) -> ApplyResult:
+        try:
+            return self._apply_with_prefetch(plan, cached)
+        finally:
+            self._registry.end_prefetch()
+
+    def _apply_with_prefetch(self, plan: Plan, cached: dict[EntityKey, str]) -> ApplyResult:
         result = ApplyResult()
+        created_counts: dict[str, int] = {}
+        # One batched read of what the registry knows of this plan's keys, instead of one read per key.
+        self._registry.prefetch(keys=[entity.key for entity in plan.entities])
         for entity in plan.entities:
             arn, created = self._resolve(entity, cached)
             if created:
-                result.created_totals[entity.key.kind] = self._registry.count_created(entity.key.kind)
+                created_counts[entity.key.kind] = created_counts.get(entity.key.kind, 0) + 1
             result.arns[entity.key] = arn
             (result.created if created else result.reused).append((entity.key, arn))
             if entity.reconcile and created:
                 self._registry.put_state(arn, _EntityState(entity.status, _desired_properties(entity)).text())
             elif entity.reconcile and self._reconcile(entity, arn):
                 result.updated.append((entity.key, arn))
+        self._registry.prefetch(
+            pairs=[(result.arns[edge.source], result.arns[edge.destination]) for edge in plan.edges]
+        )
         for edge in plan.edges:
             if self._associate(
                 result.arns[edge.source], result.arns[edge.destination], edge.association_type
             ):
                 result.associations_created += 1
-                result.created_totals["association"] = self._registry.count_created("association")
             else:
                 result.associations_existing += 1
+        if result.associations_created:
+            created_counts["association"] = result.associations_created
         for supersession in plan.supersessions:
             result.superseded.extend(self._supersede(supersession, result.arns))
+        for kind, count in created_counts.items():
+            result.created_totals[kind] = self._registry.count_created(kind, count)
         return result
 
     # ------------------------------------------------------------------ entities

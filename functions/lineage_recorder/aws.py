@@ -22,6 +22,16 @@ def client_config() -> Config:
     return Config(retries=retries, connect_timeout=5, read_timeout=30)
 
 
-@cache
 def client(service: str, endpoint_url: str | None = None) -> Any:
+    """One client per (service, endpoint) for the process, however the arguments are spelled."""
+    return _client(service, endpoint_url)
+
+
+@cache
+def _client(service: str, endpoint_url: str | None) -> Any:
     return boto3.session.Session().client(service, endpoint_url=endpoint_url, config=client_config())
+
+
+def forget_clients() -> None:
+    """Drop every cached client (tests that switch between emulators)."""
+    _client.cache_clear()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
@@ -47,8 +48,13 @@ class KeyRegistry(Protocol):
 
     def put_association(self, source_arn: str, destination_arn: str) -> None: ...
 
-    def count_created(self, kind: str) -> int:
-        """Count one more entity of `kind` created by the recorder; return the running total."""
+    def count_created(self, kind: str, count: int) -> int:
+        """Count `count` more entities of `kind` created by the recorder; return the running total."""
+
+    def prefetch(self, *, keys: Iterable[EntityKey] = (), pairs: Iterable[tuple[str, str]] = ()) -> None:
+        """Read what is known of these keys and association pairs in one go, until end_prefetch."""
+
+    def end_prefetch(self) -> None: ...
 
 
 class MemoryRegistry:
@@ -103,11 +109,19 @@ class MemoryRegistry:
         with self._lock:
             self._associations.add((source_arn, destination_arn))
 
-    def count_created(self, kind: str) -> int:
+    def count_created(self, kind: str, count: int) -> int:
         with self._lock:
-            self._created[kind] = self._created.get(kind, 0) + 1
+            self._created[kind] = self._created.get(kind, 0) + count
             return self._created[kind]
 
+    def prefetch(self, *, keys: Iterable[EntityKey] = (), pairs: Iterable[tuple[str, str]] = ()) -> None:
+        """Everything is in memory already."""
+
+    def end_prefetch(self) -> None:
+        """Nothing was prefetched."""
+
+
+_BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 
 # Attribute names go through placeholders: several are DynamoDB reserved words.
 _NAMES = {
@@ -134,8 +148,50 @@ class DynamoRegistry:
     def __init__(self, dynamodb: Any, table_name: str) -> None:
         self._dynamodb = dynamodb
         self._table = table_name
+        # Items read by prefetch (None: known to be absent), valid until end_prefetch. Writes through
+        # this registry keep them current. Per thread: one registry may serve several threads.
+        self._local = threading.local()
+
+    @property
+    def _prefetched(self) -> dict[str, dict[str, Any] | None]:
+        if not hasattr(self._local, "items"):
+            self._local.items = {}
+        items: dict[str, dict[str, Any] | None] = self._local.items
+        return items
+
+    def prefetch(self, *, keys: Iterable[EntityKey] = (), pairs: Iterable[tuple[str, str]] = ()) -> None:
+        ids = [_item_id("entity", key.kind, key.source_uri) for key in keys]
+        ids += [_item_id("association", source, destination) for source, destination in pairs]
+        wanted = [item_id for item_id in dict.fromkeys(ids) if item_id not in self._prefetched]
+        for start in range(0, len(wanted), _BATCH_GET_LIMIT):
+            chunk = wanted[start : start + _BATCH_GET_LIMIT]
+            found = self._batch_get(chunk)
+            for item_id in chunk:
+                self._prefetched[item_id] = found.get(item_id)
+
+    def _batch_get(self, item_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {
+            self._table: {"Keys": [{"id": {"S": item_id}} for item_id in item_ids], "ConsistentRead": True}
+        }
+        while request:
+            response = self._dynamodb.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self._table, []):
+                found[item["id"]["S"]] = item
+            # DynamoDB may leave keys unprocessed under load; ask again for exactly those.
+            request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def end_prefetch(self) -> None:
+        self._prefetched.clear()
+
+    def _remember(self, item_id: str, item: dict[str, Any] | None) -> None:
+        if item_id in self._prefetched:
+            self._prefetched[item_id] = item
 
     def _get(self, item_id: str) -> dict[str, Any] | None:
+        if item_id in self._prefetched:
+            return self._prefetched[item_id]
         response = self._dynamodb.get_item(
             TableName=self._table, Key={"id": {"S": item_id}}, ConsistentRead=True
         )
@@ -166,16 +222,26 @@ class DynamoRegistry:
         except ClientError as error:
             if not _conditional_failed(error):
                 raise
-            recorded = self.get(key)
+            self._remember(item_id, None)
+            recorded = self._get_fresh(item_id)
             return recorded if recorded is not None else arn
+        self._remember(item_id, {"id": {"S": item_id}, "arn": {"S": arn}})
         return arn
+
+    def _get_fresh(self, item_id: str) -> str | None:
+        self._prefetched.pop(item_id, None)
+        item = self._get(item_id)
+        return None if item is None or "arn" not in item else str(item["arn"]["S"])
 
     def claim(self, key: EntityKey, owner: str) -> bool:
         now = int(time.time())
+        item_id = _item_id("entity", key.kind, key.source_uri)
+        # Whatever was prefetched for this key is stale once we contend for it: read it afresh later.
+        self._prefetched.pop(item_id, None)
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
-                Key={"id": {"S": _item_id("entity", key.kind, key.source_uri)}},
+                Key={"id": {"S": item_id}},
                 UpdateExpression="SET #owner = :owner, #until = :until",
                 ConditionExpression=(
                     "attribute_not_exists(#arn) AND (attribute_not_exists(#until) "
@@ -221,22 +287,21 @@ class DynamoRegistry:
         return self._get(_item_id("association", source_arn, destination_arn)) is not None
 
     def put_association(self, source_arn: str, destination_arn: str) -> None:
-        self._dynamodb.put_item(
-            TableName=self._table,
-            Item={
-                "id": {"S": _item_id("association", source_arn, destination_arn)},
-                "source_arn": {"S": source_arn},
-                "destination_arn": {"S": destination_arn},
-            },
-        )
+        item = {
+            "id": {"S": _item_id("association", source_arn, destination_arn)},
+            "source_arn": {"S": source_arn},
+            "destination_arn": {"S": destination_arn},
+        }
+        self._dynamodb.put_item(TableName=self._table, Item=item)
+        self._remember(item["id"]["S"], item)
 
-    def count_created(self, kind: str) -> int:
+    def count_created(self, kind: str, count: int) -> int:
         response = self._dynamodb.update_item(
             TableName=self._table,
             Key={"id": {"S": f"created#{kind}"}},
-            UpdateExpression="ADD #created :one",
+            UpdateExpression="ADD #created :count",
             ExpressionAttributeNames={"#created": "created"},
-            ExpressionAttributeValues={":one": {"N": "1"}},
+            ExpressionAttributeValues={":count": {"N": str(count)}},
             ReturnValues="UPDATED_NEW",
         )
         return int(response["Attributes"]["created"]["N"])

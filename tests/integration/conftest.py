@@ -32,10 +32,10 @@ def emulator() -> Iterator[None]:
     """A fresh in-process emulator for one test; clients must be created inside it."""
     sagemaker_lineage_emulator.install()
     sagemaker_lineage_emulator.reset()
-    aws.client.cache_clear()
+    aws.forget_clients()
     with mock_aws():
         yield
-    aws.client.cache_clear()
+    aws.forget_clients()
     sagemaker_lineage_emulator.reset()
 
 

@@ -190,14 +190,14 @@ def test_trace_json_from_the_demo_endpoint_reaches_the_training_inputs(
     from lineage_recorder_cli.local_aws import LocalEventPipeline
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
-    aws.client.cache_clear()
+    aws.forget_clients()
     handler.recorder.cache_clear()
     pipeline = LocalEventPipeline(
         boto3.client("events"), boto3.client("sqs"), account="123456789012", region="us-east-1"
     )
     details = run_workflow(_client(server), pipeline)
     assert pipeline.drain(handler.lambda_handler).dead_lettered == []
-    aws.client.cache_clear()
+    aws.forget_clients()
     handler.recorder.cache_clear()
     # When the CLI traces the endpoint's ascendants as JSON
     endpoint_arn = details["endpoint"]["EndpointArn"]

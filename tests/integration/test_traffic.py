@@ -96,7 +96,7 @@ def _graph_of(order: list[int] | None) -> tuple[Any, Any]:
     """Record the workflow's events in `order` (None: as published) in a fresh account."""
     sagemaker_lineage_emulator.install()
     sagemaker_lineage_emulator.reset()
-    aws.client.cache_clear()
+    aws.forget_clients()
     handler.recorder.cache_clear()
     with mock_aws():
         sagemaker = boto3.client("sagemaker")
@@ -104,7 +104,7 @@ def _graph_of(order: list[int] | None) -> tuple[Any, Any]:
         chosen = events if order is None else [events[index] for index in order]
         assert _deliver(chosen, batch_size=1) == []
         result = snapshot(sagemaker), _entity_states(sagemaker)
-    aws.client.cache_clear()
+    aws.forget_clients()
     handler.recorder.cache_clear()
     return result
 
@@ -176,7 +176,7 @@ def _fresh_account() -> None:
     sagemaker_lineage_emulator.install()
     sagemaker_lineage_emulator.reset()
     handler.recorder.cache_clear()
-    aws.client.cache_clear()
+    aws.forget_clients()
 
 
 @pytest.mark.soak
