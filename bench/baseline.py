@@ -23,17 +23,16 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
-from lineage_recorder import applier as applier_module
 from lineage_recorder.aws import client_config
 from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
 from lineage_recorder.plan import EntityKind, PlannedEntity
+from lineage_recorder.reconciler import REVISION_PROPERTY
 from lineage_recorder.recorder import parse_event
 from lineage_recorder.resources import PREPARERS
 
 from bench.driver import BatchOutcome
 from bench.workload import REGION
 
-REVISION_PROPERTY: str = getattr(applier_module, "REVISION_PROPERTY", "SourceLastModified")
 _LIST = {
     EntityKind.ARTIFACT: ("list_artifacts", "ArtifactSummaries", "ArtifactArn"),
     EntityKind.ACTION: ("list_actions", "ActionSummaries", "ActionArn"),

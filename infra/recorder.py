@@ -91,6 +91,8 @@ RECORDER_METRICS = (
     "DescribeFallbacks",
     "RecordsRejected",
     "QuotaExceeded",
+    "PeerLinksCreated",
+    "PeerLinksDeferred",
 )
 # Running totals of what the recorder has created, per kind, against the published quotas for
 # manually created lineage entities (SageMaker Developer Guide, "Lineage Tracking Entity Quotas").

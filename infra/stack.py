@@ -6,6 +6,7 @@ from aws_cdk import CfnOutput, Environment, Stack
 from constructs import Construct
 
 from infra.config import RecorderConfig
+from infra.peer_access import LineagePeerAccess
 from infra.recorder import LineageRecorder
 
 STACK_NAME = "SageMakerLineageRecorder"
@@ -20,6 +21,7 @@ class LineageRecorderStack(Stack):
         config: RecorderConfig | None = None,
         env: Environment | None = None,
         stack_name: str | None = None,
+        peer_organization_id: str | None = None,
     ) -> None:
         super().__init__(
             scope,
@@ -30,6 +32,24 @@ class LineageRecorderStack(Stack):
         )
         self.recorder = LineageRecorder(self, "Recorder", config=config)
         recorder = self.recorder
+        # The read-only role the peers' recorders assume here; the same peer list, so access is symmetric.
+        self.peer_access: LineagePeerAccess | None = None
+        peers = recorder.config.peer_accounts
+        if peers:
+            self.peer_access = LineagePeerAccess(
+                self,
+                "PeerAccess",
+                peer_accounts=peers,
+                role_name=recorder.config.peer_role_name,
+                recorder_role_prefix=f"{stack_name or self.stack_name}-RecorderFunctionRole",
+                organization_id=peer_organization_id,
+            )
+            CfnOutput(
+                self,
+                "PeerReaderRoleArn",
+                value=self.peer_access.role.role_arn,
+                description="The role the peer accounts' recorders assume to read lineage here",
+            )
 
         CfnOutput(self, "FunctionName", value=recorder.function.function_name)
         CfnOutput(

@@ -207,3 +207,26 @@ def run_workflow(
         "package": package,
         "endpoint": endpoint,
     }
+
+
+@dataclass(frozen=True)
+class ProdNames:
+    serving_model: str = "prod-churn-serving-model"
+    endpoint: str = "prod-churn-endpoint"
+    config: str = "prod-churn-config-v1"
+
+
+def run_cross_account_deployment(
+    prod_sagemaker: Any, prod_pipeline: EventSink, package_arn: str, names: ProdNames | None = None
+) -> dict[str, Any]:
+    """Deploy a package registered in another account (dev) to an endpoint in this one (prod)."""
+    chosen = names or ProdNames()
+    fmt = {"account": prod_pipeline.account, "region": prod_pipeline.region}
+    prod_sagemaker.create_model(
+        ModelName=chosen.serving_model,
+        ExecutionRoleArn=ROLE.format(**fmt),
+        Containers=[{"ModelPackageName": package_arn}],
+    )
+    _endpoint_config(prod_sagemaker, chosen.config, chosen.serving_model, "ml.m5.large")
+    prod_sagemaker.create_endpoint(EndpointName=chosen.endpoint, EndpointConfigName=chosen.config)
+    return _publish(prod_pipeline, endpoint_event(prod_sagemaker, chosen.endpoint))

@@ -1,8 +1,14 @@
-"""Reading the lineage around an entity with QueryLineage, and showing it."""
+"""Reading the lineage around an entity with QueryLineage, and showing it.
+
+Across accounts (``peers``: account -> SageMaker client acting there): every vertex's SameAs links are
+read in both directions with its owner's client, and the lineage of each twin in another account is
+queried there and merged, so a trace from a prod endpoint reaches the training data in dev.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +20,9 @@ JOB_VERTEX_TYPES = {
     "SageMakerTransformJob": "TransformJob",
 }
 DIRECTIONS = {"ascendants": "Ascendants", "descendants": "Descendants", "both": "Both"}
+SAME_AS = "SameAs"
+# Twins followed into other accounts per trace, at most (each costs a QueryLineage and two List calls).
+MAX_TWINS = 100
 
 
 class StartNotFoundError(LookupError):
@@ -27,6 +36,8 @@ class LineageGraph:
     edges: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     # Describe* answers already read for a vertex, so each one is described at most once.
     described: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Other names of a collapsed vertex (its SameAs twins), when the graph was collapsed.
+    twins: dict[str, list[str]] = field(default_factory=dict)
 
     def as_query_lineage(self) -> dict[str, Any]:
         return {
@@ -114,7 +125,123 @@ def describe_vertex(sagemaker: Any, arn: str) -> dict[str, Any]:
     return {"Type": None, "Name": None, "Uri": ""}
 
 
-def fetch(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> LineageGraph:
+def account_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
+
+
+def client_for(sagemaker: Any, peers: Mapping[str, Any] | None, arn: str) -> Any:
+    """The client to read ``arn`` with: its owner's when that is a peer given to the trace, else local."""
+    return (peers or {}).get(account_of(arn), sagemaker)
+
+
+def fetch(
+    sagemaker: Any,
+    start_arn: str,
+    *,
+    direction: str,
+    depth: int,
+    peers: Mapping[str, Any] | None = None,
+) -> LineageGraph:
+    """QueryLineage from ``start_arn``; with ``peers`` (possibly empty), SameAs twins are followed too."""
+    graph = _query(sagemaker, start_arn, direction=direction, depth=depth)
+    if peers is None:
+        return graph
+    expanded = {start_arn}
+    checked: set[str] = set()
+    while len(expanded) <= MAX_TWINS:
+        pending = [arn for arn in list(graph.vertices) if arn not in checked]
+        if not pending:
+            break
+        for arn in pending:
+            checked.add(arn)
+            for twin in _same_as_twins(client_for(sagemaker, peers, arn), arn, graph):
+                if twin in expanded or len(expanded) > MAX_TWINS:
+                    continue
+                expanded.add(twin)
+                try:
+                    found = _query(client_for(sagemaker, peers, twin), twin, direction=direction, depth=depth)
+                except ClientError:
+                    continue  # not readable with the credentials at hand: the twin stays a leaf
+                for vertex_arn, vertex in found.vertices.items():
+                    graph.vertices.setdefault(vertex_arn, vertex)
+                graph.edges.update(found.edges)
+                for vertex_arn, described in found.described.items():
+                    graph.described.setdefault(vertex_arn, described)
+    return graph
+
+
+def _same_as_twins(sagemaker: Any, arn: str, graph: LineageGraph) -> list[str]:
+    """The SameAs neighbours of ``arn`` either way round, added to ``graph`` as vertices and edges."""
+    twins: list[str] = []
+    for this_end, other_end in (("SourceArn", "DestinationArn"), ("DestinationArn", "SourceArn")):
+        try:
+            summaries = sagemaker.list_associations(**{this_end: arn, "AssociationType": SAME_AS}).get(
+                "AssociationSummaries", []
+            )
+        except ClientError:
+            continue
+        for summary in summaries:
+            other = str(summary[other_end])
+            other_type = summary.get("DestinationType" if other_end == "DestinationArn" else "SourceType", "")
+            graph.vertices.setdefault(
+                other, {"Arn": other, "Type": other_type or "", "LineageType": _lineage_type(other)}
+            )
+            source, destination = str(summary["SourceArn"]), str(summary["DestinationArn"])
+            graph.edges[(source, destination)] = {
+                "SourceArn": source,
+                "DestinationArn": destination,
+                "AssociationType": SAME_AS,
+            }
+            twins.append(other)
+    return twins
+
+
+def collapse_same_as(graph: LineageGraph) -> LineageGraph:
+    """One vertex per set of SameAs twins, as the SageMaker SDK shows cross-account lineage.
+
+    The representative is the twin in the start entity's account when there is one, else the smallest
+    ARN; SameAs edges disappear, and every other edge is moved onto the representatives.
+    """
+    parent = {arn: arn for arn in graph.vertices}
+    parent.setdefault(graph.start_arn, graph.start_arn)
+
+    def root(arn: str) -> str:
+        parent.setdefault(arn, arn)
+        while parent[arn] != arn:
+            parent[arn] = parent[parent[arn]]
+            arn = parent[arn]
+        return arn
+
+    home = account_of(graph.start_arn)
+
+    def better(a: str, b: str) -> str:
+        if graph.start_arn in (a, b):
+            return graph.start_arn
+        return min(a, b, key=lambda arn: (account_of(arn) != home, arn))
+
+    for (source, destination), edge in graph.edges.items():
+        if edge["AssociationType"] == SAME_AS:
+            a, b = root(source), root(destination)
+            if a != b:
+                keep = better(a, b)
+                parent[a] = parent[b] = keep
+    collapsed = LineageGraph(graph.start_arn, described=graph.described)
+    for arn, vertex in graph.vertices.items():
+        representative = root(arn)
+        if representative == arn or representative not in graph.vertices:
+            collapsed.vertices.setdefault(representative, graph.vertices.get(representative, vertex))
+        if representative != arn:
+            collapsed.twins.setdefault(representative, []).append(arn)
+    for (source, destination), edge in graph.edges.items():
+        a, b = root(source), root(destination)
+        if edge["AssociationType"] == SAME_AS or a == b:
+            continue
+        collapsed.edges.setdefault((a, b), {**edge, "SourceArn": a, "DestinationArn": b})
+    return collapsed
+
+
+def _query(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> LineageGraph:
     graph = LineageGraph(start_arn)
     start = graph.described[start_arn] = describe_vertex(sagemaker, start_arn)
     graph.vertices[start_arn] = {
@@ -150,19 +277,33 @@ def fetch(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> Line
         request["NextToken"] = response["NextToken"]
 
 
-def render_tree(sagemaker: Any, graph: LineageGraph, direction: str) -> str:
-    """An indented tree from the start entity; ascendants list what fed into each vertex."""
+def render_tree(
+    sagemaker: Any, graph: LineageGraph, direction: str, peers: Mapping[str, Any] | None = None
+) -> str:
+    """An indented tree from the start entity; ascendants list what fed into each vertex.
+
+    When the graph spans several accounts, each line starts with the account its vertex belongs to
+    (a collapsed vertex also names the accounts of its twins); SameAs edges show as ``[SameAs]``.
+    """
     labels: dict[str, str] = {}
+    accounts = {account_of(arn) for arn in [graph.start_arn, *graph.vertices]}
+    for twins in graph.twins.values():
+        accounts.update(account_of(arn) for arn in twins)
+    several = len(accounts) > 1
 
     def label(arn: str) -> str:
         if arn not in labels:
             if arn not in graph.described:
-                graph.described[arn] = describe_vertex(sagemaker, arn)
+                graph.described[arn] = describe_vertex(client_for(sagemaker, peers, arn), arn)
             info = graph.described[arn]
             vertex = graph.vertices.get(arn, {})
             kind = info["Type"] or vertex.get("Type") or vertex.get("LineageType") or "?"
             state = f" ({info['State']})" if info.get("State") else ""
-            labels[arn] = f"{kind} {info['Uri'] or info['Name'] or arn}{state}"
+            owner = ""
+            if several:
+                names = [account_of(arn), *(account_of(twin) for twin in graph.twins.get(arn, []))]
+                owner = f"[{'='.join(dict.fromkeys(names))}] "
+            labels[arn] = f"{owner}{kind} {info['Uri'] or info['Name'] or arn}{state}"
         return labels[arn]
 
     upstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
@@ -170,6 +311,10 @@ def render_tree(sagemaker: Any, graph: LineageGraph, direction: str) -> str:
     for (source, destination), edge in graph.edges.items():
         upstream[destination].append((source, edge))
         downstream[source].append((destination, edge))
+        if edge["AssociationType"] == SAME_AS:
+            # Twins are the same thing: the walk crosses a SameAs edge whichever way it points.
+            upstream[source].append((destination, edge))
+            downstream[destination].append((source, edge))
     walks = []
     if direction in ("ascendants", "both"):
         walks.append(("<-", upstream))
@@ -178,14 +323,18 @@ def render_tree(sagemaker: Any, graph: LineageGraph, direction: str) -> str:
 
     lines = [label(graph.start_arn)]
 
-    def walk(arn: str, indent: int, arrow: str, neighbours: dict[str, Any], seen: set[str]) -> None:
+    def walk(
+        arn: str, indent: int, arrow: str, neighbours: dict[str, Any], seen: set[str], *, came_from: str = ""
+    ) -> None:
         for other, edge in sorted(neighbours[arn], key=lambda pair: label(pair[0])):
+            if other == came_from and edge["AssociationType"] == SAME_AS:
+                continue  # the twin the walk just crossed from
             repeated = other in seen
             seen.add(other)
             suffix = " (see above)" if repeated else ""
             lines.append(f"{'    ' * indent}{arrow} [{edge['AssociationType']}] {label(other)}{suffix}")
             if not repeated:
-                walk(other, indent + 1, arrow, neighbours, seen)
+                walk(other, indent + 1, arrow, neighbours, seen, came_from=arn)
 
     for arrow, neighbours in walks:
         walk(graph.start_arn, 1, arrow, neighbours, {graph.start_arn})

@@ -7,16 +7,11 @@
 - Associations are added; exactly the "already exists" answer counts as success.
 - Everything the recorder creates carries the tag MANAGED_TAG, so it can be told apart from
   SageMaker's own entities.
-- Entities planned with `reconcile` (an approval, an endpoint's status) are updated in place when the
-  resource changed, never duplicated; a plan made from an older state of the resource than the entity
-  already shows changes nothing (events arrive in any order).
-- A Supersession marks every other entity of its type linked to the anchor (earlier deployments of an
-  endpoint); nothing is ever deleted.
+- Reconciled entities and supersessions are handed to the StateReconciler (reconciler.py).
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,7 +19,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity, Supersession
+from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
+from lineage_recorder.reconciler import StateReconciler, desired_properties
 from lineage_recorder.registry import KeyRegistry, MemoryRegistry
 
 MANAGED_TAG = {"Key": "lineage-recorder:managed-by", "Value": "sagemaker-lineage-recorder"}
@@ -34,10 +30,6 @@ _LIST_OPERATION = {
     EntityKind.ACTION: ("list_actions", "ActionSummaries", "ActionArn"),
     EntityKind.CONTEXT: ("list_contexts", "ContextSummaries", "ContextArn"),
 }
-
-
-# The property that carries the revision (resource state time) a reconciled entity reflects.
-REVISION_PROPERTY = "SourceLastModified"
 
 # Waiting for another worker's creation of the same key: about 6 s in all, then the record is retried.
 _CLAIM_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.0)
@@ -73,6 +65,7 @@ class Applier:
     def __init__(self, sagemaker: Any, registry: KeyRegistry | None = None) -> None:
         self._sagemaker = sagemaker
         self._registry: KeyRegistry = registry if registry is not None else MemoryRegistry()
+        self._states = StateReconciler(sagemaker, self._registry)
 
     def apply(self, plan: Plan) -> ApplyResult:
         cached: dict[EntityKey, str] = {}
@@ -105,8 +98,8 @@ class Applier:
             result.arns[entity.key] = arn
             (result.created if created else result.reused).append((entity.key, arn))
             if entity.reconcile and created:
-                self._registry.put_state(arn, _EntityState(entity.status, _desired_properties(entity)).text())
-            elif entity.reconcile and self._reconcile(entity, arn):
+                self._states.remember_created(entity, arn)
+            elif entity.reconcile and self._states.reconcile(entity, arn):
                 result.updated.append((entity.key, arn))
         self._registry.prefetch(
             pairs=[(result.arns[edge.source], result.arns[edge.destination]) for edge in plan.edges]
@@ -121,7 +114,7 @@ class Applier:
         if result.associations_created:
             created_counts["association"] = result.associations_created
         for supersession in plan.supersessions:
-            result.superseded.extend(self._supersede(supersession, result.arns))
+            result.superseded.extend(self._states.supersede(supersession, result.arns))
         for kind, count in created_counts.items():
             result.created_totals[kind] = self._registry.count_created(kind, count)
         return result
@@ -186,7 +179,7 @@ class Applier:
     def _create(self, entity: PlannedEntity) -> tuple[str, bool]:
         common: dict[str, Any] = {
             "Source": {"SourceUri": entity.key.source_uri},
-            "Properties": _desired_properties(entity),
+            "Properties": desired_properties(entity),
             "Tags": [MANAGED_TAG],
         }
         kind = entity.key.kind
@@ -233,135 +226,3 @@ class Applier:
             return False
         self._registry.put_association(source_arn, destination_arn)
         return True
-
-    # ----------------------------------------------------------------- updates
-    def _reconcile(self, entity: PlannedEntity, arn: str) -> bool:
-        """Bring an existing entity to the planned state; True when it had to be updated.
-
-        The registry remembers each reconciled entity's state as last written or read (status,
-        properties, revision), so a re-fired event with nothing new costs no call and a newer state is
-        written without reading first. Only an entity the registry does not know is described.
-        """
-        known = self._known_state(entity.key.kind, arn)
-        if _older(entity.revision, known.revision):
-            return False
-        return self._write_changes(
-            entity.key.kind,
-            arn,
-            known,
-            status=entity.status,
-            properties=_desired_properties(entity),
-            removed_properties=entity.removed_properties,
-        )
-
-    def _known_state(self, kind: EntityKind, arn: str) -> _EntityState:
-        remembered = self._registry.state(arn)
-        if remembered is not None:
-            return _EntityState.parse(remembered)
-        current = _EntityState.read(self._sagemaker, kind, arn)
-        self._registry.put_state(arn, current.text())
-        return current
-
-    def _write_changes(
-        self,
-        kind: EntityKind,
-        arn: str,
-        known: _EntityState,
-        *,
-        status: str | None,
-        properties: dict[str, str],
-        removed_properties: tuple[str, ...] = (),
-    ) -> bool:
-        changed = {key: value for key, value in properties.items() if known.properties.get(key) != value}
-        removed = [key for key in removed_properties if key in known.properties]
-        new_status = status if status is not None and status != known.status else None
-        if not (changed or removed or new_status):
-            return False
-        self._update(kind, arn, new_status, changed, removed)
-        merged = {k: v for k, v in {**known.properties, **changed}.items() if k not in removed}
-        self._registry.put_state(arn, _EntityState(new_status or known.status, merged).text())
-        return True
-
-    def _update(
-        self, kind: EntityKind, arn: str, status: str | None, properties: dict[str, str], removed: list[str]
-    ) -> None:
-        changes: dict[str, Any] = {}
-        if properties:
-            changes["Properties"] = properties
-        if removed:
-            changes["PropertiesToRemove"] = removed
-        if kind is EntityKind.ARTIFACT:
-            self._sagemaker.update_artifact(ArtifactArn=arn, **changes)
-            return
-        name = arn.rsplit("/", 1)[-1]
-        if kind is EntityKind.ACTION:
-            if status is not None:
-                changes["Status"] = status
-            self._sagemaker.update_action(ActionName=name, **changes)
-            return
-        self._sagemaker.update_context(ContextName=name, **changes)
-
-    def _supersede(self, supersession: Supersession, arns: dict[EntityKey, str]) -> list[str]:
-        anchor_arn, current_arn = arns[supersession.anchor], arns[supersession.current]
-        superseded: list[str] = []
-        pages = self._sagemaker.get_paginator("list_associations").paginate(
-            DestinationArn=anchor_arn, SourceType=supersession.source_type
-        )
-        for page in pages:
-            for summary in page.get("AssociationSummaries", []):
-                source_arn = str(summary["SourceArn"])
-                if source_arn == current_arn:
-                    continue
-                known = self._known_state(EntityKind.ACTION, source_arn)
-                if self._write_changes(
-                    EntityKind.ACTION,
-                    source_arn,
-                    known,
-                    status=supersession.status,
-                    properties=dict(supersession.properties),
-                ):
-                    superseded.append(source_arn)
-        return superseded
-
-
-_DESCRIBE = {
-    EntityKind.ARTIFACT: ("describe_artifact", "ArtifactArn"),
-    EntityKind.ACTION: ("describe_action", "ActionName"),
-    EntityKind.CONTEXT: ("describe_context", "ContextName"),
-}
-
-
-@dataclass(frozen=True)
-class _EntityState:
-    status: str | None
-    properties: dict[str, str]
-
-    @property
-    def revision(self) -> str | None:
-        return self.properties.get(REVISION_PROPERTY)
-
-    def text(self) -> str:
-        return json.dumps({"status": self.status, "properties": self.properties}, sort_keys=True)
-
-    @classmethod
-    def parse(cls, text: str) -> _EntityState:
-        state = json.loads(text)
-        return cls(status=state["status"], properties=dict(state["properties"]))
-
-    @classmethod
-    def read(cls, sagemaker: Any, kind: EntityKind, arn: str) -> _EntityState:
-        operation, parameter = _DESCRIBE[kind]
-        # Describe accepts the ARN in place of a name for actions and contexts.
-        described = getattr(sagemaker, operation)(**{parameter: arn})
-        return cls(status=described.get("Status"), properties=dict(described.get("Properties") or {}))
-
-
-def _older(planned: str | None, existing: str | None) -> bool:
-    return planned is not None and existing is not None and planned < existing
-
-
-def _desired_properties(entity: PlannedEntity) -> dict[str, str]:
-    properties = dict(entity.properties)
-    if entity.revision is not None:
-        properties[REVISION_PROPERTY] = entity.revision
-    return properties

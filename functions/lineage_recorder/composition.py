@@ -2,6 +2,8 @@
 
 With a state table (LINEAGE_STATE_TABLE): the DynamoDB registry, shared by every concurrent instance,
 and the replay guard. Without one (the CLI on a laptop, tests): an in-memory registry for this process.
+With peer accounts (LINEAGE_PEER_ACCOUNTS): a PeerLinker adds SameAs links to their twins; its deferred
+links live in the state table, or in memory without one. Without peers no peer is ever contacted.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from typing import Protocol
 from lineage_recorder import aws
 from lineage_recorder.applier import Applier
 from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.peers.deferred import DynamoPendingLinks, MemoryPendingLinks, PendingLinks
+from lineage_recorder.peers.directory import PeerDirectory, boto3_client_factory
+from lineage_recorder.peers.linker import PeerLinker
 from lineage_recorder.recorder import Recorder, RecordOutcome
 from lineage_recorder.registry import DynamoRegistry, KeyRegistry, MemoryRegistry
 from lineage_recorder.replay_guard import ReplayGuardedRecorder
@@ -30,7 +35,32 @@ def build_recording(
     registry: KeyRegistry = MemoryRegistry()
     if settings.state_table is not None:
         registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
-    recorder = Recorder(sagemaker, Applier(sagemaker, registry), trusted_accounts=trusted_accounts)
+    recorder = Recorder(
+        sagemaker,
+        Applier(sagemaker, registry),
+        trusted_accounts=trusted_accounts,
+        linker=build_linker(settings, trusted_accounts.own, sagemaker, endpoint_url),
+    )
     if settings.state_table is None:
         return recorder
     return ReplayGuardedRecorder(recorder, aws.client("dynamodb", endpoint_url), settings.state_table)
+
+
+def build_linker(
+    settings: RecorderSettings, own_account: str, sagemaker: object, endpoint_url: str | None = None
+) -> PeerLinker | None:
+    """The cross-account linker, or None when no peer other than this account is configured."""
+    peers = settings.peer_accounts - {own_account}
+    if not peers:
+        return None
+    pending: PendingLinks = MemoryPendingLinks()
+    if settings.state_table is not None:
+        pending = DynamoPendingLinks(aws.client("dynamodb", endpoint_url), settings.state_table)
+    directory = PeerDirectory(
+        own_account=own_account,
+        peer_accounts=peers,
+        role_name=settings.peer_role_name,
+        sts=aws.client("sts", endpoint_url),
+        client_factory=boto3_client_factory(endpoint_url),
+    )
+    return PeerLinker(sagemaker, directory, pending)

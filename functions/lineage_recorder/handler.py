@@ -58,6 +58,10 @@ def publish_metrics(outcome: RecordOutcome) -> None:
     metrics.add_metric(name="SkippedValues", unit=MetricUnit.Count, value=len(outcome.skipped))
     metrics.add_metric(name="DescribeFallbacks", unit=MetricUnit.Count, value=len(outcome.fallbacks))
     metrics.add_metric(name="EntitiesUpdated", unit=MetricUnit.Count, value=len(outcome.updated))
+    metrics.add_metric(name="PeerLinksCreated", unit=MetricUnit.Count, value=len(outcome.links_created))
+    metrics.add_metric(name="PeerLinksExisting", unit=MetricUnit.Count, value=outcome.links_existing)
+    metrics.add_metric(name="PeerLinksDeferred", unit=MetricUnit.Count, value=outcome.links_deferred)
+    metrics.add_metric(name="PeerLinksDropped", unit=MetricUnit.Count, value=outcome.links_dropped)
     for kind, total in outcome.created_totals.items():
         # Running totals against the account's lineage quotas (the stack alarms at 80%).
         metrics.add_metric(name=f"{kind.capitalize()}sCreatedTotal", unit=MetricUnit.Count, value=total)

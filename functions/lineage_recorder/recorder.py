@@ -11,6 +11,7 @@ from lineage_recorder.applier import Applier
 from lineage_recorder.errors import InvalidEventError, invalid
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE, NOT_RECORDED
+from lineage_recorder.peers.linker import LinkReport, PeerLinker
 from lineage_recorder.plan import SkippedValue
 from lineage_recorder.resources import PREPARERS
 from lineage_recorder.trust import TrustedAccounts
@@ -30,6 +31,14 @@ class RecordOutcome:
     created_totals: dict[str, int] = field(default_factory=dict)
     skipped: list[SkippedValue] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
+    # Cross-account SameAs links (only with peers configured): made, already there, deferred to a later
+    # retry because a peer could not be asked, and dropped (expired, or the pending store was full).
+    # Metrics: PeerLinksCreated, PeerLinksExisting, PeerLinksDeferred, PeerLinksDropped.
+    links_created: list[tuple[str, str]] = field(default_factory=list)
+    links_existing: int = 0
+    links_deferred: int = 0
+    links_dropped: int = 0
+    links_retried: int = 0
 
     @property
     def ignored(self) -> bool:
@@ -53,18 +62,26 @@ def parse_event(raw: Any) -> SageMakerEvent:
 
 class Recorder:
     def __init__(
-        self, sagemaker: Any, applier: Applier, trusted_accounts: TrustedAccounts | None = None
+        self,
+        sagemaker: Any,
+        applier: Applier,
+        trusted_accounts: TrustedAccounts | None = None,
+        linker: PeerLinker | None = None,
     ) -> None:
         """``trusted_accounts``: whose events to act on. The Lambda and the CLI always pass it; None
-        (every account) is for callers that built the events themselves, such as tests."""
+        (every account) is for callers that built the events themselves, such as tests.
+        ``linker``: SameAs links to the peer accounts; None (no peers configured) contacts no peer."""
         self._sagemaker = sagemaker
         self._applier = applier
         self._trusted_accounts = trusted_accounts
+        self._linker = linker
 
     def record(self, event: SageMakerEvent) -> RecordOutcome:
         if self._trusted_accounts is not None:
             self._trusted_accounts.check(event.account)
         outcome = RecordOutcome(event_id=event.id, detail_type=event.detail_type)
+        if self._linker is not None:
+            _add_links(outcome, self._linker.retry_pending())
         if event.detail_type in NOT_RECORDED:
             outcome.ignored_reason = f"not recorded on its own: {NOT_RECORDED[event.detail_type]}"
             return outcome
@@ -87,4 +104,17 @@ class Recorder:
         outcome.associations_existing = result.associations_existing
         outcome.updated = [arn for _, arn in result.updated] + result.superseded
         outcome.created_totals = result.created_totals
+        if self._linker is not None:
+            _add_links(
+                outcome,
+                self._linker.link((entity.key, result.arns[entity.key]) for entity in prepared.plan.entities),
+            )
         return outcome
+
+
+def _add_links(outcome: RecordOutcome, report: LinkReport) -> None:
+    outcome.links_created.extend(report.created)
+    outcome.links_existing += report.existing
+    outcome.links_deferred += len(report.deferred)
+    outcome.links_dropped += len(report.dropped)
+    outcome.links_retried += report.retried

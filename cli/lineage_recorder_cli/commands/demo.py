@@ -1,9 +1,47 @@
-"""``lineage-recorder demo``: the whole flow on the embedded emulator, ending with the lineage trace."""
+"""``lineage-recorder demo``: the whole flow on the embedded emulator, ending with the lineage trace.
+
+Two accounts: dev (moto's default account) prepares data, trains, scores and registers the model;
+prod (``PROD_ACCOUNT``, reached with ``sts.assume_role`` credentials) deploys the package registered in
+dev. Each account runs its own recorder (its own queue and handler, LINEAGE_PEER_ACCOUNTS naming the
+other), and prod, recording second, links its entities to dev's twins with SameAs. The demo ends with
+the trace of the prod endpoint, across the SameAs edges, back to the raw data in dev.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+PROD_ACCOUNT = "111111111111"
+_CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+@contextmanager
+def acting_as(credentials: dict[str, str] | None, peers: str) -> Iterator[None]:
+    """Run the recorder (handler, cached clients) with these credentials and LINEAGE_PEER_ACCOUNTS."""
+    from lineage_recorder import aws, handler
+
+    saved = {name: os.environ.get(name) for name in (*_CREDENTIAL_VARIABLES, "LINEAGE_PEER_ACCOUNTS")}
+    if credentials is not None:
+        os.environ["AWS_ACCESS_KEY_ID"] = credentials["AccessKeyId"]
+        os.environ["AWS_SECRET_ACCESS_KEY"] = credentials["SecretAccessKey"]
+        os.environ["AWS_SESSION_TOKEN"] = credentials["SessionToken"]
+    os.environ["LINEAGE_PEER_ACCOUNTS"] = peers
+    aws.forget_clients()
+    handler.recorder.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        aws.forget_clients()
+        handler.recorder.cache_clear()
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -24,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from moto import mock_aws
 
     from lineage_recorder_cli.commands.trace import trace
-    from lineage_recorder_cli.demo_workflow import run_workflow
+    from lineage_recorder_cli.demo_workflow import run_cross_account_deployment, run_workflow
     from lineage_recorder_cli.local_aws import LocalEventPipeline
 
     sagemaker_lineage_emulator.install()
@@ -47,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
             )
             print(f"   {step:<10} {arn}")
         print("== EventBridge -> SQS -> recorder Lambda handler")
-        report = pipeline.drain(handler.lambda_handler)
+        with acting_as(None, PROD_ACCOUNT):
+            report = pipeline.drain(handler.lambda_handler)
         print(f"   batches: {report.batches}, records recorded: {report.delivered}")
         print(f"   failed attempts: {report.failed_attempts}")
         print(f"   dead-lettered: {len(report.dead_lettered)}")
@@ -56,5 +95,45 @@ def run(args: argparse.Namespace) -> int:
         endpoint_arn = details["endpoint"]["EndpointArn"]
         print(f"== Lineage of the endpoint ({endpoint_arn}), back to the raw data")
         print(trace(sagemaker, endpoint_arn, direction="ascendants", depth=10, output_format="tree"))
-        failed = report.failed_attempts > 0 or report.dead_lettered
+        failed = bool(report.failed_attempts > 0 or report.dead_lettered)
+
+        credentials = boto3.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{PROD_ACCOUNT}:role/DemoAdmin", RoleSessionName="lineage-demo"
+        )["Credentials"]
+        prod_session = boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region,
+        )
+        prod_sagemaker = prod_session.client("sagemaker")
+        prod_pipeline = LocalEventPipeline(
+            prod_session.client("events"), prod_session.client("sqs"), account=PROD_ACCOUNT, region=region
+        )
+        package_arn = details["package"]["ModelPackageArn"]
+        print(f"== Cross-account: prod ({PROD_ACCOUNT}) deploys the package registered in dev ({account})")
+        prod = run_cross_account_deployment(prod_sagemaker, prod_pipeline, package_arn)
+        print(f"   endpoint   {prod['EndpointArn']}")
+        with acting_as(credentials, account):
+            prod_report = prod_pipeline.drain(handler.lambda_handler)
+        print(f"   prod recorder: records recorded: {prod_report.delivered}")
+        print(f"   dead-lettered in prod: {len(prod_report.dead_lettered)}")
+        links = prod_sagemaker.list_associations(AssociationType="SameAs")["AssociationSummaries"]
+        print(f"   SameAs links prod -> dev: {len(links)}")
+        for link in links:
+            print(f"     {link['SourceArn']} -> {link['DestinationArn']}")
+        print(
+            f"== Lineage of the prod endpoint ({prod['EndpointArn']}), across accounts, back to the raw data"
+        )
+        print(
+            trace(
+                prod_sagemaker,
+                prod["EndpointArn"],
+                direction="ascendants",
+                depth=10,
+                output_format="tree",
+                peers={account: sagemaker},
+            )
+        )
+        failed = failed or bool(prod_report.failed_attempts > 0 or prod_report.dead_lettered)
     return 1 if failed else 0

@@ -1,17 +1,27 @@
-"""``lineage-recorder trace``: the lineage graph around an entity, as a tree or QueryLineage JSON."""
+"""``lineage-recorder trace``: the lineage graph around an entity, as a tree or QueryLineage JSON.
+
+Across accounts: ``--peer-role-arn`` (repeatable), or else LINEAGE_PEER_ACCOUNTS with
+LINEAGE_PEER_ROLE_NAME (the recorder's own variables), names roles to assume in the peer accounts; the
+trace then follows SameAs links into them and says which account each vertex belongs to.
+``--collapse-same-as`` merges each set of twins into one vertex.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from lineage_recorder.errors import ConfigurationError
 
 from lineage_recorder_cli.lineage_graph import (
     DIRECTIONS,
     StartNotFoundError,
+    collapse_same_as,
     fetch,
     render_tree,
     resolve_start,
@@ -36,15 +46,76 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--format", choices=["tree", "json"], default="tree")
     parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
+    parser.add_argument(
+        "--peer-role-arn",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="a role to read a peer account's lineage with (repeatable); default: LINEAGE_PEER_ACCOUNTS "
+        "with LINEAGE_PEER_ROLE_NAME",
+    )
+    parser.add_argument(
+        "--collapse-same-as",
+        action="store_true",
+        help="merge SameAs twins into one vertex (as the SageMaker SDK)",
+    )
     parser.set_defaults(run=run)
 
 
-def trace(sagemaker: Any, start: str, *, direction: str, depth: int, output_format: str) -> str:
+def trace(
+    sagemaker: Any,
+    start: str,
+    *,
+    direction: str,
+    depth: int,
+    output_format: str,
+    peers: Mapping[str, Any] | None = None,
+    collapse: bool = False,
+) -> str:
+    """``peers`` (account -> SageMaker client there): follow SameAs into those accounts."""
     start_arn = resolve_start(sagemaker, start)
-    graph = fetch(sagemaker, start_arn, direction=direction, depth=depth)
+    follow = peers if peers is not None else ({} if collapse else None)
+    graph = fetch(sagemaker, start_arn, direction=direction, depth=depth, peers=follow)
+    if collapse:
+        graph = collapse_same_as(graph)
     if output_format == "json":
         return json.dumps(graph.as_query_lineage(), indent=2)
-    return render_tree(sagemaker, graph, direction)
+    return render_tree(sagemaker, graph, direction, peers)
+
+
+def peer_role_arns(given: list[str], environ: Mapping[str, str]) -> list[str]:
+    """The roles given on the command line, else one per LINEAGE_PEER_ACCOUNTS in LINEAGE_PEER_ROLE_NAME."""
+    if given:
+        return given
+    from lineage_recorder.settings import RecorderSettings
+
+    settings = RecorderSettings.from_environment(environ)
+    return [
+        f"arn:aws:iam::{account}:role/{settings.peer_role_name}" for account in sorted(settings.peer_accounts)
+    ]
+
+
+def peer_clients(sts: Any, role_arns: list[str], endpoint_url: str | None) -> dict[str, Any]:
+    """A SageMaker client per peer account, from the assumed roles; a role that fails is reported, skipped."""
+    import boto3
+
+    clients: dict[str, Any] = {}
+    for role_arn in role_arns:
+        try:
+            credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="lineage-recorder-trace")[
+                "Credentials"
+            ]
+        except (ClientError, BotoCoreError) as error:
+            print(f"lineage-recorder trace: cannot assume {role_arn}: {error}", file=sys.stderr)
+            continue
+        clients[role_arn.split(":")[4]] = boto3.client(
+            "sagemaker",
+            endpoint_url=endpoint_url,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+    return clients
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,9 +123,21 @@ def run(args: argparse.Namespace) -> int:
 
     sagemaker = aws.client("sagemaker", args.endpoint_url)
     try:
+        roles = peer_role_arns(args.peer_role_arn, os.environ)
+    except ConfigurationError as error:
+        print(f"lineage-recorder trace: {error}", file=sys.stderr)
+        return 2
+    peers = peer_clients(aws.client("sts", args.endpoint_url), roles, args.endpoint_url) if roles else None
+    try:
         print(
             trace(
-                sagemaker, args.start, direction=args.direction, depth=args.depth, output_format=args.format
+                sagemaker,
+                args.start,
+                direction=args.direction,
+                depth=args.depth,
+                output_format=args.format,
+                peers=peers,
+                collapse=args.collapse_same_as,
             )
         )
     except StartNotFoundError as error:
