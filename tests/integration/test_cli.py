@@ -179,6 +179,14 @@ def test_demo_shows_the_joined_up_graph() -> None:
     ):
         assert expected in trace
     assert "dead-lettered: 0" in result.stdout
+    # And prod's recorder linked the package it deploys to its twin in dev, and the cross-account trace
+    # crosses that SameAs edge back to the training data in dev
+    assert "SameAs links prod -> dev: 1" in result.stdout
+    cross_account = result.stdout.split("across accounts", 1)[1]
+    assert "<- [SameAs] [123456789012] Model arn:aws:sagemaker:us-east-1:123456789012:model-package/" in (
+        cross_account
+    )
+    assert "[123456789012] DataSet s3://demo-raw-data/customers/2026-11/" in cross_account
 
 
 def test_trace_json_from_the_demo_endpoint_reaches_the_training_inputs(
