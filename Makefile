@@ -64,7 +64,7 @@ bench: setup ## Benchmark SageMaker calls, throughput and cold start
 	$(BIN)/python -m bench.run
 
 soak: setup ## The reliability tests (concurrency, replay, throttling, hostile input) at large sizes
-	LINEAGE_SOAK=1 $(BIN)/python -m pytest -m soak -s tests
+	LINEAGE_SOAK=1 $(BIN)/python -m pytest -m soak --capture=sys tests
 
 lock: ## Re-resolve every pinned Python package into constraints.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

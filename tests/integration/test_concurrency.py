@@ -23,6 +23,7 @@ from lineage_recorder.registry import DynamoRegistry, KeyRegistry, MemoryRegistr
 
 from tests.support.events import training_detail
 from tests.support.graph import GraphSnapshot, snapshot
+from tests.support.report import report
 from tests.support.state_table import create_state_table
 
 SOAK = os.environ.get("LINEAGE_SOAK") == "1"
@@ -81,7 +82,7 @@ def test_workers_sharing_the_registry_create_each_key_once(emulator: None) -> No
     graph = _record_concurrently(registry_for)
     # Then every (kind, SourceUri) has one entity and every pair one association
     duplicates = len(graph.duplicate_entities) + len(graph.duplicate_associations)
-    print(f"\nconcurrency: entities={sum(graph.entity_keys.values())} duplicates={duplicates}")
+    report(f"concurrency: entities={sum(graph.entity_keys.values())} duplicates={duplicates}")
     assert graph.duplicate_entities == {}
     assert graph.duplicate_associations == {}
     assert len(graph.entity_keys) > 0

@@ -57,6 +57,7 @@ from tests.support.hostile import (
     recorded_edges,
     untrusted_records,
 )
+from tests.support.report import report
 
 MIN_EVENTS = 10_000
 SOAK = os.environ.get("LINEAGE_SOAK") == "1"
@@ -231,7 +232,7 @@ def test_hostile_batches_never_crash_the_handler_and_good_records_still_land(att
         _mixed_batches(attack, SOAK_BATCHES, SOAK_MIX)
     else:
         _mixed_batches(attack, BOUNDED_BATCHES, BOUNDED_MIX)
-    print(f"\nhostile input: {attack.thrown} events in {attack.batches} batches, none crashed the handler")
+    report(f"hostile input: {attack.thrown} events in {attack.batches} batches, none crashed the handler")
     # And at least 10,000 events were thrown at the handler
     assert attack.thrown >= (3 if SOAK else 1) * MIN_EVENTS, f"only {attack.thrown} events"
 

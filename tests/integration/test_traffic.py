@@ -24,6 +24,7 @@ from moto import mock_aws
 
 from tests.support.events import ACCOUNT, REGION, sqs_batch
 from tests.support.graph import snapshot
+from tests.support.report import report
 from tests.support.state_table import create_state_table
 from tests.support.workflow import CallCounter, workflow_events
 
@@ -226,8 +227,8 @@ def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
     redelivered = sum(report.failed_attempts for report in reports)
     duplicates = len(graph.duplicate_entities) + len(graph.duplicate_associations)
     lost = len(expected.nodes - graph.nodes) + len(expected.edges - graph.edges)
-    print(
-        f"\ntraffic: events={len(replayed)} workers={workers} state_table={with_state_table} "
+    report(
+        f"traffic: events={len(replayed)} workers={workers} state_table={with_state_table} "
         f"throttled_attempts={counter.throttled_attempts} redelivered_records={redelivered} "
         f"dead_lettered={dead_lettered} duplicates={duplicates} lost={lost}"
     )
