@@ -138,3 +138,47 @@ def test_metrics_count_what_each_record_did(
     assert metrics["AssociationsCreated"] == [3, 2]
     assert metrics["SkippedValues"] == [0, 1]
     assert metrics["DescribeFallbacks"] == [0, 1]
+
+
+def test_a_reached_quota_fails_the_record_once_with_a_clear_log_line_and_metric(
+    fresh_handler: Any,
+    sagemaker: Any,
+    logs: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given an account whose artifact quota is used up (SageMaker answers ResourceLimitExceeded)
+    import sagemaker_lineage_emulator
+
+    event = training_job(sagemaker, "over-quota", inputs=["s3://features/train/"], output="s3://models/")
+    sagemaker_lineage_emulator.configure(quotas={"artifact": 0})
+    calls: list[str] = []
+    from lineage_recorder import aws
+
+    aws.client("sagemaker").meta.events.register(
+        "before-call.sagemaker.CreateArtifact", lambda model, **_: calls.append(model.name)
+    )
+    # When handled
+    response = fresh_handler.lambda_handler(
+        sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")
+    )
+    # Then the record fails (SQS retries it far apart, then the DLQ keeps it), without a retry storm
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["message-0"]
+    assert calls == ["CreateArtifact"]
+    # And the log line and the metric say it is the quota
+    quota_lines = [line for line in logs if line["message"].startswith("SageMaker lineage quota reached")]
+    assert len(quota_lines) == 1 and "ResourceLimitExceeded" in quota_lines[0]["reason"]
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert emitted[0]["QuotaExceeded"] == [1.0]
+
+
+def test_created_totals_are_published_for_the_quota_alarms(
+    fresh_handler: Any, sagemaker: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a recordable job
+    event = training_job(sagemaker, "counted", inputs=["s3://features/train/"], output="s3://models/")
+    # When handled
+    fresh_handler.lambda_handler(sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1"))
+    # Then the running totals the stack alarms on are published
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert emitted[0]["ArtifactsCreatedTotal"] == [3.0]
+    assert emitted[0]["AssociationsCreatedTotal"] == [3.0]
