@@ -15,6 +15,7 @@ from lineage_recorder_cli.local_aws import LocalLambdaContext
 from tests.integration.jobs import training_job
 from tests.support.events import sqs_batch, training_event
 from tests.support.graph import snapshot
+from tests.support.logs import LogCollector
 
 
 @pytest.fixture
@@ -24,20 +25,10 @@ def fresh_handler(emulator: None) -> Any:
     handler.recorder.cache_clear()
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # Formatted by the recorder's own Powertools formatter: exactly the JSON line Lambda would log.
-        self.lines.append(json.loads(self.format(record)))
-
-
 @pytest.fixture
 def logs() -> Iterator[list[dict[str, Any]]]:
     """What the recorder logged, with the extra keys each line carried."""
-    collector = _Collector()
+    collector = LogCollector()
     collector.setFormatter(recorder_logger.registered_formatter)
     service_logger = logging.getLogger("lineage-recorder")
     service_logger.addHandler(collector)

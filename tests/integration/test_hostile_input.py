@@ -57,6 +57,7 @@ from tests.support.hostile import (
     recorded_edges,
     untrusted_records,
 )
+from tests.support.logs import LogCollector
 from tests.support.report import report
 
 MIN_EVENTS = 10_000
@@ -80,22 +81,12 @@ SETTLED = ("Lineage recorded", "Event ignored", "Event already recorded; nothing
 RETRIED = "Record failed; SQS will deliver it again"
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # Formatted by the recorder's own Powertools formatter: exactly the JSON line Lambda would log.
-        self.lines.append(json.loads(self.format(record)))
-
-
 @dataclass
 class Attack:
     """The Lambda handler on the emulator, with its SageMaker client guarded and its logs collected."""
 
     guard: ApiGuard
-    logs: _Collector
+    logs: LogCollector
     reader: Any  # a separate client for reading the graph, so the guard sees only the handler's calls
     thrown: int = 0
     batches: int = 0
@@ -178,7 +169,7 @@ def attack(emulator: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Attack]:
     guarded = aws.client("sagemaker")  # the very client the handler's recorder uses (cached per process)
     guard = ApiGuard()
     guard.install(guarded)
-    collector = _Collector()
+    collector = LogCollector()
     collector.setFormatter(recorder_logger.registered_formatter)
     service_logger = logging.getLogger("lineage-recorder")
     service_logger.addHandler(collector)
