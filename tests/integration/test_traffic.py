@@ -173,9 +173,15 @@ def _queue_depth(sqs: Any, url: str) -> int:
     )
 
 
+# The soak's hundreds of workflows need more than the default quotas (500 contexts: two per workflow).
+SOAK_QUOTAS = {"artifact": 100_000, "action": 100_000, "context": 100_000, "association": 100_000}
+
+
 def _fresh_account() -> None:
     sagemaker_lineage_emulator.install()
     sagemaker_lineage_emulator.reset()
+    if SOAK:
+        sagemaker_lineage_emulator.configure(quotas=SOAK_QUOTAS)
     handler.recorder.cache_clear()
     aws.forget_clients()
 
@@ -185,7 +191,7 @@ def _fresh_account() -> None:
 def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
     with_state_table: bool, fast_retries: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    workflows, workers = (300, 16) if SOAK else (3, 4)
+    workflows, workers = (150, 16) if SOAK else (3, 4)
     # Given the graph the workflows give without faults
     _fresh_account()
     monkeypatch.delenv("LINEAGE_STATE_TABLE", raising=False)
