@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
 from lineage_recorder.reconciler import StateReconciler, desired_properties
@@ -128,11 +128,21 @@ class Applier:
         found = self._find_trial_component(entity) or self._find_by_source_uri(entity.key)
         if found is not None:
             return self._registry.put(entity.key, found), False
-        # Each creation attempt claims under its own name: one applier may serve several threads.
-        if entity.key.kind is EntityKind.ARTIFACT and not self._registry.claim(entity.key, uuid.uuid4().hex):
-            # Artifacts have no unique name to make a second creation fail: the claim is the lock.
+        if entity.key.kind is not EntityKind.ARTIFACT:
+            # Actions and contexts have unique names: a second creation fails, the name is the lock.
+            arn, created = self._create(entity)
+            return self._registry.put(entity.key, arn), created
+        # Artifacts have no unique name, so a claim is the lock. Each creation attempt claims under its
+        # own name (one applier may serve several threads), and gives the claim back if it fails, so
+        # that the next attempt (this record's redelivery, or another worker) need not wait for the lease.
+        owner = uuid.uuid4().hex
+        if not self._registry.claim(entity.key, owner):
             return self._wait_for(entity.key), False
-        arn, created = self._create(entity)
+        try:
+            arn, created = self._create(entity)
+        except (ClientError, BotoCoreError):
+            self._registry.release(entity.key, owner)
+            raise
         return self._registry.put(entity.key, arn), created
 
     def _wait_for(self, key: EntityKey) -> str:

@@ -37,6 +37,9 @@ class KeyRegistry(Protocol):
     def claim(self, key: EntityKey, owner: str) -> bool:
         """Take the right to create `key`: True for exactly one owner while the claim's lease lasts."""
 
+    def release(self, key: EntityKey, owner: str) -> None:
+        """Give back `owner`'s claim on `key` (its creation failed) before the lease runs out."""
+
     def forget(self, key: EntityKey, arn: str) -> None:
         """`arn` no longer exists: drop it, so that `key` is looked up (and created) again."""
 
@@ -85,6 +88,12 @@ class MemoryRegistry:
                 return False
             self._claims[key] = (owner, now + CLAIM_LEASE_SECONDS)
             return True
+
+    def release(self, key: EntityKey, owner: str) -> None:
+        with self._lock:
+            holder = self._claims.get(key)
+            if holder is not None and holder[0] == owner:
+                del self._claims[key]
 
     def forget(self, key: EntityKey, arn: str) -> None:
         with self._lock:
@@ -259,6 +268,21 @@ class DynamoRegistry:
                 return False
             raise
         return True
+
+    def release(self, key: EntityKey, owner: str) -> None:
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": _item_id("entity", key.kind, key.source_uri)}},
+                UpdateExpression="REMOVE #owner, #until",
+                ConditionExpression="#owner = :owner AND attribute_not_exists(#arn)",
+                ExpressionAttributeNames={name: _NAMES[name] for name in ("#arn", "#owner", "#until")},
+                ExpressionAttributeValues={":owner": {"S": owner}},
+            )
+        except ClientError as error:
+            # Someone else holds it now (our lease ran out): theirs to keep.
+            if not _conditional_failed(error):
+                raise
 
     def forget(self, key: EntityKey, arn: str) -> None:
         try:

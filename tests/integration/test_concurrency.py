@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 import sagemaker_lineage_emulator
+from botocore.config import Config
+from botocore.exceptions import ClientError
 from lineage_recorder.applier import Applier
 from lineage_recorder.events.jobs import TrainingJob
 from lineage_recorder.plan import Plan
@@ -94,3 +96,20 @@ def test_without_the_shared_registry_the_same_traffic_creates_duplicates(emulato
     graph = _record_concurrently(lambda worker: MemoryRegistry())
     # Then some keys got two entities: the race the registry exists to stop is real
     assert graph.duplicate_entities != {}
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["dynamodb", "memory"])
+def test_a_failed_creation_gives_its_claim_back_at_once(emulator: None, shared: bool) -> None:
+    # Given a registry, and SageMaker refusing every CreateArtifact (throttled beyond the retries)
+    registry = _shared_dynamo_registry()(0) if shared else MemoryRegistry()
+    plan = _overlapping_plans(jobs=1, shared=1)[0]
+    sagemaker_lineage_emulator.configure(
+        faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=frozenset({"CreateArtifact"}))
+    )
+    sagemaker = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    # When a plan's first creation fails
+    with pytest.raises(ClientError):
+        Applier(sagemaker, registry).apply(plan)
+    # Then no claim is left behind: another worker may create the key right away, not after the lease
+    artifacts = [entity.key for entity in plan.entities if entity.key.kind == "artifact"]
+    assert all(registry.claim(key, "next-worker") for key in artifacts)
