@@ -100,8 +100,27 @@ def _timed_records(latencies: list[float]) -> Iterator[bool]:
         handler.record_handler = original
 
 
+_processors: list[Any] = []
+
+
+def _tracking_processors() -> None:
+    """Keep the batch processor each invocation makes, to read why its records failed."""
+    make = getattr(handler, "new_batch_processor", None)
+    if make is None or getattr(make, "tracked", False):
+        return
+
+    def tracked() -> Any:
+        processor = make()
+        _processors[:] = [processor]
+        return processor
+
+    tracked.tracked = True  # type: ignore[attr-defined]
+    handler.new_batch_processor = tracked
+
+
 def _failure_reasons() -> list[str]:
-    exceptions = getattr(handler.processor, "exceptions", [])
+    last = _processors[-1] if _processors else getattr(handler, "processor", None)
+    exceptions = getattr(last, "exceptions", [])
     reasons: list[str] = []
     for info in exceptions:
         error = info[1] if isinstance(info, tuple) and len(info) > 1 else info
@@ -121,6 +140,7 @@ class LambdaRecorder:
         forget_process_state()
 
     def deliver(self, events: Sequence[dict[str, Any]]) -> BatchOutcome:
+        _tracking_processors()
         batch = sqs_event(events, self._messages)
         self._messages += len(events)
         latencies: list[float] = []

@@ -29,9 +29,14 @@ from lineage_recorder.trust import TrustedAccounts, own_account_from_function_ar
 
 QUOTA_ERROR_CODE = "ResourceLimitExceeded"
 
-# A batch whose records all fail is still answered record by record: SQS redelivers exactly those, and
-# the dead-letter queue (not a Lambda error) is where persistent failures show.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+def new_batch_processor() -> BatchProcessor:
+    """One per invocation: a BatchProcessor holds the state of the batch it is processing.
+
+    A batch whose records all fail is still answered record by record: SQS redelivers exactly those,
+    and the dead-letter queue (not a Lambda error) is where persistent failures show.
+    """
+    return BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @cache
@@ -144,5 +149,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     if isinstance(recording, ReplayGuardedRecorder):
         recording.register_lambda_context(context)
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event=event, record_handler=record_handler, processor=new_batch_processor(), context=context
     )
