@@ -15,7 +15,7 @@ from typing import Any
 
 from lineage_recorder.patterns import EVENT_SOURCE, FAMILIES, event_pattern
 
-MAX_RECEIVE_COUNT = 3
+MAX_RECEIVE_COUNT = 5  # as the stack configures its queue (infra/recorder.py)
 # Long enough that several consumers draining at once never receive the same message twice.
 VISIBILITY_TIMEOUT_SECONDS = 60
 # moto delivers only part of the envelope (no `account`) unless the whole event is asked for.
