@@ -217,3 +217,26 @@ def test_a_transform_whose_model_is_gone_still_records_its_data(recorder: Record
     nodes = snapshot(sagemaker).nodes
     assert ("DataSet", BATCH_IN) in nodes and ("DataSet", BATCH_OUT) in nodes
     assert not any(node[0] == "Model" for node in nodes)
+
+
+def test_a_cached_arn_deleted_by_hand_is_recreated_not_reused(sagemaker: Any) -> None:
+    # Given a recorder whose registry knows the dataset's artifact, which someone then deletes
+    from lineage_recorder.applier import Applier
+
+    recorder = Recorder(sagemaker, Applier(sagemaker))
+    recorder.record(parse_event(training_job(sagemaker, "first", inputs=[FEATURES], output=MODELS)))
+    (dataset,) = sagemaker.list_artifacts(SourceUri=FEATURES)["ArtifactSummaries"]
+    for association in sagemaker.list_associations(SourceArn=dataset["ArtifactArn"])["AssociationSummaries"]:
+        sagemaker.delete_association(
+            SourceArn=association["SourceArn"], DestinationArn=association["DestinationArn"]
+        )
+    sagemaker.delete_artifact(ArtifactArn=dataset["ArtifactArn"])
+    # When another job reading the same dataset is recorded by the same recorder
+    second = training_job(sagemaker, "second", inputs=[FEATURES], output=MODELS)
+    recorder.record(parse_event(second))
+    # Then the dataset is recorded again, once, and linked to the second job
+    recreated = sagemaker.list_artifacts(SourceUri=FEATURES)["ArtifactSummaries"]
+    assert len(recreated) == 1 and recreated[0]["ArtifactArn"] != dataset["ArtifactArn"]
+    assert (("DataSet", FEATURES), ("TrainingJob", second["resources"][0]), "ContributedTo") in snapshot(
+        sagemaker
+    ).edges
