@@ -173,17 +173,29 @@ def _endpoint_config(sagemaker: Any, name: str, model_name: str, instance_type: 
     )
 
 
-def run_deployment(sagemaker: Any, pipeline: EventSink, names: DemoNames, package_arn: str) -> dict[str, Any]:
-    """Deploy the approved package to an endpoint, then move the endpoint to a larger config."""
+def _deploy_package(
+    sagemaker: Any, pipeline: EventSink, package_arn: str, *, model: str, config: str, endpoint: str
+) -> dict[str, Any]:
+    """A model made from the package, served by a new endpoint; returns its IN_SERVICE event detail."""
     fmt = {"account": pipeline.account, "region": pipeline.region}
     sagemaker.create_model(
-        ModelName=names.serving_model,
-        ExecutionRoleArn=ROLE.format(**fmt),
-        Containers=[{"ModelPackageName": package_arn}],
+        ModelName=model, ExecutionRoleArn=ROLE.format(**fmt), Containers=[{"ModelPackageName": package_arn}]
     )
-    _endpoint_config(sagemaker, names.first_config, names.serving_model, "ml.m5.large")
-    sagemaker.create_endpoint(EndpointName=names.endpoint, EndpointConfigName=names.first_config)
-    _publish(pipeline, endpoint_event(sagemaker, names.endpoint))
+    _endpoint_config(sagemaker, config, model, "ml.m5.large")
+    sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=config)
+    return _publish(pipeline, endpoint_event(sagemaker, endpoint))
+
+
+def run_deployment(sagemaker: Any, pipeline: EventSink, names: DemoNames, package_arn: str) -> dict[str, Any]:
+    """Deploy the approved package to an endpoint, then move the endpoint to a larger config."""
+    _deploy_package(
+        sagemaker,
+        pipeline,
+        package_arn,
+        model=names.serving_model,
+        config=names.first_config,
+        endpoint=names.endpoint,
+    )
     _endpoint_config(sagemaker, names.second_config, names.serving_model, "ml.m5.2xlarge")
     sagemaker.update_endpoint(EndpointName=names.endpoint, EndpointConfigName=names.second_config)
     return _publish(pipeline, endpoint_event(sagemaker, names.endpoint))
@@ -221,12 +233,11 @@ def run_cross_account_deployment(
 ) -> dict[str, Any]:
     """Deploy a package registered in another account (dev) to an endpoint in this one (prod)."""
     chosen = names or ProdNames()
-    fmt = {"account": prod_pipeline.account, "region": prod_pipeline.region}
-    prod_sagemaker.create_model(
-        ModelName=chosen.serving_model,
-        ExecutionRoleArn=ROLE.format(**fmt),
-        Containers=[{"ModelPackageName": package_arn}],
+    return _deploy_package(
+        prod_sagemaker,
+        prod_pipeline,
+        package_arn,
+        model=chosen.serving_model,
+        config=chosen.config,
+        endpoint=chosen.endpoint,
     )
-    _endpoint_config(prod_sagemaker, chosen.config, chosen.serving_model, "ml.m5.large")
-    prod_sagemaker.create_endpoint(EndpointName=chosen.endpoint, EndpointConfigName=chosen.config)
-    return _publish(prod_pipeline, endpoint_event(prod_sagemaker, chosen.endpoint))
