@@ -203,6 +203,9 @@ class Baseline:
         sagemaker = boto3.session.Session().client("sagemaker", region_name=REGION, config=client_config())
         self._recorder = NaiveRecorder(sagemaker)
 
+    def prepare_account(self) -> None:
+        """The manual approach keeps nothing between events: nothing to prepare."""
+
     def deliver(self, events: Sequence[dict[str, Any]]) -> BatchOutcome:
         if self._recorder is None:
             self.cold_start()

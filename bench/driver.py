@@ -37,6 +37,9 @@ class System(Protocol):
     def cold_start(self) -> None:
         """Start as a new process would: nothing cached in memory."""
 
+    def prepare_account(self) -> None:
+        """What an operator runs once after deploying into an account that already holds lineage."""
+
     def deliver(self, events: list[dict[str, Any]]) -> BatchOutcome: ...
 
 

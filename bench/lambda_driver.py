@@ -139,6 +139,14 @@ class LambdaRecorder:
     def cold_start(self) -> None:
         forget_process_state()
 
+    def prepare_account(self) -> None:
+        """`lineage-recorder index`: read the account's existing lineage into the state table's index."""
+        from lineage_recorder.composition import build_index
+        from lineage_recorder.settings import RecorderSettings
+
+        build_index(RecorderSettings.from_environment()).build()
+        forget_process_state()
+
     def deliver(self, events: Sequence[dict[str, Any]]) -> BatchOutcome:
         _tracking_processors()
         batch = sqs_event(events, self._messages)

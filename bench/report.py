@@ -158,14 +158,27 @@ def _scaling(results: dict[str, Any]) -> list[str]:
             _number(p["deliveries"]),
             _number(p["calls_per_event"], 3),
             _number(p["failures"]),
+            _number(p.get("index_build_calls")),
         ]
         for p in scaling["points"]
     ]
     pipelines = scaling["workload_pipelines"]
     return [
         f"Scaling: the recorder on a fixed {pipelines}-pipeline workload, account preloaded",
-        *_table(["preloaded entities", "associations", "deliveries", "calls / event", "failed"], rows),
+        *_table(
+            [
+                "preloaded entities",
+                "associations",
+                "deliveries",
+                "calls / event",
+                "failed",
+                "index build (once)",
+            ],
+            rows,
+        ),
         f"  max / min calls per event: {_number(scaling['max_over_min_calls_per_event'], 3)}",
+        "  index build: SageMaker calls of `lineage-recorder index`, run once before the events "
+        "(not per event)",
     ]
 
 

@@ -144,7 +144,14 @@ SAGEMAKER_LIST_ACTIONS = (
     "sagemaker:ListAssociations",
 )
 _LINEAGE_ENTITY_TYPES = ("artifact", "action", "context")
-STATE_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+STATE_TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+)
 
 _EVENT_PATTERN_FIELDS = {
     "version": "version",

@@ -1,7 +1,9 @@
 """The only place that writes lineage: turns any Plan into SageMaker calls.
 
 - Entities are get-or-create by key (kind, SourceUri): an entity that SageMaker or an earlier event
-  created for the same SourceUri is reused, the oldest one when there are several.
+  created for the same SourceUri is reused, the oldest one when there are several. With a lineage index
+  (lineage_index.py) that has read the account up to now, a key the registry does not know is created
+  without a lookup; otherwise it is looked up by SourceUri first.
 - A job's node is SageMaker's own trial component when it exists; otherwise an action the recorder
   creates (see docs/decisions.md, "The job node").
 - Associations are added; exactly the "already exists" answer counts as success.
@@ -19,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from lineage_recorder.lineage_index import LineageIndex, feeds_covering
 from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
 from lineage_recorder.reconciler import StateReconciler, desired_properties
 from lineage_recorder.registry import KeyRegistry, MemoryRegistry
@@ -62,37 +65,56 @@ def _already_exists(error: ClientError) -> bool:
 
 
 class Applier:
-    def __init__(self, sagemaker: Any, registry: KeyRegistry | None = None) -> None:
+    def __init__(
+        self, sagemaker: Any, registry: KeyRegistry | None = None, index: LineageIndex | None = None
+    ) -> None:
         self._sagemaker = sagemaker
         self._registry: KeyRegistry = registry if registry is not None else MemoryRegistry()
         self._states = StateReconciler(sagemaker, self._registry)
+        self._index = index
+
+    def begin_invocation(self) -> None:
+        """A new batch of events: what the index read for earlier ones is read again before it is trusted."""
+        if self._index is not None:
+            self._index.expire()
 
     def apply(self, plan: Plan) -> ApplyResult:
         cached: dict[EntityKey, str] = {}
         try:
-            return self._apply(plan, cached)
+            return self._apply(plan, cached, use_index=True)
         except ClientError as error:
             if _error_code(error) != "ResourceNotFound" or not cached:
                 raise
         # An ARN from the registry names an entity that no longer exists (deleted by hand): forget
-        # what this plan read from the registry and apply it again, recreating what is gone.
+        # what this plan read from the registry and apply it again, recreating what is gone. Without the
+        # index: another entity for the same key may be left, and only a lookup finds it.
         for key, arn in cached.items():
             self._registry.forget(key, arn)
-        return self._apply(plan, {})
+        return self._apply(plan, {}, use_index=False)
 
-    def _apply(self, plan: Plan, cached: dict[EntityKey, str]) -> ApplyResult:
+    def _apply(self, plan: Plan, cached: dict[EntityKey, str], use_index: bool) -> ApplyResult:
         try:
-            return self._apply_with_prefetch(plan, cached)
+            return self._apply_with_prefetch(plan, cached, use_index)
         finally:
             self._registry.end_prefetch()
 
-    def _apply_with_prefetch(self, plan: Plan, cached: dict[EntityKey, str]) -> ApplyResult:
+    def _current_feeds(self, plan: Plan) -> frozenset[str]:
+        """The index feeds that have read the account up to now, synced for this plan's unknown keys."""
+        if self._index is None:
+            return frozenset()
+        unknown = [entity for entity in plan.entities if self._registry.get(entity.key) is None]
+        if not unknown:
+            return frozenset()
+        return self._index.current_feeds(feed for entity in unknown for feed in feeds_covering(entity))
+
+    def _apply_with_prefetch(self, plan: Plan, cached: dict[EntityKey, str], use_index: bool) -> ApplyResult:
         result = ApplyResult()
         created_counts: dict[str, int] = {}
         # One batched read of what the registry knows of this plan's keys, instead of one read per key.
         self._registry.prefetch(keys=[entity.key for entity in plan.entities])
+        current_feeds = self._current_feeds(plan) if use_index else frozenset()
         for entity in plan.entities:
-            arn, created = self._resolve(entity, cached)
+            arn, created = self._resolve(entity, cached, current_feeds)
             if created:
                 created_counts[entity.key.kind] = created_counts.get(entity.key.kind, 0) + 1
             result.arns[entity.key] = arn
@@ -120,14 +142,18 @@ class Applier:
         return result
 
     # ------------------------------------------------------------------ entities
-    def _resolve(self, entity: PlannedEntity, cached: dict[EntityKey, str]) -> tuple[str, bool]:
+    def _resolve(
+        self, entity: PlannedEntity, cached: dict[EntityKey, str], current_feeds: frozenset[str]
+    ) -> tuple[str, bool]:
         known = self._registry.get(entity.key)
         if known is not None:
             cached[entity.key] = known
             return known, False
-        found = self._find_trial_component(entity) or self._find_by_source_uri(entity.key)
-        if found is not None:
-            return self._registry.put(entity.key, found), False
+        if not feeds_covering(entity) <= current_feeds:
+            # The index cannot vouch that nothing exists for this key: look it up.
+            found = self._find_trial_component(entity) or self._find_by_source_uri(entity.key)
+            if found is not None:
+                return self._registry.put(entity.key, found), False
         if entity.key.kind is not EntityKind.ARTIFACT:
             # Actions and contexts have unique names: a second creation fails, the name is the lock.
             arn, created = self._create(entity)

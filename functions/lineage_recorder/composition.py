@@ -1,7 +1,8 @@
 """Builds the recorder from its settings, the same way for the Lambda and the CLI.
 
 With a state table (LINEAGE_STATE_TABLE): the DynamoDB registry, shared by every concurrent instance,
-and the replay guard. Without one (the CLI on a laptop, tests): an in-memory registry for this process.
+the replay guard and the lineage index (unless LINEAGE_INDEX_PAGES=0). Without one (the CLI on a laptop,
+tests): an in-memory registry for this process, and a lookup by SourceUri for every new key.
 With peer accounts (LINEAGE_PEER_ACCOUNTS): a PeerLinker adds SameAs links to their twins; its deferred
 links live in the state table, or in memory without one. Without peers no peer is ever contacted.
 """
@@ -12,20 +13,25 @@ from typing import Protocol
 
 from lineage_recorder import aws
 from lineage_recorder.applier import Applier
+from lineage_recorder.errors import ConfigurationError
 from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.lineage_index import LineageIndex
 from lineage_recorder.peers.deferred import DynamoPendingLinks, MemoryPendingLinks, PendingLinks
 from lineage_recorder.peers.directory import PeerDirectory, boto3_client_factory
 from lineage_recorder.peers.linker import PeerLinker
 from lineage_recorder.recorder import Recorder, RecordOutcome
 from lineage_recorder.registry import DynamoRegistry, KeyRegistry, MemoryRegistry
 from lineage_recorder.replay_guard import ReplayGuardedRecorder
-from lineage_recorder.settings import RecorderSettings
+from lineage_recorder.settings import ENV_STATE_TABLE, RecorderSettings
 from lineage_recorder.trust import TrustedAccounts
 
 
 class Recording(Protocol):
     def record(self, event: SageMakerEvent) -> RecordOutcome | None:
         """The outcome, or None when this event was already recorded."""
+
+    def begin_invocation(self) -> None:
+        """A new batch of events begins: nothing read from the account for earlier ones is trusted."""
 
 
 def build_recording(
@@ -35,15 +41,30 @@ def build_recording(
     registry: KeyRegistry = MemoryRegistry()
     if settings.state_table is not None:
         registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
+    index = (
+        LineageIndex(sagemaker, registry, pages_per_sync=settings.index_pages)
+        if settings.index_enabled
+        else None
+    )
     recorder = Recorder(
         sagemaker,
-        Applier(sagemaker, registry),
+        Applier(sagemaker, registry, index),
         trusted_accounts=trusted_accounts,
         linker=build_linker(settings, trusted_accounts.own, sagemaker, endpoint_url),
     )
     if settings.state_table is None:
         return recorder
     return ReplayGuardedRecorder(recorder, aws.client("dynamodb", endpoint_url), settings.state_table)
+
+
+def build_index(settings: RecorderSettings, endpoint_url: str | None = None) -> LineageIndex:
+    """The lineage index in the state table, to build it at once (`lineage-recorder index`)."""
+    if settings.state_table is None:
+        raise ConfigurationError(f"{ENV_STATE_TABLE} is not set: the lineage index lives in the state table")
+    registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
+    return LineageIndex(
+        aws.client("sagemaker", endpoint_url), registry, pages_per_sync=max(settings.index_pages, 1)
+    )
 
 
 def build_linker(

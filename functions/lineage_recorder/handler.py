@@ -148,6 +148,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
         raise
     if isinstance(recording, ReplayGuardedRecorder):
         recording.register_lambda_context(context)
+    recording.begin_invocation()
     return process_partial_response(
         event=event, record_handler=record_handler, processor=new_batch_processor(), context=context
     )

@@ -76,6 +76,9 @@ class Recorder:
         self._trusted_accounts = trusted_accounts
         self._linker = linker
 
+    def begin_invocation(self) -> None:
+        self._applier.begin_invocation()
+
     def record(self, event: SageMakerEvent) -> RecordOutcome:
         if self._trusted_accounts is not None:
             self._trusted_accounts.check(event.account)

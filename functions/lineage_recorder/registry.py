@@ -34,6 +34,9 @@ class KeyRegistry(Protocol):
     def put(self, key: EntityKey, arn: str) -> str:
         """Record `arn` for `key` unless another ARN is already recorded; return the recorded one."""
 
+    def put_absent(self, arns: dict[EntityKey, str]) -> int:
+        """`put` each key that has no ARN recorded yet, in as few writes as possible; return how many."""
+
     def claim(self, key: EntityKey, owner: str) -> bool:
         """Take the right to create `key`: True for exactly one owner while the claim's lease lasts."""
 
@@ -59,6 +62,12 @@ class KeyRegistry(Protocol):
 
     def end_prefetch(self) -> None: ...
 
+    def index_start(self, feed: str) -> float | None:
+        """Where the lineage index's `feed` reads from next (epoch seconds), or None before its first read."""
+
+    def advance_index_start(self, feed: str, start: float) -> None:
+        """Move `feed`'s start forward to `start`; an earlier start than the recorded one is ignored."""
+
 
 class MemoryRegistry:
     def __init__(self) -> None:
@@ -68,6 +77,7 @@ class MemoryRegistry:
         self._states: dict[str, str] = {}
         self._associations: set[tuple[str, str]] = set()
         self._created: dict[str, int] = {}
+        self._index_starts: dict[str, float] = {}
 
     def get(self, key: EntityKey) -> str | None:
         with self._lock:
@@ -77,6 +87,14 @@ class MemoryRegistry:
         with self._lock:
             self._claims.pop(key, None)
             return self._arns.setdefault(key, arn)
+
+    def put_absent(self, arns: dict[EntityKey, str]) -> int:
+        with self._lock:
+            absent = {key: arn for key, arn in arns.items() if key not in self._arns}
+            for key, arn in absent.items():
+                self._claims.pop(key, None)
+                self._arns[key] = arn
+            return len(absent)
 
     def claim(self, key: EntityKey, owner: str) -> bool:
         now = time.monotonic()
@@ -129,8 +147,19 @@ class MemoryRegistry:
     def end_prefetch(self) -> None:
         """Nothing was prefetched."""
 
+    def index_start(self, feed: str) -> float | None:
+        with self._lock:
+            return self._index_starts.get(feed)
+
+    def advance_index_start(self, feed: str, start: float) -> None:
+        with self._lock:
+            self._index_starts[feed] = max(start, self._index_starts.get(feed, start))
+
 
 _BATCH_GET_LIMIT = 100  # keys per BatchGetItem
+_BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem
+_PUT_EXPRESSION = "SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until"
+_PUT_CONDITION = "attribute_not_exists(#arn) OR #arn = :arn"
 
 # Attribute names go through placeholders: several are DynamoDB reserved words.
 _NAMES = {
@@ -213,20 +242,20 @@ class DynamoRegistry:
             return None
         return str(item["arn"]["S"])
 
+    @staticmethod
+    def _put_values(key: EntityKey, arn: str) -> dict[str, Any]:
+        return {":arn": {"S": arn}, ":kind": {"S": str(key.kind)}, ":uri": {"S": key.source_uri}}
+
     def put(self, key: EntityKey, arn: str) -> str:
         item_id = _item_id("entity", key.kind, key.source_uri)
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
                 Key={"id": {"S": item_id}},
-                UpdateExpression=("SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until"),
-                ConditionExpression="attribute_not_exists(#arn) OR #arn = :arn",
+                UpdateExpression=_PUT_EXPRESSION,
+                ConditionExpression=_PUT_CONDITION,
                 ExpressionAttributeNames=_NAMES,
-                ExpressionAttributeValues={
-                    ":arn": {"S": arn},
-                    ":kind": {"S": str(key.kind)},
-                    ":uri": {"S": key.source_uri},
-                },
+                ExpressionAttributeValues=self._put_values(key, arn),
             )
         except ClientError as error:
             if not _conditional_failed(error):
@@ -236,6 +265,33 @@ class DynamoRegistry:
             return recorded if recorded is not None else arn
         self._remember(item_id, {"id": {"S": item_id}, "arn": {"S": arn}})
         return arn
+
+    def put_absent(self, arns: dict[EntityKey, str]) -> int:
+        """Unconditional batch writes of keys a consistent read just found absent. A writer racing in
+        between can only be a recorder instance that created an entity for the same key: either the very
+        entity being written (it was listed), or a duplicate no lookup could have prevented. Conditional
+        writes (one UpdateItem per key, or TransactWriteItems) would cost a call per key to rule that out.
+        """
+        self.prefetch(keys=arns)
+        absent = [(key, arn) for key, arn in arns.items() if self.get(key) is None]
+        for start in range(0, len(absent), _BATCH_WRITE_LIMIT):
+            items = [
+                {
+                    "id": {"S": _item_id("entity", key.kind, key.source_uri)},
+                    "arn": {"S": arn},
+                    "kind": {"S": str(key.kind)},
+                    "source_uri": {"S": key.source_uri},
+                }
+                for key, arn in absent[start : start + _BATCH_WRITE_LIMIT]
+            ]
+            request: dict[str, Any] = {self._table: [{"PutRequest": {"Item": item}} for item in items]}
+            while request:
+                response = self._dynamodb.batch_write_item(RequestItems=request)
+                # DynamoDB may leave items unprocessed under load; write exactly those again.
+                request = response.get("UnprocessedItems") or {}
+            for item in items:
+                self._remember(item["id"]["S"], item)
+        return len(absent)
 
     def _get_fresh(self, item_id: str) -> str | None:
         self._prefetched.pop(item_id, None)
@@ -329,3 +385,25 @@ class DynamoRegistry:
             ReturnValues="UPDATED_NEW",
         )
         return int(response["Attributes"]["created"]["N"])
+
+    def index_start(self, feed: str) -> float | None:
+        response = self._dynamodb.get_item(
+            TableName=self._table, Key={"id": {"S": f"index#{feed}"}}, ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else float(item["start"]["N"])
+
+    def advance_index_start(self, feed: str, start: float) -> None:
+        try:
+            self._dynamodb.update_item(
+                TableName=self._table,
+                Key={"id": {"S": f"index#{feed}"}},
+                UpdateExpression="SET #start = :start",
+                ConditionExpression="attribute_not_exists(#start) OR #start < :start",
+                ExpressionAttributeNames={"#start": "start"},
+                ExpressionAttributeValues={":start": {"N": repr(start)}},
+            )
+        except ClientError as error:
+            # Another instance already moved it at least as far: nothing to do.
+            if not _conditional_failed(error):
+                raise

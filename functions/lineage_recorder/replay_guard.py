@@ -50,6 +50,9 @@ class ReplayGuardedRecorder:
     def register_lambda_context(self, context: LambdaContext) -> None:
         self.config.register_lambda_context(context)
 
+    def begin_invocation(self) -> None:
+        self._recorder.begin_invocation()
+
     def record(self, event: SageMakerEvent) -> RecordOutcome | None:
         self._local.outcome = None
         self._local.parsed = event

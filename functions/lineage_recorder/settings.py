@@ -4,6 +4,8 @@
 - ``LINEAGE_PEER_ROLE_NAME``: the role the recorder assumes in each peer (default SageMakerLineagePeerReader).
 - ``LINEAGE_STATE_TABLE``: the DynamoDB table for idempotency and the dedup registry; unset for none.
 - ``LINEAGE_FAMILIES``: comma-separated resource families, or ``all`` (the default).
+- ``LINEAGE_INDEX_PAGES``: pages of 100 entities each lineage-index feed reads per sync (default 5);
+  ``0`` turns the index off. The index needs the state table (lineage_index.py).
 
 A bad value raises ConfigurationError naming the variable.
 """
@@ -22,8 +24,11 @@ ENV_PEER_ACCOUNTS = "LINEAGE_PEER_ACCOUNTS"
 ENV_PEER_ROLE_NAME = "LINEAGE_PEER_ROLE_NAME"
 ENV_STATE_TABLE = "LINEAGE_STATE_TABLE"
 ENV_FAMILIES = "LINEAGE_FAMILIES"
+ENV_INDEX_PAGES = "LINEAGE_INDEX_PAGES"
 
 DEFAULT_PEER_ROLE_NAME = "SageMakerLineagePeerReader"
+DEFAULT_INDEX_PAGES = 5
+MAX_INDEX_PAGES = 1000
 ALL_FAMILIES = "all"
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -45,6 +50,7 @@ class RecorderSettings:
     peer_role_name: str = DEFAULT_PEER_ROLE_NAME
     state_table: str | None = None
     families: tuple[str, ...] = field(default_factory=_all_families)
+    index_pages: int = DEFAULT_INDEX_PAGES
 
     def __post_init__(self) -> None:
         bad = sorted(account for account in self.peer_accounts if not ACCOUNT_ID.fullmatch(account))
@@ -54,6 +60,10 @@ class RecorderSettings:
             raise ConfigurationError(f"{ENV_PEER_ROLE_NAME}: {self.peer_role_name!r} is not an IAM role name")
         if self.state_table is not None and not _TABLE_NAME.fullmatch(self.state_table):
             raise ConfigurationError(f"{ENV_STATE_TABLE}: {self.state_table!r} is not a DynamoDB table name")
+        if not 0 <= self.index_pages <= MAX_INDEX_PAGES:
+            raise ConfigurationError(
+                f"{ENV_INDEX_PAGES}: {self.index_pages} is not between 0 (index off) and {MAX_INDEX_PAGES}"
+            )
         if not self.families:
             raise ConfigurationError(f"{ENV_FAMILIES}: at least one resource family must be enabled")
         unknown = [name for name in self.families if name not in FAMILIES]
@@ -68,9 +78,20 @@ class RecorderSettings:
         """Read the variables; unset and empty ones take their defaults."""
         env = os.environ if environ is None else environ
         families = _items(env.get(ENV_FAMILIES, ""))
+        index_pages = env.get(ENV_INDEX_PAGES, "").strip() or str(DEFAULT_INDEX_PAGES)
+        if not index_pages.isascii() or not index_pages.isdigit():
+            raise ConfigurationError(
+                f"{ENV_INDEX_PAGES}: {index_pages[:32]!r} is not a whole number of pages"
+            )
         return cls(
             peer_accounts=frozenset(_items(env.get(ENV_PEER_ACCOUNTS, ""))),
             peer_role_name=env.get(ENV_PEER_ROLE_NAME, "").strip() or DEFAULT_PEER_ROLE_NAME,
             state_table=env.get(ENV_STATE_TABLE, "").strip() or None,
             families=_all_families() if families in ([], [ALL_FAMILIES]) else tuple(dict.fromkeys(families)),
+            index_pages=int(index_pages),
         )
+
+    @property
+    def index_enabled(self) -> bool:
+        """The index lives in the state table: without one there is nothing to keep it in between runs."""
+        return self.state_table is not None and self.index_pages > 0

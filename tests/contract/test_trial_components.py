@@ -204,3 +204,35 @@ def test_trial_components_can_be_switched_off(emulator, jobs, sagemaker, raises_
     )
     with raises_aws("ResourceNotFound"):
         sagemaker.describe_trial_component(TrialComponentName=f"{name}-aws-training-job")
+
+
+def test_trial_components_list_oldest_first_with_their_source_job(jobs, sagemaker):
+    """API_ListTrialComponents SortBy "The property used to sort results. The default value is
+    CreationTime", SortOrder Ascending; API_TrialComponentSummary TrialComponentSource "The Amazon
+    Resource Name (ARN) and job type of the source of a trial component". The lineage index reads
+    SageMaker's job nodes this way, without a SourceArn filter."""
+    # Given: two jobs and when their components were created
+    names = {kind: jobs.create(kind) for kind in ("training", "processing")}
+    created = {
+        kind: sagemaker.describe_trial_component(TrialComponentName=f"{name}{JOB_KINDS[kind][0]}")[
+            "CreationTime"
+        ]
+        for kind, name in names.items()
+    }
+
+    # When: every component created since the older one is listed, oldest first
+    summaries = [
+        summary
+        for page in sagemaker.get_paginator("list_trial_components").paginate(
+            CreatedAfter=min(created.values()) - timedelta(seconds=1),
+            SortBy="CreationTime",
+            SortOrder="Ascending",
+        )
+        for summary in page["TrialComponentSummaries"]
+    ]
+
+    # Then: both jobs' components are there, each naming its job, in creation order
+    sources = {summary.get("TrialComponentSource", {}).get("SourceArn") for summary in summaries}
+    assert {jobs.arn(kind, name) for kind, name in names.items()} <= sources
+    times = [summary["CreationTime"] for summary in summaries]
+    assert times == sorted(times)

@@ -62,7 +62,14 @@ SAGEMAKER_LIST_ACTIONS = {
     "sagemaker:ListContexts",
     "sagemaker:ListAssociations",
 }
-STATE_TABLE_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+STATE_TABLE_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+}
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 SQS_CONSUMER_ACTIONS = {
     "sqs:ReceiveMessage",

@@ -116,6 +116,38 @@ def test_record_with_a_state_table_records_a_repeated_event_once(
     assert (summary["already_recorded"], summary["entities_created"]) == (1, 0)
 
 
+def test_index_reads_existing_lineage_and_the_next_record_reuses_it(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    # Given an account that already holds lineage (SageMaker's artifact for a job's input, 120 others)
+    from tests.support.state_table import create_state_table
+
+    sagemaker = _client(server)
+    for n in range(120):
+        sagemaker.create_artifact(ArtifactType="DataSet", Source={"SourceUri": f"s3://archive/{n}/"})
+    theirs = sagemaker.create_artifact(ArtifactType="DataSet", Source={"SourceUri": "s3://features/train/"})
+    state = {"LINEAGE_STATE_TABLE": create_state_table(boto3.client("dynamodb", endpoint_url=server.url))}
+    # When the index is built
+    built = _cli("index", "--json", endpoint=server.url, extra_env=state)
+    # Then it read every artifact, in pages of 100
+    assert built.returncode == 0, built.stderr
+    assert json.loads(built.stdout)["artifact"] == {"calls": 2, "entities_read": 121, "entities_added": 121}
+    # And a job reading that input, recorded next, links SageMaker's artifact instead of creating one
+    event = training_job(sagemaker, "indexed", inputs=["s3://features/train/"], output="s3://models/")
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    assert _cli("record", str(tmp_path / "event.json"), endpoint=server.url, extra_env=state).returncode == 0
+    listed = sagemaker.list_artifacts(SourceUri="s3://features/train/")["ArtifactSummaries"]
+    assert [summary["ArtifactArn"] for summary in listed] == [theirs["ArtifactArn"]]
+
+
+def test_index_without_a_state_table_says_what_is_missing(server: EmulatorServer) -> None:
+    # When the index is built with no state table configured
+    result = _cli("index", endpoint=server.url, extra_env={"LINEAGE_STATE_TABLE": ""})
+    # Then it exits 2 and names the variable
+    assert result.returncode == 2
+    assert "LINEAGE_STATE_TABLE" in result.stderr
+
+
 def test_trace_prints_a_query_lineage_shaped_json(server: EmulatorServer, tmp_path: Path) -> None:
     # Given a recorded training job
     event = training_job(_client(server), "traced", inputs=["s3://features/train/"], output="s3://models/")

@@ -77,6 +77,10 @@ def test_the_process_environment_is_the_default_source(monkeypatch: pytest.Monke
         ("LINEAGE_STATE_TABLE", "table name", "DynamoDB table name"),
         ("LINEAGE_FAMILIES", "training,endpoints-typo", "endpoints-typo"),
         ("LINEAGE_FAMILIES", "all,training", "LINEAGE_FAMILIES"),
+        ("LINEAGE_INDEX_PAGES", "-1", "whole number"),
+        ("LINEAGE_INDEX_PAGES", "five", "whole number"),
+        ("LINEAGE_INDEX_PAGES", "\u0665", "whole number"),  # an Arabic-Indic five is not a page count
+        ("LINEAGE_INDEX_PAGES", "1001", "between 0"),
     ],
 )
 def test_a_bad_value_is_refused_with_the_variable_named(variable: str, value: str, complaint: str) -> None:
@@ -84,6 +88,20 @@ def test_a_bad_value_is_refused_with_the_variable_named(variable: str, value: st
     with pytest.raises(ConfigurationError, match=complaint) as raised:
         RecorderSettings.from_environment({variable: value})
     assert variable in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "enabled"),
+    [
+        ({"LINEAGE_STATE_TABLE": "state"}, True),  # the stack's default: index on, 5 pages per sync
+        ({"LINEAGE_STATE_TABLE": "state", "LINEAGE_INDEX_PAGES": "0"}, False),  # turned off
+        ({"LINEAGE_INDEX_PAGES": "20"}, False),  # no state table to keep it in
+    ],
+)
+def test_the_index_is_on_with_a_state_table_unless_its_pages_are_zero(
+    environ: dict[str, str], enabled: bool
+) -> None:
+    assert RecorderSettings.from_environment(environ).index_enabled is enabled
 
 
 def test_settings_are_frozen() -> None:

@@ -1,0 +1,219 @@
+"""The lineage index: the registry kept as a complete map of the account's lineage, by SourceUri.
+
+Reusing SageMaker's own entities (shared/DESIGN.md section 3) means asking, before creating anything,
+whether the account already holds an entity for that SourceUri. Asked key by key, that is one List*
+call per new entity: the largest SageMaker cost the registry cannot save. The index asks the other way
+round: it reads what was created in the account since it last looked, oldest first, 100 entities per
+call (`List*(CreatedAfter=start, SortBy=CreationTime)`), and records each (kind, SourceUri) -> ARN in
+the registry. Once a feed has read up to now, a key the registry does not know has no entity of that
+kind, and the applier creates it without a lookup.
+
+- Feeds: artifacts, actions and contexts by `Source.SourceUri`; trial components by
+  `TrialComponentSource.SourceArn`, recorded under the job node's key (action, job ARN), because
+  SageMaker's trial component is the job's node when it exists (docs/decisions.md, "The job node").
+- Where each feed reads from next lives in the registry (the state table), shared by every instance.
+  A feed that never read starts at the beginning of the account: its first syncs build the index.
+- A sync reads at most `pages_per_sync` pages per feed. A feed that has more to read is not trusted
+  for this sync: the applier then looks keys up one by one, as without an index, and later syncs go on
+  from where this one stopped. A new feed over a large account is therefore built over several
+  invocations, or at once with `lineage-recorder index`.
+- At the live edge the next read starts OVERLAP_SECONDS before the newest entity read, so an entity that
+  becomes listable a moment after its CreationTime is still read.
+- A sync is trusted until the next invocation begins (`expire`), and never longer than `max_age`
+  seconds, so nothing is created on the strength of an old read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lineage_recorder.plan import EntityKey, EntityKind, PlannedEntity
+from lineage_recorder.registry import KeyRegistry
+
+PAGE_SIZE = 100  # the largest MaxResults the List* operations accept
+DEFAULT_PAGES_PER_SYNC = 5
+DEFAULT_MAX_AGE_SECONDS = 60.0
+# How late an entity may become listable after its CreationTime and still be read.
+OVERLAP_SECONDS = 2.0
+
+TRIAL_COMPONENT_FEED = "trial-component"
+
+
+def _source_uri(summary: dict[str, Any]) -> str | None:
+    uri = summary.get("Source", {}).get("SourceUri")
+    return str(uri) if uri else None
+
+
+def _trial_component_source(summary: dict[str, Any]) -> str | None:
+    arn = summary.get("TrialComponentSource", {}).get("SourceArn")
+    return str(arn) if arn else None
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    operation: str
+    summaries_key: str
+    arn_key: str
+    kind: EntityKind
+    source_of: Callable[[dict[str, Any]], str | None]
+
+
+FEEDS = {
+    feed.name: feed
+    for feed in (
+        Feed(
+            "artifact", "list_artifacts", "ArtifactSummaries", "ArtifactArn", EntityKind.ARTIFACT, _source_uri
+        ),
+        Feed("action", "list_actions", "ActionSummaries", "ActionArn", EntityKind.ACTION, _source_uri),
+        Feed("context", "list_contexts", "ContextSummaries", "ContextArn", EntityKind.CONTEXT, _source_uri),
+        Feed(
+            TRIAL_COMPONENT_FEED,
+            "list_trial_components",
+            "TrialComponentSummaries",
+            "TrialComponentArn",
+            EntityKind.ACTION,
+            _trial_component_source,
+        ),
+    )
+}
+
+
+def feeds_covering(entity: PlannedEntity) -> frozenset[str]:
+    """The feeds that must be current before a registry miss for `entity` means it does not exist."""
+    if entity.trial_component_name is not None:
+        return frozenset({str(entity.key.kind), TRIAL_COMPONENT_FEED})
+    return frozenset({str(entity.key.kind)})
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    feed: str
+    pages: int
+    entities_read: int
+    entities_added: int
+    caught_up: bool
+    # False when the read could not move the feed's start: more than a sync's pages of entities share
+    # one CreationTime, which no CreatedAfter can page past.
+    moved: bool = True
+
+
+def next_start(start: float | None, newest: float | None, caught_up: bool) -> float | None:
+    """Where a feed reads from next, after a read from `start` whose newest CreationTime was `newest`.
+
+    Behind (more pages left): exactly at the newest entity read, so the next read always moves on.
+    Caught up: OVERLAP_SECONDS before it, to catch entities that become listable late.
+    """
+    if newest is None:
+        return start
+    candidate = newest - OVERLAP_SECONDS if caught_up else newest
+    return candidate if start is None else max(start, candidate)
+
+
+class IndexStuckError(Exception):
+    """A feed cannot move on: more entities share one CreationTime than a sync reads."""
+
+
+class LineageIndex:
+    def __init__(
+        self,
+        sagemaker: Any,
+        registry: KeyRegistry,
+        *,
+        pages_per_sync: int = DEFAULT_PAGES_PER_SYNC,
+        max_age: float = DEFAULT_MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if pages_per_sync < 1:
+            raise ValueError("pages_per_sync must be at least 1")
+        self._sagemaker = sagemaker
+        self._registry = registry
+        self._pages_per_sync = pages_per_sync
+        self._max_age = max_age
+        self._clock = clock
+        # Feeds read up to now, and when: trusted until expire() or max_age.
+        self._current: dict[str, float] = {}
+
+    def expire(self) -> None:
+        """Trust no earlier read: called when an invocation begins."""
+        self._current.clear()
+
+    def current_feeds(self, wanted: Iterable[str]) -> frozenset[str]:
+        """Sync each wanted feed that is not current; return those that have read up to now."""
+        now = self._clock()
+        current = set()
+        for name in sorted(set(wanted)):
+            read_at = self._current.get(name)
+            if read_at is None or now - read_at > self._max_age:
+                if not self.sync(name).caught_up:
+                    continue
+                self._current[name] = now
+            current.add(name)
+        return frozenset(current)
+
+    def sync(self, name: str, page_limit: int | None = None) -> FeedRead:
+        """Read `name` from its start, at most `page_limit` pages (None: this index's pages per sync)."""
+        feed = FEEDS[name]
+        limit = self._pages_per_sync if page_limit is None else page_limit
+        start = self._registry.index_start(name)
+        request: dict[str, Any] = {
+            "SortBy": "CreationTime",
+            "SortOrder": "Ascending",
+            "MaxResults": PAGE_SIZE,
+        }
+        if start is not None:
+            request["CreatedAfter"] = datetime.fromtimestamp(start, UTC)
+        newest: float | None = None
+        pages = read = added = 0
+        caught_up = False
+        while pages < limit:
+            response = getattr(self._sagemaker, feed.operation)(**request)
+            pages += 1
+            summaries = response.get(feed.summaries_key, [])
+            read += len(summaries)
+            added += self._record(feed, summaries)
+            for summary in summaries:
+                created = summary.get("CreationTime")
+                if isinstance(created, datetime):
+                    newest = max(newest or created.timestamp(), created.timestamp())
+            token = response.get("NextToken")
+            if not token:
+                caught_up = True
+                break
+            request["NextToken"] = token
+        following = next_start(start, newest, caught_up)
+        if following is not None and following != start:
+            self._registry.advance_index_start(name, following)
+        return FeedRead(name, pages, read, added, caught_up, moved=following != start)
+
+    def build(self, names: Iterable[str] = tuple(FEEDS)) -> list[FeedRead]:
+        """Read every feed up to now, however many pages that takes (`lineage-recorder index`)."""
+        reads = []
+        for name in names:
+            while True:
+                try:
+                    result = self.sync(name)
+                finally:
+                    self._registry.end_prefetch()
+                reads.append(result)
+                if result.caught_up:
+                    break
+                if not result.moved:
+                    raise IndexStuckError(
+                        f"the {name} feed cannot page past {result.entities_read} entities created at the "
+                        "same instant; raise LINEAGE_INDEX_PAGES"
+                    )
+        return reads
+
+    def _record(self, feed: Feed, summaries: list[dict[str, Any]]) -> int:
+        found: dict[EntityKey, str] = {}
+        for summary in summaries:
+            source = feed.source_of(summary)
+            if source is not None:
+                # Oldest first: the first entity read for a key is the one a lookup by SourceUri returns.
+                found.setdefault(EntityKey(feed.kind, source), str(summary[feed.arn_key]))
+        return self._registry.put_absent(found)
