@@ -20,7 +20,9 @@ kind, and the applier creates it without a lookup.
 - At the live edge the next read starts OVERLAP_SECONDS before the newest entity read, so an entity that
   becomes listable a moment after its CreationTime is still read.
 - A sync is trusted until the next invocation begins (`expire`), and never longer than `max_age`
-  seconds, so nothing is created on the strength of an old read.
+  seconds, so nothing is created on the strength of an old read. Once per invocation is enough: every
+  event in a batch was sent before the invocation began, and SageMaker creates its own entities for a
+  resource before it sends that resource's state-change event.
 """
 
 from __future__ import annotations
