@@ -42,7 +42,12 @@ def build_recording(
     if settings.state_table is not None:
         registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
     index = (
-        LineageIndex(sagemaker, registry, pages_per_sync=settings.index_pages)
+        LineageIndex(
+            sagemaker,
+            registry,
+            pages_per_sync=settings.index_pages,
+            overlap=settings.index_overlap_seconds,
+        )
         if settings.index_enabled
         else None
     )
@@ -63,7 +68,10 @@ def build_index(settings: RecorderSettings, endpoint_url: str | None = None) -> 
         raise ConfigurationError(f"{ENV_STATE_TABLE} is not set: the lineage index lives in the state table")
     registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
     return LineageIndex(
-        aws.client("sagemaker", endpoint_url), registry, pages_per_sync=max(settings.index_pages, 1)
+        aws.client("sagemaker", endpoint_url),
+        registry,
+        pages_per_sync=max(settings.index_pages, 1),
+        overlap=settings.index_overlap_seconds,
     )
 
 

@@ -17,8 +17,10 @@ kind, and the applier creates it without a lookup.
   for this sync: the applier then looks keys up one by one, as without an index, and later syncs go on
   from where this one stopped. A new feed over a large account is therefore built over several
   invocations, or at once with `lineage-recorder index`.
-- At the live edge the next read starts OVERLAP_SECONDS before the newest entity read, so an entity that
-  becomes listable a moment after its CreationTime is still read.
+- At the live edge the next read starts `overlap` seconds (default 2, LINEAGE_INDEX_OVERLAP_SECONDS)
+  before the newest entity read, so an entity that becomes listable a while after its CreationTime is
+  still read. How late SageMaker's List* can show an entity is not documented: widen it if duplicates of
+  SageMaker's own entities ever appear.
 - A sync is trusted until the next invocation begins (`expire`), and never longer than `max_age`
   seconds, so nothing is created on the strength of an old read. Once per invocation is enough: every
   event in a batch was sent before the invocation began, and SageMaker creates its own entities for a
@@ -40,7 +42,7 @@ PAGE_SIZE = 100  # the largest MaxResults the List* operations accept
 DEFAULT_PAGES_PER_SYNC = 5
 DEFAULT_MAX_AGE_SECONDS = 60.0
 # How late an entity may become listable after its CreationTime and still be read.
-OVERLAP_SECONDS = 2.0
+DEFAULT_OVERLAP_SECONDS = 2.0
 
 TRIAL_COMPONENT_FEED = "trial-component"
 
@@ -104,15 +106,17 @@ class FeedRead:
     moved: bool = True
 
 
-def next_start(start: float | None, newest: float | None, caught_up: bool) -> float | None:
+def next_start(
+    start: float | None, newest: float | None, caught_up: bool, overlap: float = DEFAULT_OVERLAP_SECONDS
+) -> float | None:
     """Where a feed reads from next, after a read from `start` whose newest CreationTime was `newest`.
 
     Behind (more pages left): exactly at the newest entity read, so the next read always moves on.
-    Caught up: OVERLAP_SECONDS before it, to catch entities that become listable late.
+    Caught up: `overlap` seconds before it, to catch entities that become listable late.
     """
     if newest is None:
         return start
-    candidate = newest - OVERLAP_SECONDS if caught_up else newest
+    candidate = newest - overlap if caught_up else newest
     return candidate if start is None else max(start, candidate)
 
 
@@ -128,10 +132,14 @@ class LineageIndex:
         *,
         pages_per_sync: int = DEFAULT_PAGES_PER_SYNC,
         max_age: float = DEFAULT_MAX_AGE_SECONDS,
+        overlap: float = DEFAULT_OVERLAP_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if pages_per_sync < 1:
             raise ValueError("pages_per_sync must be at least 1")
+        if overlap < 0:
+            raise ValueError("overlap must not be negative")
+        self._overlap = overlap
         self._sagemaker = sagemaker
         self._registry = registry
         self._pages_per_sync = pages_per_sync
@@ -187,7 +195,7 @@ class LineageIndex:
                 caught_up = True
                 break
             request["NextToken"] = token
-        following = next_start(start, newest, caught_up)
+        following = next_start(start, newest, caught_up, self._overlap)
         if following is not None and following != start:
             self._registry.advance_index_start(name, following)
         return FeedRead(name, pages, read, added, caught_up, moved=following != start)

@@ -6,6 +6,8 @@
 - ``LINEAGE_FAMILIES``: comma-separated resource families, or ``all`` (the default).
 - ``LINEAGE_INDEX_PAGES``: pages of 100 entities each lineage-index feed reads per sync (default 5);
   ``0`` turns the index off. The index needs the state table (lineage_index.py).
+- ``LINEAGE_INDEX_OVERLAP_SECONDS``: how far back each index read starts before the newest entity it read
+  last time (default 2), for entities SageMaker lists late.
 
 A bad value raises ConfigurationError naming the variable.
 """
@@ -25,10 +27,13 @@ ENV_PEER_ROLE_NAME = "LINEAGE_PEER_ROLE_NAME"
 ENV_STATE_TABLE = "LINEAGE_STATE_TABLE"
 ENV_FAMILIES = "LINEAGE_FAMILIES"
 ENV_INDEX_PAGES = "LINEAGE_INDEX_PAGES"
+ENV_INDEX_OVERLAP = "LINEAGE_INDEX_OVERLAP_SECONDS"
 
 DEFAULT_PEER_ROLE_NAME = "SageMakerLineagePeerReader"
 DEFAULT_INDEX_PAGES = 5
 MAX_INDEX_PAGES = 1000
+DEFAULT_INDEX_OVERLAP_SECONDS = 2
+MAX_INDEX_OVERLAP_SECONDS = 3600
 ALL_FAMILIES = "all"
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -44,6 +49,13 @@ def _items(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def _whole_number(env: Mapping[str, str], variable: str, default: int, unit: str) -> int:
+    text = env.get(variable, "").strip() or str(default)
+    if not text.isascii() or not text.isdigit():
+        raise ConfigurationError(f"{variable}: {text[:32]!r} is not a whole number of {unit}")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class RecorderSettings:
     peer_accounts: frozenset[str] = frozenset()
@@ -51,6 +63,7 @@ class RecorderSettings:
     state_table: str | None = None
     families: tuple[str, ...] = field(default_factory=_all_families)
     index_pages: int = DEFAULT_INDEX_PAGES
+    index_overlap_seconds: int = DEFAULT_INDEX_OVERLAP_SECONDS
 
     def __post_init__(self) -> None:
         bad = sorted(account for account in self.peer_accounts if not ACCOUNT_ID.fullmatch(account))
@@ -63,6 +76,11 @@ class RecorderSettings:
         if not 0 <= self.index_pages <= MAX_INDEX_PAGES:
             raise ConfigurationError(
                 f"{ENV_INDEX_PAGES}: {self.index_pages} is not between 0 (index off) and {MAX_INDEX_PAGES}"
+            )
+        if not 0 <= self.index_overlap_seconds <= MAX_INDEX_OVERLAP_SECONDS:
+            raise ConfigurationError(
+                f"{ENV_INDEX_OVERLAP}: {self.index_overlap_seconds} is not between 0 and "
+                f"{MAX_INDEX_OVERLAP_SECONDS}"
             )
         if not self.families:
             raise ConfigurationError(f"{ENV_FAMILIES}: at least one resource family must be enabled")
@@ -78,17 +96,15 @@ class RecorderSettings:
         """Read the variables; unset and empty ones take their defaults."""
         env = os.environ if environ is None else environ
         families = _items(env.get(ENV_FAMILIES, ""))
-        index_pages = env.get(ENV_INDEX_PAGES, "").strip() or str(DEFAULT_INDEX_PAGES)
-        if not index_pages.isascii() or not index_pages.isdigit():
-            raise ConfigurationError(
-                f"{ENV_INDEX_PAGES}: {index_pages[:32]!r} is not a whole number of pages"
-            )
+        index_pages = _whole_number(env, ENV_INDEX_PAGES, DEFAULT_INDEX_PAGES, "pages")
+        index_overlap = _whole_number(env, ENV_INDEX_OVERLAP, DEFAULT_INDEX_OVERLAP_SECONDS, "seconds")
         return cls(
             peer_accounts=frozenset(_items(env.get(ENV_PEER_ACCOUNTS, ""))),
             peer_role_name=env.get(ENV_PEER_ROLE_NAME, "").strip() or DEFAULT_PEER_ROLE_NAME,
             state_table=env.get(ENV_STATE_TABLE, "").strip() or None,
             families=_all_families() if families in ([], [ALL_FAMILIES]) else tuple(dict.fromkeys(families)),
-            index_pages=int(index_pages),
+            index_pages=index_pages,
+            index_overlap_seconds=index_overlap,
         )
 
     @property

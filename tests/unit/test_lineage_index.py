@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from lineage_recorder.lineage_index import (
-    OVERLAP_SECONDS,
+    DEFAULT_OVERLAP_SECONDS,
     PAGE_SIZE,
     TRIAL_COMPONENT_FEED,
     IndexStuckError,
@@ -158,9 +158,9 @@ def test_a_current_feed_is_trusted_until_the_next_invocation_or_its_maximum_age(
     index.current_feeds(["artifact"])
     index.expire()
     index.current_feeds(["artifact"])
-    # Then each reads again, from OVERLAP_SECONDS before the newest artifact read
+    # Then each reads again, from the overlap before the newest artifact read
     assert len(lister.requests) == 3
-    assert lister.requests[-1]["CreatedAfter"] == EPOCH + timedelta(seconds=1 - OVERLAP_SECONDS)
+    assert lister.requests[-1]["CreatedAfter"] == EPOCH + timedelta(seconds=1 - DEFAULT_OVERLAP_SECONDS)
 
 
 def test_build_fails_clearly_when_one_instant_holds_more_than_a_sync_can_page_past() -> None:
@@ -180,7 +180,7 @@ def test_build_fails_clearly_when_one_instant_holds_more_than_a_sync_can_page_pa
         (None, None, True, None),  # an empty account: nothing to remember yet
         (10.0, None, True, 10.0),  # nothing read: stay
         (10.0, 50.0, False, 50.0),  # behind: exactly at the newest read, so the next read moves on
-        (10.0, 50.0, True, 50.0 - OVERLAP_SECONDS),  # live edge: overlap for late-listed entities
+        (10.0, 50.0, True, 50.0 - DEFAULT_OVERLAP_SECONDS),  # live edge: overlap for late-listed entities
         (49.0, 50.0, True, 49.0),  # never backwards
     ],
 )
@@ -200,3 +200,15 @@ def test_a_job_node_needs_the_trial_component_feed_as_well_as_its_own() -> None:
     data = PlannedEntity(artifact("s3://d"), "DataSet")
     assert feeds_covering(job) == {"action", TRIAL_COMPONENT_FEED}
     assert feeds_covering(data) == {"artifact"}
+
+
+def test_a_wider_overlap_reads_further_back_at_the_live_edge() -> None:
+    # Given an index told that SageMaker may list entities up to a minute late
+    lister = FakeLister()
+    lister.add_artifact("s3://data/a", 100)
+    index = LineageIndex(lister, MemoryRegistry(), overlap=60)
+    # When it syncs twice
+    index.sync("artifact")
+    index.sync("artifact")
+    # Then the second read starts a minute before the newest artifact read
+    assert lister.requests[-1]["CreatedAfter"] == EPOCH + timedelta(seconds=100 - 60)

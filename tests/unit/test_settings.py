@@ -81,6 +81,8 @@ def test_the_process_environment_is_the_default_source(monkeypatch: pytest.Monke
         ("LINEAGE_INDEX_PAGES", "five", "whole number"),
         ("LINEAGE_INDEX_PAGES", "\u0665", "whole number"),  # an Arabic-Indic five is not a page count
         ("LINEAGE_INDEX_PAGES", "1001", "between 0"),
+        ("LINEAGE_INDEX_OVERLAP_SECONDS", "1.5", "whole number of seconds"),
+        ("LINEAGE_INDEX_OVERLAP_SECONDS", "3601", "between 0"),
     ],
 )
 def test_a_bad_value_is_refused_with_the_variable_named(variable: str, value: str, complaint: str) -> None:
