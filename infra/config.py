@@ -16,6 +16,12 @@ from typing import Any
 from aws_cdk import aws_logs as logs
 from constructs import Node
 from lineage_recorder.patterns import FAMILIES
+from lineage_recorder.settings import (
+    DEFAULT_INDEX_OVERLAP_SECONDS,
+    DEFAULT_INDEX_PAGES,
+    MAX_INDEX_OVERLAP_SECONDS,
+    MAX_INDEX_PAGES,
+)
 
 CONTEXT_PREFIX = "lineage:"
 
@@ -27,6 +33,8 @@ CTX_POWERTOOLS_LAYER_VERSION = f"{CONTEXT_PREFIX}powertoolsLayerVersion"
 CTX_LOG_RETENTION_DAYS = f"{CONTEXT_PREFIX}logRetentionDays"
 CTX_ALARM_TOPIC_ARN = f"{CONTEXT_PREFIX}alarmTopicArn"
 CTX_FAMILIES = f"{CONTEXT_PREFIX}families"
+CTX_INDEX_PAGES = f"{CONTEXT_PREFIX}indexPages"
+CTX_INDEX_OVERLAP_SECONDS = f"{CONTEXT_PREFIX}indexOverlapSeconds"
 
 CONTEXT_KEYS = (
     CTX_PEER_ACCOUNTS,
@@ -36,6 +44,8 @@ CONTEXT_KEYS = (
     CTX_LOG_RETENTION_DAYS,
     CTX_ALARM_TOPIC_ARN,
     CTX_FAMILIES,
+    CTX_INDEX_PAGES,
+    CTX_INDEX_OVERLAP_SECONDS,
 )
 
 ALL_FAMILIES = "all"
@@ -105,6 +115,8 @@ class RecorderConfig:
         log_retention_days: retention of the function's log group.
         alarm_topic_arn: an existing SNS topic for alarm notifications; None creates one.
         families: the resource families to record (keys of `lineage_recorder.patterns.FAMILIES`).
+        index_pages: pages of 100 entities each lineage-index feed reads per sync; 0 turns the index off.
+        index_overlap_seconds: how far back each index read starts before the newest entity it read.
     """
 
     peer_accounts: tuple[str, ...] = ()
@@ -114,6 +126,8 @@ class RecorderConfig:
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     alarm_topic_arn: str | None = None
     families: tuple[str, ...] = field(default_factory=_default_families)
+    index_pages: int = DEFAULT_INDEX_PAGES
+    index_overlap_seconds: int = DEFAULT_INDEX_OVERLAP_SECONDS
 
     def __post_init__(self) -> None:
         for account in self.peer_accounts:
@@ -155,6 +169,15 @@ class RecorderConfig:
             )
         if len(set(self.families)) != len(self.families):
             raise ConfigError(f"{CTX_FAMILIES}: duplicate families in {list(self.families)}")
+        if not 0 <= self.index_pages <= MAX_INDEX_PAGES:
+            raise ConfigError(
+                f"{CTX_INDEX_PAGES}: {self.index_pages} is outside 0..{MAX_INDEX_PAGES} (0: index off)"
+            )
+        if not 0 <= self.index_overlap_seconds <= MAX_INDEX_OVERLAP_SECONDS:
+            raise ConfigError(
+                f"{CTX_INDEX_OVERLAP_SECONDS}: {self.index_overlap_seconds} is outside "
+                f"0..{MAX_INDEX_OVERLAP_SECONDS}"
+            )
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -190,6 +213,13 @@ class RecorderConfig:
         topic = _as_str(context.get(CTX_ALARM_TOPIC_ARN), CTX_ALARM_TOPIC_ARN)
         if topic is not None:
             kwargs["alarm_topic_arn"] = topic
+        for key, name in (
+            (CTX_INDEX_PAGES, "index_pages"),
+            (CTX_INDEX_OVERLAP_SECONDS, "index_overlap_seconds"),
+        ):
+            number = _as_int(context.get(key), key)
+            if number is not None:
+                kwargs[name] = number
         families = _as_str_list(context.get(CTX_FAMILIES), CTX_FAMILIES)
         if families is not None and families != [ALL_FAMILIES]:
             kwargs["families"] = tuple(families)

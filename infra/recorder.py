@@ -314,6 +314,8 @@ class LineageRecorder(Construct):
                 "LINEAGE_PEER_ACCOUNTS": ",".join(self.config.peer_accounts),
                 "LINEAGE_PEER_ROLE_NAME": self.config.peer_role_name,
                 "LINEAGE_FAMILIES": ",".join(self.config.families),
+                "LINEAGE_INDEX_PAGES": str(self.config.index_pages),
+                "LINEAGE_INDEX_OVERLAP_SECONDS": str(self.config.index_overlap_seconds),
             },
         )
         # The SQS event source: partial batch failures, and a concurrency cap that keeps the recorder

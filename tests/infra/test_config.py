@@ -63,6 +63,8 @@ def test_values_from_the_command_line_are_strings() -> None:
         "lineage:logRetentionDays": "90",
         "lineage:alarmTopicArn": "arn:aws:sns:eu-west-1:123456789012:ops",
         "lineage:families": "training,transform",
+        "lineage:indexPages": "0",
+        "lineage:indexOverlapSeconds": "30",
     }
     # When the configuration is read
     config = RecorderConfig.from_mapping(context)
@@ -75,6 +77,8 @@ def test_values_from_the_command_line_are_strings() -> None:
         log_retention_days=90,
         alarm_topic_arn="arn:aws:sns:eu-west-1:123456789012:ops",
         families=("training", "transform"),
+        index_pages=0,
+        index_overlap_seconds=30,
     )
 
 
@@ -113,6 +117,10 @@ def test_values_from_cdk_json_are_json() -> None:
         ("lineage:families", "training,pipelines", "unknown resource families"),
         ("lineage:families", [], "at least one"),
         ("lineage:families", {"training": True}, "list"),
+        ("lineage:indexPages", 1001, "outside 0..1000"),
+        ("lineage:indexPages", -1, "outside 0..1000"),
+        ("lineage:indexOverlapSeconds", 3601, "outside 0..3600"),
+        ("lineage:indexOverlapSeconds", "soon", "integer"),
     ],
 )
 def test_bad_values_fail_with_the_key_named(key: str, value: Any, message: str) -> None:

@@ -314,6 +314,8 @@ def test_function_environment(synthesis: Synthesis) -> None:
         "LINEAGE_PEER_ACCOUNTS": "",
         "LINEAGE_PEER_ROLE_NAME": "SageMakerLineagePeerReader",
         "LINEAGE_FAMILIES": ",".join(FAMILIES),
+        "LINEAGE_INDEX_PAGES": "5",
+        "LINEAGE_INDEX_OVERLAP_SECONDS": "2",
     }
     assert configured_env["LINEAGE_PEER_ACCOUNTS"] == ",".join(PEER_ACCOUNTS)
     assert configured_env["LINEAGE_PEER_ROLE_NAME"] == PEER_ROLE_NAME
