@@ -6,8 +6,11 @@ events and sixteen workers.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,12 +21,14 @@ import sagemaker_lineage_emulator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lineage_recorder import aws, handler
+from lineage_recorder.observability import logger as recorder_logger
 from lineage_recorder.reconciler import REVISION_PROPERTY
 from lineage_recorder_cli.local_aws import DrainReport, LocalEventPipeline, LocalLambdaContext
 from moto import mock_aws
 
 from tests.support.events import ACCOUNT, REGION, sqs_batch
 from tests.support.graph import snapshot
+from tests.support.logs import LogCollector
 from tests.support.report import report
 from tests.support.state_table import create_state_table
 from tests.support.workflow import CallCounter, workflow_events
@@ -164,6 +169,28 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0.001)
 
 
+@pytest.fixture
+def failure_causes() -> Iterator[Counter[str]]:
+    """Why records failed, from the recorder's own "Record failed" log lines: the error and operation."""
+    causes: Counter[str] = Counter()
+
+    class Tally(LogCollector):
+        def emit(self, record: logging.LogRecord) -> None:
+            super().emit(record)
+            line = self.lines.pop()
+            if line.get("message", "").startswith("Record failed"):
+                reason = str(line.get("reason", ""))
+                match = re.search(r"\((\w+)\) when calling the (\w+) operation", reason)
+                causes[f"{match[1]}:{match[2]}" if match else reason[:60]] += 1
+
+    tally = Tally()
+    tally.setFormatter(recorder_logger.registered_formatter)
+    service_logger = logging.getLogger("lineage-recorder")
+    service_logger.addHandler(tally)
+    yield causes
+    service_logger.removeHandler(tally)
+
+
 def _queue_depth(sqs: Any, url: str) -> tuple[int, int]:
     """(visible, in flight) messages of a queue."""
     attributes = sqs.get_queue_attributes(
@@ -193,7 +220,7 @@ def _fresh_account() -> None:
 @pytest.mark.soak
 @pytest.mark.parametrize("with_state_table", [True, False], ids=["state-table", "no-state-table"])
 def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
-    with_state_table: bool, fast_retries: None, monkeypatch: pytest.MonkeyPatch
+    with_state_table: bool, fast_retries: None, failure_causes: Counter[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workflows, workers = (150, 16) if SOAK else (3, 4)
     # Given the graph the workflows give without faults
@@ -246,7 +273,7 @@ def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
         f"traffic: events={len(replayed)} workers={workers} state_table={with_state_table} "
         f"throttled_attempts={counter.throttled_attempts} redelivered_records={redelivered} "
         f"dead_lettered={dead_lettered} left_in_queue={left_in_queue} in_flight={in_flight} "
-        f"duplicates={duplicates} lost={lost}"
+        f"duplicates={duplicates} lost={lost} failed_by={dict(failure_causes.most_common(4))}"
     )
     missing = sorted(map(str, expected.nodes - graph.nodes)) + sorted(map(str, expected.edges - graph.edges))
     # Then the throttling really happened, and retries and redelivery absorbed it
