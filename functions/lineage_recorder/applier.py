@@ -105,7 +105,13 @@ class Applier:
         unknown = [entity for entity in plan.entities if self._registry.get(entity.key) is None]
         if not unknown:
             return frozenset()
-        return self._index.current_feeds(feed for entity in unknown for feed in feeds_covering(entity))
+        current = self._index.current_feeds(feed for entity in unknown for feed in feeds_covering(entity))
+        if current:
+            # What was prefetched predates the sync: another instance (or thread) may have recorded
+            # these keys and moved the feeds on meanwhile. Read them again, after the feeds' starts.
+            self._registry.end_prefetch()
+            self._registry.prefetch(keys=[entity.key for entity in plan.entities])
+        return current
 
     def _apply_with_prefetch(self, plan: Plan, cached: dict[EntityKey, str], use_index: bool) -> ApplyResult:
         result = ApplyResult()

@@ -23,6 +23,7 @@ from lineage_recorder.composition import Recording, build_recording
 from lineage_recorder.errors import ConfigurationError, InvalidEventError
 from lineage_recorder.observability import logger, metrics, tracer
 from lineage_recorder.recorder import RecordOutcome, parse_event
+from lineage_recorder.registry import UnprocessedItemsError
 from lineage_recorder.replay_guard import ReplayGuardedRecorder
 from lineage_recorder.settings import RecorderSettings
 from lineage_recorder.trust import TrustedAccounts, own_account_from_function_arn
@@ -129,7 +130,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
             # Throttling or a fault that outlasted botocore's retries: SQS redelivers this record alone.
             logger.warning("Record failed; SQS will deliver it again", extra={"reason": str(error)[:1024]})
         raise
-    except (BotoCoreError, CreationInProgressError) as error:
+    except (BotoCoreError, CreationInProgressError, UnprocessedItemsError) as error:
         logger.warning("Record failed; SQS will deliver it again", extra={"reason": str(error)[:1024]})
         raise
     finally:

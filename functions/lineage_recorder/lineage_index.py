@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from lineage_recorder.observability import logger
 from lineage_recorder.plan import EntityKey, EntityKind, PlannedEntity
 from lineage_recorder.registry import KeyRegistry
 
@@ -43,6 +44,9 @@ DEFAULT_PAGES_PER_SYNC = 5
 DEFAULT_MAX_AGE_SECONDS = 60.0
 # How late an entity may become listable after its CreationTime and still be read.
 DEFAULT_OVERLAP_SECONDS = 2.0
+# Behind, the next read starts this much before the newest entity read: ListTrialComponents documents
+# CreatedAfter as strictly "after", so starting exactly there would skip entities sharing its CreationTime.
+RESUME_MARGIN_SECONDS = 0.001
 
 TRIAL_COMPONENT_FEED = "trial-component"
 
@@ -67,14 +71,11 @@ class Feed:
     source_of: Callable[[dict[str, Any]], str | None]
 
 
+# In the order they are synced: SageMaker's trial component before the action feed, so that where a job
+# has both (decision 5's known gap), its node is SageMaker's, as a lookup would find it.
 FEEDS = {
     feed.name: feed
     for feed in (
-        Feed(
-            "artifact", "list_artifacts", "ArtifactSummaries", "ArtifactArn", EntityKind.ARTIFACT, _source_uri
-        ),
-        Feed("action", "list_actions", "ActionSummaries", "ActionArn", EntityKind.ACTION, _source_uri),
-        Feed("context", "list_contexts", "ContextSummaries", "ContextArn", EntityKind.CONTEXT, _source_uri),
         Feed(
             TRIAL_COMPONENT_FEED,
             "list_trial_components",
@@ -83,6 +84,11 @@ FEEDS = {
             EntityKind.ACTION,
             _trial_component_source,
         ),
+        Feed(
+            "artifact", "list_artifacts", "ArtifactSummaries", "ArtifactArn", EntityKind.ARTIFACT, _source_uri
+        ),
+        Feed("action", "list_actions", "ActionSummaries", "ActionArn", EntityKind.ACTION, _source_uri),
+        Feed("context", "list_contexts", "ContextSummaries", "ContextArn", EntityKind.CONTEXT, _source_uri),
     )
 }
 
@@ -111,12 +117,13 @@ def next_start(
 ) -> float | None:
     """Where a feed reads from next, after a read from `start` whose newest CreationTime was `newest`.
 
-    Behind (more pages left): exactly at the newest entity read, so the next read always moves on.
+    Behind (more pages left): just before the newest entity read (RESUME_MARGIN_SECONDS), so the next read
+    moves on and still returns the entities that share its CreationTime.
     Caught up: `overlap` seconds before it, to catch entities that become listable late.
     """
     if newest is None:
         return start
-    candidate = newest - overlap if caught_up else newest
+    candidate = newest - overlap if caught_up else newest - RESUME_MARGIN_SECONDS
     return candidate if start is None else max(start, candidate)
 
 
@@ -155,11 +162,20 @@ class LineageIndex:
     def current_feeds(self, wanted: Iterable[str]) -> frozenset[str]:
         """Sync each wanted feed that is not current; return those that have read up to now."""
         now = self._clock()
+        wanted = set(wanted)
         current = set()
-        for name in sorted(set(wanted)):
+        for name in (name for name in FEEDS if name in wanted):
             read_at = self._current.get(name)
             if read_at is None or now - read_at > self._max_age:
-                if not self.sync(name).caught_up:
+                result = self.sync(name)
+                if not result.caught_up:
+                    logger.warning(
+                        "Lineage index is behind; looking keys up one by one"
+                        if result.moved
+                        else "Lineage index cannot page past entities sharing one CreationTime; raise "
+                        "LINEAGE_INDEX_PAGES",
+                        extra={"feed": name, "pages": result.pages, "entities_read": result.entities_read},
+                    )
                     continue
                 self._current[name] = now
             current.add(name)
@@ -189,16 +205,18 @@ class LineageIndex:
             for summary in summaries:
                 created = summary.get("CreationTime")
                 if isinstance(created, datetime):
-                    newest = max(newest or created.timestamp(), created.timestamp())
+                    stamp = created.timestamp()
+                    newest = stamp if newest is None else max(newest, stamp)
             token = response.get("NextToken")
             if not token:
                 caught_up = True
                 break
             request["NextToken"] = token
         following = next_start(start, newest, caught_up, self._overlap)
-        if following is not None and following != start:
+        moved = following is not None and (start is None or following > start)
+        if moved and following is not None:
             self._registry.advance_index_start(name, following)
-        return FeedRead(name, pages, read, added, caught_up, moved=following != start)
+        return FeedRead(name, pages, read, added, caught_up, moved=moved)
 
     def build(self, names: Iterable[str] = tuple(FEEDS)) -> list[FeedRead]:
         """Read every feed up to now, however many pages that takes (`lineage-recorder index`)."""

@@ -171,6 +171,19 @@ _NAMES = {
 }
 
 
+# Unprocessed batch items are asked for again with a growing pause (DynamoDB's advice), then given up on:
+# the record fails and SQS delivers it again later.
+_MAX_BATCH_ROUNDS = 8
+
+
+class UnprocessedItemsError(Exception):
+    """DynamoDB kept leaving part of a batch unprocessed: the table is throttled."""
+
+
+def _back_off(attempt: int) -> None:
+    time.sleep(min(0.05 * 2 ** (attempt - 1), 2.0))
+
+
 def _item_id(prefix: str, *parts: str) -> str:
     # SourceUris reach 2,048 characters, DynamoDB keys 2,048 bytes: key on a digest.
     return f"{prefix}#" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -212,13 +225,17 @@ class DynamoRegistry:
         request: dict[str, Any] = {
             self._table: {"Keys": [{"id": {"S": item_id}} for item_id in item_ids], "ConsistentRead": True}
         }
-        while request:
+        for attempt in range(_MAX_BATCH_ROUNDS):
+            if attempt:
+                _back_off(attempt)
             response = self._dynamodb.batch_get_item(RequestItems=request)
             for item in response.get("Responses", {}).get(self._table, []):
                 found[item["id"]["S"]] = item
             # DynamoDB may leave keys unprocessed under load; ask again for exactly those.
             request = response.get("UnprocessedKeys") or {}
-        return found
+            if not request:
+                return found
+        raise UnprocessedItemsError(f"DynamoDB left keys unread after {_MAX_BATCH_ROUNDS} rounds")
 
     def end_prefetch(self) -> None:
         self._prefetched.clear()
@@ -285,10 +302,16 @@ class DynamoRegistry:
                 for key, arn in absent[start : start + _BATCH_WRITE_LIMIT]
             ]
             request: dict[str, Any] = {self._table: [{"PutRequest": {"Item": item}} for item in items]}
-            while request:
+            for attempt in range(_MAX_BATCH_ROUNDS):
+                if attempt:
+                    _back_off(attempt)
                 response = self._dynamodb.batch_write_item(RequestItems=request)
                 # DynamoDB may leave items unprocessed under load; write exactly those again.
                 request = response.get("UnprocessedItems") or {}
+                if not request:
+                    break
+            else:
+                raise UnprocessedItemsError(f"DynamoDB left items unwritten after {_MAX_BATCH_ROUNDS} rounds")
             for item in items:
                 self._remember(item["id"]["S"], item)
         return len(absent)

@@ -7,13 +7,18 @@ a lookup when the index has read the account up to the moment it is needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pytest
 from lineage_recorder import aws, handler
+from lineage_recorder.applier import Applier
+from lineage_recorder.lineage_index import LineageIndex
+from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
+from lineage_recorder.registry import DynamoRegistry
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 
 from tests.integration.jobs import IMAGE, training_job
@@ -142,3 +147,65 @@ def test_the_index_off_looks_every_new_key_up(
         for name, params in deployed.requests
         if name == "ListArtifacts"
     )
+
+
+class RegistryRacedAtItsStart(DynamoRegistry):
+    """The state table as one instance sees it, while `before_start` runs another instance's work just
+    before this one reads a feed's start: the interleaving two Lambda containers can produce."""
+
+    def __init__(self, dynamodb: Any, table: str, before_start: Callable[[str], None]) -> None:
+        super().__init__(dynamodb, table)
+        self._before_start = before_start
+
+    def index_start(self, feed: str) -> float | None:
+        self._before_start(feed)
+        return super().index_start(feed)
+
+
+def test_a_key_another_instance_indexed_during_this_ones_sync_is_reused(
+    emulator: None, sagemaker: Any
+) -> None:
+    # Given SageMaker's own Endpoint context, and two recorder instances sharing the state table
+    dynamodb = boto3.client("dynamodb")
+    table = create_state_table(dynamodb)
+    endpoint_arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/shared"
+    theirs = sagemaker.create_context(
+        ContextName="sagemakers-own", ContextType="Endpoint", Source={"SourceUri": endpoint_arn}
+    )["ContextArn"]
+    time.sleep(0.01)  # a newer, unrelated context, so the feed's start can move past SageMaker's
+    sagemaker.create_context(ContextName="newer", ContextType="Endpoint", Source={"SourceUri": "arn:newer"})
+    # (no overlap: the re-read of the last seconds would hide the interleaving this test is about)
+    other = LineageIndex(sagemaker, DynamoRegistry(dynamodb, table), overlap=0)
+    # ... where the other instance indexes that context (and moves the feed on) after this instance has
+    # read its registry for the plan, and before it reads the feed's start
+    registry = RegistryRacedAtItsStart(dynamodb, table, before_start=lambda feed: other.sync(feed) and None)
+    applier = Applier(sagemaker, registry, LineageIndex(sagemaker, registry, overlap=0))
+    plan = Plan(
+        resource_arn=endpoint_arn,
+        entities=(PlannedEntity(EntityKey(EntityKind.CONTEXT, endpoint_arn), "Endpoint", name="shared-ctx"),),
+        edges=(),
+    )
+    # When this instance applies a plan with that context's key
+    result = applier.apply(plan)
+    # Then it reuses SageMaker's context instead of creating a second one
+    assert result.arns[plan.entities[0].key] == theirs
+    assert result.created == []
+    assert len(sagemaker.list_contexts(SourceUri=endpoint_arn)["ContextSummaries"]) == 1
+
+
+def test_a_job_without_a_trial_component_gets_one_node_of_its_own(
+    deployed: RequestLog, sagemaker: Any, trial_components: bool
+) -> None:
+    # Given both worlds: SageMaker created the job's trial component, or it did not
+    first = training_job(sagemaker, "own-node", inputs=["s3://raw/a/"], output="s3://models/")
+    job_arn = first["detail"]["TrainingJobArn"]
+    # When its event is recorded, and then again in a later invocation with its detail changed
+    _handle(first)
+    again = {**first, "id": "another-delivery", "detail": {**first["detail"], "FailureReason": "none"}}
+    _handle(again)
+    # Then the job has exactly one node: SageMaker's trial component, or the recorder's own action
+    actions = sagemaker.list_actions(SourceUri=job_arn)["ActionSummaries"]
+    assert len(actions) == (0 if trial_components else 1)
+    assert snapshot(sagemaker).duplicate_entities == {}
+    # And its node was never looked up one key at a time
+    assert deployed.count("DescribeTrialComponent") == 0

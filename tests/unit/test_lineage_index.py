@@ -10,6 +10,7 @@ import pytest
 from lineage_recorder.lineage_index import (
     DEFAULT_OVERLAP_SECONDS,
     PAGE_SIZE,
+    RESUME_MARGIN_SECONDS,
     TRIAL_COMPONENT_FEED,
     IndexStuckError,
     LineageIndex,
@@ -24,8 +25,9 @@ EPOCH = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 @dataclass
 class FakeLister:
-    """ListArtifacts / ListTrialComponents as SageMaker documents them: CreatedAfter is "on or after",
-    SortBy=CreationTime, pages of MaxResults with an opaque NextToken."""
+    """ListArtifacts / ListTrialComponents as SageMaker documents them: SortBy=CreationTime, pages of
+    MaxResults with an opaque NextToken; CreatedAfter is "on or after" for lineage entities
+    (API_ListArtifacts) and "after" for trial components (API_ListTrialComponents)."""
 
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     trial_components: list[dict[str, Any]] = field(default_factory=list)
@@ -43,14 +45,22 @@ class FakeLister:
         return self._page(self.artifacts, "ArtifactSummaries", request)
 
     def list_trial_components(self, **request: Any) -> dict[str, Any]:
-        return self._page(self.trial_components, "TrialComponentSummaries", request)
+        return self._page(self.trial_components, "TrialComponentSummaries", request, strictly_after=True)
 
-    def _page(self, items: list[dict[str, Any]], key: str, request: dict[str, Any]) -> dict[str, Any]:
+    def _page(
+        self, items: list[dict[str, Any]], key: str, request: dict[str, Any], strictly_after: bool = False
+    ) -> dict[str, Any]:
         self.requests.append(dict(request))
         assert request["SortBy"] == "CreationTime" and request["SortOrder"] == "Ascending"
         after = request.get("CreatedAfter")
+
+        def selected_by_time(item: dict[str, Any]) -> bool:
+            if after is None:
+                return True
+            return bool(item["CreationTime"] > after if strictly_after else item["CreationTime"] >= after)
+
         selected = sorted(
-            (item for item in items if after is None or item["CreationTime"] >= after),
+            (item for item in items if selected_by_time(item)),
             key=lambda item: item["CreationTime"],
         )
         offset = int(request.get("NextToken", "0"))
@@ -136,7 +146,9 @@ def test_a_feed_behind_by_more_than_a_sync_is_not_current_and_the_next_sync_goes
     # When asked again
     second = index.current_feeds(["artifact"])
     # Then the next sync starts at the newest artifact read, not at the beginning, and catches up
-    assert lister.requests[2]["CreatedAfter"] == EPOCH + timedelta(seconds=2 * PAGE_SIZE - 1)
+    assert lister.requests[2]["CreatedAfter"] == EPOCH + timedelta(
+        seconds=2 * PAGE_SIZE - 1 - RESUME_MARGIN_SECONDS
+    )
     assert second == frozenset({"artifact"})
     assert registry.get(artifact(f"s3://data/{len(arns) - 1}")) == arns[-1]
 
@@ -179,7 +191,7 @@ def test_build_fails_clearly_when_one_instant_holds_more_than_a_sync_can_page_pa
     [
         (None, None, True, None),  # an empty account: nothing to remember yet
         (10.0, None, True, 10.0),  # nothing read: stay
-        (10.0, 50.0, False, 50.0),  # behind: exactly at the newest read, so the next read moves on
+        (10.0, 50.0, False, 50.0 - RESUME_MARGIN_SECONDS),  # behind: just before the newest read
         (10.0, 50.0, True, 50.0 - DEFAULT_OVERLAP_SECONDS),  # live edge: overlap for late-listed entities
         (49.0, 50.0, True, 49.0),  # never backwards
     ],
@@ -212,3 +224,49 @@ def test_a_wider_overlap_reads_further_back_at_the_live_edge() -> None:
     index.sync("artifact")
     # Then the second read starts a minute before the newest artifact read
     assert lister.requests[-1]["CreatedAfter"] == EPOCH + timedelta(seconds=100 - 60)
+
+
+def _trial_component(job: str, seconds: float) -> dict[str, Any]:
+    return {
+        "TrialComponentArn": f"arn:tc/{job}-aws-training-job",
+        "TrialComponentSource": {"SourceArn": f"arn:aws:sagemaker:us-east-1:123456789012:training-job/{job}"},
+        "CreationTime": EPOCH + timedelta(seconds=seconds),
+    }
+
+
+def test_entities_sharing_a_creation_time_across_pages_are_all_read_when_created_after_is_strict() -> None:
+    # Given trial components (CreatedAfter strictly "after") whose first page ends inside a group of ten
+    # created at the same instant
+    lister = FakeLister()
+    lister.trial_components = [_trial_component(f"early{n}", 1) for n in range(PAGE_SIZE - 5)]
+    lister.trial_components += [_trial_component(f"same{n}", 2) for n in range(10)]
+    registry = MemoryRegistry()
+    index = LineageIndex(lister, registry, pages_per_sync=1)
+    # When the index reads them one page per sync until it has caught up
+    reads = index.build([TRIAL_COMPONENT_FEED])
+    # Then every job's node is indexed, those after the page boundary included
+    missing = [
+        summary["TrialComponentArn"]
+        for summary in lister.trial_components
+        if registry.get(EntityKey(EntityKind.ACTION, summary["TrialComponentSource"]["SourceArn"])) is None
+    ]
+    assert missing == []
+    assert reads[-1].caught_up
+
+
+def test_sagemakers_trial_component_is_a_jobs_node_before_an_action_for_the_same_job() -> None:
+    # Given a job with both SageMaker's trial component and an action for its ARN (decision 5's known gap)
+    lister = FakeLister()
+    component = _trial_component("both", 1)
+    job = component["TrialComponentSource"]["SourceArn"]
+    lister.trial_components = [component]
+    lister.list_actions = lambda **request: {  # type: ignore[attr-defined]
+        "ActionSummaries": [
+            {"ActionArn": "arn:action/both", "Source": {"SourceUri": job}, "CreationTime": EPOCH}
+        ]
+    }
+    registry = MemoryRegistry()
+    # When both feeds are brought up to now together
+    LineageIndex(lister, registry).current_feeds(["action", TRIAL_COMPONENT_FEED])
+    # Then the job's node is SageMaker's trial component, as a lookup would have found it
+    assert registry.get(EntityKey(EntityKind.ACTION, job)) == component["TrialComponentArn"]

@@ -51,6 +51,7 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
     from lineage_recorder.composition import build_recording
     from lineage_recorder.errors import InvalidEventError
     from lineage_recorder.recorder import parse_event
+    from lineage_recorder.registry import UnprocessedItemsError
     from lineage_recorder.settings import RecorderSettings
     from lineage_recorder.trust import TrustedAccounts, own_account_from_sts
 
@@ -69,7 +70,7 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
             except InvalidEventError as error:
                 summary.failed.append({"event": source.location, "reason": str(error)})
                 continue
-            except (ClientError, BotoCoreError, CreationInProgressError) as error:
+            except (ClientError, BotoCoreError, CreationInProgressError, UnprocessedItemsError) as error:
                 summary.failed.append({"event": source.location, "reason": f"AWS error: {error}"})
                 continue
             if outcome is None:
