@@ -181,10 +181,9 @@ class LineageIndex:
             current.add(name)
         return frozenset(current)
 
-    def sync(self, name: str, page_limit: int | None = None) -> FeedRead:
-        """Read `name` from its start, at most `page_limit` pages (None: this index's pages per sync)."""
+    def sync(self, name: str) -> FeedRead:
+        """Read feed `name` from its start, at most this index's pages per sync."""
         feed = FEEDS[name]
-        limit = self._pages_per_sync if page_limit is None else page_limit
         start = self._registry.index_start(name)
         request: dict[str, Any] = {
             "SortBy": "CreationTime",
@@ -196,7 +195,7 @@ class LineageIndex:
         newest: float | None = None
         pages = read = added = 0
         caught_up = False
-        while pages < limit:
+        while pages < self._pages_per_sync:
             response = getattr(self._sagemaker, feed.operation)(**request)
             pages += 1
             summaries = response.get(feed.summaries_key, [])
