@@ -158,8 +158,6 @@ class MemoryRegistry:
 
 _BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 _BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem
-_PUT_EXPRESSION = "SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until"
-_PUT_CONDITION = "attribute_not_exists(#arn) OR #arn = :arn"
 
 # Attribute names go through placeholders: several are DynamoDB reserved words.
 _NAMES = {
@@ -189,6 +187,10 @@ def _item_id(prefix: str, *parts: str) -> str:
     return f"{prefix}#" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def _entity_id(key: EntityKey) -> str:
+    return _item_id("entity", key.kind, key.source_uri)
+
+
 def _conditional_failed(error: ClientError) -> bool:
     return str(error.response.get("Error", {}).get("Code")) == "ConditionalCheckFailedException"
 
@@ -211,7 +213,7 @@ class DynamoRegistry:
         return items
 
     def prefetch(self, *, keys: Iterable[EntityKey] = (), pairs: Iterable[tuple[str, str]] = ()) -> None:
-        ids = [_item_id("entity", key.kind, key.source_uri) for key in keys]
+        ids = [_entity_id(key) for key in keys]
         ids += [_item_id("association", source, destination) for source, destination in pairs]
         wanted = [item_id for item_id in dict.fromkeys(ids) if item_id not in self._prefetched]
         for start in range(0, len(wanted), _BATCH_GET_LIMIT):
@@ -254,25 +256,25 @@ class DynamoRegistry:
         return item
 
     def get(self, key: EntityKey) -> str | None:
-        item = self._get(_item_id("entity", key.kind, key.source_uri))
+        item = self._get(_entity_id(key))
         if item is None or "arn" not in item:
             return None
         return str(item["arn"]["S"])
 
-    @staticmethod
-    def _put_values(key: EntityKey, arn: str) -> dict[str, Any]:
-        return {":arn": {"S": arn}, ":kind": {"S": str(key.kind)}, ":uri": {"S": key.source_uri}}
-
     def put(self, key: EntityKey, arn: str) -> str:
-        item_id = _item_id("entity", key.kind, key.source_uri)
+        item_id = _entity_id(key)
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
                 Key={"id": {"S": item_id}},
-                UpdateExpression=_PUT_EXPRESSION,
-                ConditionExpression=_PUT_CONDITION,
+                UpdateExpression="SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until",
+                ConditionExpression="attribute_not_exists(#arn) OR #arn = :arn",
                 ExpressionAttributeNames=_NAMES,
-                ExpressionAttributeValues=self._put_values(key, arn),
+                ExpressionAttributeValues={
+                    ":arn": {"S": arn},
+                    ":kind": {"S": str(key.kind)},
+                    ":uri": {"S": key.source_uri},
+                },
             )
         except ClientError as error:
             if not _conditional_failed(error):
@@ -294,7 +296,7 @@ class DynamoRegistry:
         for start in range(0, len(absent), _BATCH_WRITE_LIMIT):
             items = [
                 {
-                    "id": {"S": _item_id("entity", key.kind, key.source_uri)},
+                    "id": {"S": _entity_id(key)},
                     "arn": {"S": arn},
                     "kind": {"S": str(key.kind)},
                     "source_uri": {"S": key.source_uri},
@@ -323,7 +325,7 @@ class DynamoRegistry:
 
     def claim(self, key: EntityKey, owner: str) -> bool:
         now = int(time.time())
-        item_id = _item_id("entity", key.kind, key.source_uri)
+        item_id = _entity_id(key)
         # Whatever was prefetched for this key is stale once we contend for it: read it afresh later.
         self._prefetched.pop(item_id, None)
         try:
@@ -352,7 +354,7 @@ class DynamoRegistry:
         try:
             self._dynamodb.update_item(
                 TableName=self._table,
-                Key={"id": {"S": _item_id("entity", key.kind, key.source_uri)}},
+                Key={"id": {"S": _entity_id(key)}},
                 UpdateExpression="REMOVE #owner, #until",
                 ConditionExpression="#owner = :owner AND attribute_not_exists(#arn)",
                 ExpressionAttributeNames={name: _NAMES[name] for name in ("#arn", "#owner", "#until")},
@@ -367,7 +369,7 @@ class DynamoRegistry:
         try:
             self._dynamodb.delete_item(
                 TableName=self._table,
-                Key={"id": {"S": _item_id("entity", key.kind, key.source_uri)}},
+                Key={"id": {"S": _entity_id(key)}},
                 ConditionExpression="#arn = :arn",
                 ExpressionAttributeNames={"#arn": "arn"},
                 ExpressionAttributeValues={":arn": {"S": arn}},
