@@ -2,7 +2,7 @@
 
 For every delivered event, with no cache and no idempotency:
 
-1. the same preparer as the recorder (``lineage_recorder.resources.PREPARERS``): Describe* and plan;
+1. the same family preparer as the recorder (``lineage_recorder.families``): Describe* and plan;
 2. for every planned entity: a job's node is its trial component when DescribeTrialComponent finds it
    (as in the documentation's example); otherwise ListArtifacts / ListActions / ListContexts with the
    SourceUri, and Create* when nothing is listed;
@@ -24,11 +24,13 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from lineage_recorder.aws import client_config
-from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.apply.reconciler import REVISION_PROPERTY
+from lineage_recorder.errors import RetryLaterError
+from lineage_recorder.families import BY_DETAIL_TYPE
+from lineage_recorder.families.base import Describer
 from lineage_recorder.plan import EntityKind, PlannedEntity
-from lineage_recorder.reconciler import REVISION_PROPERTY
 from lineage_recorder.recorder import parse_event
-from lineage_recorder.resources import PREPARERS
 
 from bench.driver import BatchOutcome
 from bench.workload import REGION
@@ -62,10 +64,10 @@ class NaiveRecorder:
 
     def record(self, body: dict[str, Any]) -> None:
         event = parse_event(body)
-        family = FAMILY_BY_DETAIL_TYPE[event.detail_type]
-        if family.status_field is not None and event.detail.get(family.status_field) not in family.statuses:
+        family = BY_DETAIL_TYPE[event.detail_type]
+        if family.ignored_status(event) is not None:
             return
-        plan = PREPARERS[family.name](event, self._sagemaker).plan
+        plan = family.prepare(event, Describer(SageMakerGateway(self._sagemaker), family.describes))
         arns: dict[Any, str] = {}
         for entity in plan.entities:
             arn, existed = self._get_or_create(entity)
@@ -216,7 +218,7 @@ class Baseline:
             start = perf_counter()
             try:
                 self._recorder.record(body)
-            except (ClientError, ValueError, KeyError) as error:
+            except (ClientError, RetryLaterError, ValueError, KeyError) as error:
                 reasons.append(f"{type(error).__name__}: {str(error)[:300]}")
             latencies.append(perf_counter() - start)
         return BatchOutcome(

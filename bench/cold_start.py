@@ -90,11 +90,11 @@ class ColdStart:
 
 
 def _environment() -> dict[str, str]:
-    from lineage_recorder.patterns import FAMILIES
+    from lineage_recorder.patterns import family_names
 
     return {
         **LAMBDA_ENVIRONMENT,
-        "LINEAGE_FAMILIES": ",".join(FAMILIES),
+        "LINEAGE_FAMILIES": ",".join(family_names()),
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(FUNCTIONS_DIR),
         "AWS_EC2_METADATA_DISABLED": "true",

@@ -45,9 +45,9 @@ def configure_environment() -> None:
     for key in _UNSET:
         os.environ.pop(key, None)
     os.environ.update(LAMBDA_ENVIRONMENT)
-    from lineage_recorder.patterns import FAMILIES
+    from lineage_recorder.patterns import family_names
 
-    os.environ["LINEAGE_FAMILIES"] = ",".join(FAMILIES)
+    os.environ["LINEAGE_FAMILIES"] = ",".join(family_names())
 
 
 def create_state_table() -> None:

@@ -1,26 +1,20 @@
 """Which events reach the recorder: the EventBridge rules the stack builds, decided at run time.
 
-An event reaches the queue when a rule built from ``lineage_recorder.patterns.event_pattern`` matches it,
-exactly as in the stack. Its family must also have a preparer (``lineage_recorder.resources.PREPARERS``):
-the baseline plans with it, and the recorder cannot record without it. Events of a detail-type no family
-handles yet are "not measured": counted and reported, never delivered to either side.
+An event reaches the queue when a rule built from its family's pattern (``lineage_recorder.families.ALL``)
+matches it, exactly as in the stack. Events of a detail-type no family handles yet are "not measured":
+counted and reported, never delivered to either side.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE, event_pattern
-from lineage_recorder.resources import PREPARERS
+from lineage_recorder.families import ALL, BY_NAME
 
 
 def handled_families() -> dict[str, str]:
     """detail-type -> family name, for every family the recorder handles in this checkout."""
-    return {
-        detail_type: family.name
-        for detail_type, family in FAMILY_BY_DETAIL_TYPE.items()
-        if family.name in PREPARERS
-    }
+    return {family.detail_type: family.name for family in ALL}
 
 
 def _value_matches(condition: Any, value: Any) -> bool:
@@ -54,6 +48,6 @@ def matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
 def family_for(event: dict[str, Any], handled: dict[str, str]) -> str | None:
     """The family whose rule delivers ``event`` to the recorder, or None when no rule does."""
     family = handled.get(str(event.get("detail-type")))
-    if family is None or not matches(event_pattern(family), event):
+    if family is None or not matches(BY_NAME[family].event_pattern(), event):
         return None
     return family

@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_cdk import aws_logs as logs
 from constructs import Node
-from lineage_recorder.patterns import FAMILIES
+from lineage_recorder.families import BY_NAME as FAMILIES
 from lineage_recorder.settings import (
     DEFAULT_INDEX_OVERLAP_SECONDS,
     DEFAULT_INDEX_PAGES,
@@ -114,7 +114,7 @@ class RecorderConfig:
             number ("40", the ARN is written into the template).
         log_retention_days: retention of the function's log group.
         alarm_topic_arn: an existing SNS topic for alarm notifications; None creates one.
-        families: the resource families to record (keys of `lineage_recorder.patterns.FAMILIES`).
+        families: the resource families to record (names of `lineage_recorder.families.ALL`).
         index_pages: pages of 100 entities each lineage-index feed reads per sync; 0 turns the index off.
         index_overlap_seconds: how far back each index read starts before the newest entity it read.
     """

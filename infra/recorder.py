@@ -6,8 +6,9 @@ SageMaker ──events──> EventBridge rules (one per resource family, defaul
 Alarms (DLQ depth, errors, throttles, age of the oldest message) notify an SNS topic; a dashboard
 shows the same signals.
 
-The event patterns come from `lineage_recorder.patterns`, the definition the recorder itself uses, so a
-family added there gets its rule here without any change to this file.
+The rules, and the Describe* grants, come from the enabled families (`lineage_recorder.families`), the
+definitions the recorder itself uses, so a family added there gets its rule and its grants here without
+any change to this file. The grants are in infra/permissions.py, alarms and dashboard in infra/monitoring.py.
 """
 
 from __future__ import annotations
@@ -17,24 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
-from lineage_recorder.patterns import FAMILIES, event_pattern
+from lineage_recorder import families as resource_families
+from lineage_recorder.outcome_metrics import NAMESPACE, SERVICE
 
+from infra import monitoring
 from infra.config import RecorderConfig
-from infra.nag import acknowledge, wildcard_resource_finding
+from infra.permissions import grant_recorder_permissions
 
 # --- The Lambda asset: the runtime package only ------------------------------------------------------
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
@@ -74,84 +73,11 @@ MAX_RECEIVE_COUNT = 5
 QUEUE_RETENTION = Duration.days(4)
 # Standard queues keep a message's original enqueue time in the DLQ, so the DLQ must retain longer.
 DLQ_RETENTION = Duration.days(14)
-OLDEST_MESSAGE_AGE_THRESHOLD = Duration.minutes(30)
 
 POWERTOOLS_ACCOUNT = "017000801446"
-POWERTOOLS_SERVICE_NAME = "lineage-recorder"
-POWERTOOLS_METRICS_NAMESPACE = "SageMakerLineageRecorder"
+POWERTOOLS_SERVICE_NAME = SERVICE
+POWERTOOLS_METRICS_NAMESPACE = NAMESPACE
 LOG_LEVEL = "INFO"
-# The custom metrics the handler publishes (Powertools adds the "service" dimension).
-RECORDER_METRICS = (
-    "EntitiesCreated",
-    "EntitiesReused",
-    "EntitiesUpdated",
-    "AssociationsCreated",
-    "EventsIgnored",
-    "EventsAlreadyRecorded",
-    "DescribeFallbacks",
-    "RecordsRejected",
-    "QuotaExceeded",
-    "PeerLinksCreated",
-    "PeerLinksDeferred",
-)
-# Running totals of what the recorder has created, per kind, against the published quotas for
-# manually created lineage entities (SageMaker Developer Guide, "Lineage Tracking Entity Quotas").
-LINEAGE_QUOTAS = {"Artifacts": 6000, "Actions": 3000, "Contexts": 500, "Associations": 6000}
-QUOTA_WARNING_RATIO = 0.8
-
-# --- SageMaker permissions ----------------------------------------------------------------------------
-# Per resource type (arn:${Partition}:sagemaker:${Region}:${Account}:<type>/*), the actions the recorder
-# calls on it. AddAssociation/DeleteAssociation are authorised against both ends of the association,
-# which SageMaker allows to be artifacts, actions, contexts or trial components.
-_ASSOCIATE = ("sagemaker:AddAssociation", "sagemaker:DeleteAssociation")
-SAGEMAKER_ACTIONS_BY_RESOURCE_TYPE: Mapping[str, tuple[str, ...]] = {
-    "training-job": ("sagemaker:DescribeTrainingJob",),
-    "processing-job": ("sagemaker:DescribeProcessingJob",),
-    "transform-job": ("sagemaker:DescribeTransformJob",),
-    "model": ("sagemaker:DescribeModel",),
-    "model-package": ("sagemaker:DescribeModelPackage",),
-    "endpoint": ("sagemaker:DescribeEndpoint",),
-    "endpoint-config": ("sagemaker:DescribeEndpointConfig",),
-    "experiment-trial-component": ("sagemaker:DescribeTrialComponent", *_ASSOCIATE),
-    "artifact": (
-        "sagemaker:CreateArtifact",
-        "sagemaker:DescribeArtifact",
-        "sagemaker:UpdateArtifact",
-        "sagemaker:AddTags",
-        *_ASSOCIATE,
-    ),
-    "action": (
-        "sagemaker:CreateAction",
-        "sagemaker:DescribeAction",
-        "sagemaker:UpdateAction",
-        "sagemaker:AddTags",
-        *_ASSOCIATE,
-    ),
-    "context": (
-        "sagemaker:CreateContext",
-        "sagemaker:DescribeContext",
-        "sagemaker:UpdateContext",
-        "sagemaker:AddTags",
-        *_ASSOCIATE,
-    ),
-}
-# List calls have no resource-level permissions in IAM: they can only be granted on "*".
-SAGEMAKER_LIST_ACTIONS = (
-    "sagemaker:ListTrialComponents",
-    "sagemaker:ListArtifacts",
-    "sagemaker:ListActions",
-    "sagemaker:ListContexts",
-    "sagemaker:ListAssociations",
-)
-_LINEAGE_ENTITY_TYPES = ("artifact", "action", "context")
-STATE_TABLE_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:PutItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-)
 
 _EVENT_PATTERN_FIELDS = {
     "version": "version",
@@ -194,16 +120,6 @@ def powertools_layer_arn(scope: Construct, version: str) -> str:
     )
 
 
-def _recorder_metric(name: str) -> cloudwatch.Metric:
-    return cloudwatch.Metric(
-        namespace=POWERTOOLS_METRICS_NAMESPACE,
-        metric_name=name,
-        dimensions_map={"service": POWERTOOLS_SERVICE_NAME},
-        statistic=cloudwatch.Stats.SUM,
-        period=Duration.minutes(5),
-    )
-
-
 def _construct_id(family_name: str) -> str:
     return "".join(part.capitalize() for part in family_name.replace("-", "_").split("_"))
 
@@ -218,7 +134,6 @@ class LineageRecorder(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: RecorderConfig | None = None) -> None:
         super().__init__(scope, construct_id)
         self.config = config if config is not None else RecorderConfig()
-        stack = Stack.of(self)
 
         # --- Queue and DLQ (the rules' target) ---------------------------------------------------------
         self.dead_letter_queue = sqs.Queue(
@@ -254,15 +169,15 @@ class LineageRecorder(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
-        # --- One rule per enabled resource family, from the shared pattern definition ------------------
+        # --- One rule per enabled resource family, from the family's own pattern -----------------------
+        self.families = resource_families.named(self.config.families)
         self.rules: dict[str, events.Rule] = {}
-        for name in self.config.families:
-            family = FAMILIES[name]
-            self.rules[name] = events.Rule(
+        for family in self.families:
+            self.rules[family.name] = events.Rule(
                 self,
-                f"{_construct_id(name)}Rule",
+                f"{_construct_id(family.name)}Rule",
                 description=f"{family.detail_type} events the lineage recorder acts on",
-                event_pattern=to_event_pattern(event_pattern(name)),
+                event_pattern=to_event_pattern(family.event_pattern()),
                 targets=[targets.SqsQueue(self.queue, dead_letter_queue=self.dead_letter_queue)],
             )
 
@@ -328,289 +243,23 @@ class LineageRecorder(Construct):
                 max_concurrency=self.config.max_concurrency,
             )
         )
-        self._grant_permissions(role, stack)
-
-        # --- Alarms, notifications, dashboard ----------------------------------------------------------
-        self.alarm_topic = self._alarm_topic(stack)
-        self.alarms = self._alarms()
-        notify = cloudwatch_actions.SnsAction(self.alarm_topic)
-        for alarm in self.alarms:
-            alarm.add_alarm_action(notify)
-            alarm.add_ok_action(notify)
-        self.dashboard = self._dashboard()
-
-    # ------------------------------------------------------------------------------------------------------
-    def _grant_permissions(self, role: iam.Role, stack: Stack) -> None:
-        def sagemaker_arn(resource_type: str) -> str:
-            return f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:{resource_type}/*"
-
-        sagemaker = iam.Policy(
-            self,
-            "SageMakerPolicy",
-            roles=[role],
-            statements=[
-                iam.PolicyStatement(actions=list(actions), resources=[sagemaker_arn(resource_type)])
-                for resource_type, actions in SAGEMAKER_ACTIONS_BY_RESOURCE_TYPE.items()
-            ],
-        )
-        for resource_type in SAGEMAKER_ACTIONS_BY_RESOURCE_TYPE:
-            if resource_type == "experiment-trial-component":
-                reason = (
-                    "The recorder describes the trial component SageMaker creates for each job (named after "
-                    "the job in the event, known only at run time) and associates lineage with it; the grant "
-                    "is limited to trial-component ARNs in this account and Region and to those actions."
-                )
-            elif resource_type in _LINEAGE_ENTITY_TYPES:
-                reason = (
-                    f"The recorder creates, reads, updates, tags and associates SageMaker lineage "
-                    f"{resource_type}s whose names it derives at run time from the SourceUri of what it "
-                    f"records, so no name is known at deploy time; the grant is limited to {resource_type} "
-                    "ARNs in this account and Region."
-                )
-            else:
-                reason = (
-                    f"The recorder describes whichever SageMaker {resource_type} a state-change event "
-                    "(or a resource it references) names, known only at run time; the grant is limited to "
-                    f"{resource_type} ARNs in this account and Region and to the actions listed."
-                )
-            acknowledge(sagemaker, wildcard_resource_finding(self, sagemaker_arn(resource_type)), reason)
-
-        listing = iam.Policy(
-            self,
-            "SageMakerListPolicy",
-            roles=[role],
-            statements=[iam.PolicyStatement(actions=list(SAGEMAKER_LIST_ACTIONS), resources=["*"])],
-        )
-        acknowledge(
-            listing,
-            wildcard_resource_finding(self, "*"),
-            "SageMaker List* calls (ListArtifacts, ListActions, ListContexts, ListAssociations, "
-            "ListTrialComponents) do not support resource-level permissions, so IAM only accepts "
-            "Resource '*'; this policy holds nothing but those five read-only List actions.",
-        )
-
-        state = iam.Policy(
-            self,
-            "StateTablePolicy",
-            roles=[role],
-            statements=[
-                iam.PolicyStatement(actions=list(STATE_TABLE_ACTIONS), resources=[self.table.table_arn])
-            ],
-        )
-        policies = [sagemaker, listing, state]
-
-        if self.config.peer_accounts:
-            peers = iam.Policy(
-                self,
-                "PeerAccessPolicy",
-                roles=[role],
-                statements=[
-                    iam.PolicyStatement(
-                        actions=["sts:AssumeRole"],
-                        resources=[
-                            stack.format_arn(
-                                service="iam",
-                                region="",
-                                account=account,
-                                resource="role",
-                                resource_name=self.config.peer_role_name,
-                            )
-                            for account in self.config.peer_accounts
-                        ],
-                    )
-                ],
-            )
-            policies.append(peers)
-
-        # X-Ray tracing (Tracing.ACTIVE) puts xray:PutTraceSegments/PutTelemetryRecords on "*" into the
-        # role's default policy, next to the SQS consumer and log-group grants.
-        default_policy = role.node.find_child("DefaultPolicy")
-        acknowledge(
-            default_policy,
-            wildcard_resource_finding(self, "*"),
-            "X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no "
-            "resource-level permissions and must be granted on '*'; every other statement in this policy is "
-            "scoped to this stack's queue and log group.",
+        policies = grant_recorder_permissions(
+            self, role, table=self.table, families=self.families, config=self.config
         )
         # Do not let the event source mapping deliver messages before the function can use them.
         for policy in policies:
             self.function.node.add_dependency(policy)
 
-    def _alarm_topic(self, stack: Stack) -> sns.ITopic:
-        if self.config.alarm_topic_arn is not None:
-            return sns.Topic.from_topic_arn(self, "AlarmTopic", self.config.alarm_topic_arn)
-        # CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, so the topic gets a
-        # customer-managed key whose policy lets CloudWatch use it.
-        key = kms.Key(
+        # --- Alarms, notifications, dashboard ----------------------------------------------------------
+        self.alarm_topic = monitoring.alarm_topic(self, self.config.alarm_topic_arn)
+        self.alarms = monitoring.alarms(
+            self, queue=self.queue, dead_letter_queue=self.dead_letter_queue, function=self.function
+        )
+        monitoring.notify(self.alarms, self.alarm_topic)
+        self.dashboard = monitoring.dashboard(
             self,
-            "AlarmTopicKey",
-            description="Encrypts the SageMaker lineage recorder's alarm topic",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.DESTROY,
-            pending_window=Duration.days(7),
-        )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsToUseTheKey",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=["*"],
-            )
-        )
-        topic = sns.Topic(
-            self,
-            "AlarmTopic",
-            display_name="SageMaker lineage recorder alarms",
-            master_key=key,
-            enforce_ssl=True,
-        )
-        alarm_arns = f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"
-        topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsToPublish",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["sns:Publish"],
-                resources=[topic.topic_arn],
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": alarm_arns},
-                },
-            )
-        )
-        return topic
-
-    def _alarms(self) -> list[cloudwatch.Alarm]:
-        five_minutes = Duration.minutes(5)
-        over_zero: dict[str, Any] = {
-            "threshold": 0,
-            "evaluation_periods": 1,
-            "comparison_operator": cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            "treat_missing_data": cloudwatch.TreatMissingData.NOT_BREACHING,
-        }
-        return [
-            cloudwatch.Alarm(
-                self,
-                "DeadLetterQueueNotEmptyAlarm",
-                alarm_description=(
-                    "Events the recorder could not process (or EventBridge could not deliver) are in the "
-                    "DLQ. Read the function's logs, fix the cause, then redrive the DLQ to the queue."
-                ),
-                metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                    period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
-                ),
-                **over_zero,
-            ),
-            cloudwatch.Alarm(
-                self,
-                "FunctionErrorsAlarm",
-                alarm_description="Recorder invocations failed as a whole (crash, timeout, out of memory).",
-                metric=self.function.metric_errors(period=five_minutes, statistic=cloudwatch.Stats.SUM),
-                **over_zero,
-            ),
-            cloudwatch.Alarm(
-                self,
-                "FunctionThrottlesAlarm",
-                alarm_description="Recorder invocations were throttled (account concurrency exhausted).",
-                metric=self.function.metric_throttles(period=five_minutes, statistic=cloudwatch.Stats.SUM),
-                **over_zero,
-            ),
-            cloudwatch.Alarm(
-                self,
-                "QuotaExceededAlarm",
-                alarm_description=(
-                    "SageMaker refused to create lineage: an account quota for lineage entities is reached. "
-                    "The records are in the dead-letter queue; request a quota increase, then redrive them."
-                ),
-                metric=_recorder_metric("QuotaExceeded"),
-                **over_zero,
-            ),
-            *(
-                cloudwatch.Alarm(
-                    self,
-                    f"{kind}QuotaApproachingAlarm",
-                    alarm_description=(
-                        f"The recorder has created {QUOTA_WARNING_RATIO:.0%} of the {quota} lineage "
-                        f"{kind.lower()} SageMaker allows per account by default."
-                    ),
-                    metric=_recorder_metric(f"{kind}CreatedTotal").with_(statistic=cloudwatch.Stats.MAXIMUM),
-                    threshold=int(quota * QUOTA_WARNING_RATIO),
-                    evaluation_periods=1,
-                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-                for kind, quota in LINEAGE_QUOTAS.items()
-            ),
-            cloudwatch.Alarm(
-                self,
-                "OldestMessageAgeAlarm",
-                alarm_description=(
-                    "Events wait too long in the queue: the recorder is failing repeatedly or cannot keep up "
-                    "at its maximum concurrency."
-                ),
-                metric=self.queue.metric_approximate_age_of_oldest_message(
-                    period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
-                ),
-                threshold=OLDEST_MESSAGE_AGE_THRESHOLD.to_seconds(),
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-        ]
-
-    def _dashboard(self) -> cloudwatch.Dashboard:
-        fn = self.function
-        return cloudwatch.Dashboard(
-            self,
-            "Dashboard",
-            widgets=[
-                [cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24)],
-                [
-                    cloudwatch.GraphWidget(
-                        title="Queue",
-                        left=[
-                            self.queue.metric_approximate_number_of_messages_visible(),
-                            self.queue.metric_approximate_number_of_messages_not_visible(),
-                        ],
-                        right=[self.queue.metric_approximate_age_of_oldest_message()],
-                        width=12,
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Dead-letter queue",
-                        left=[self.dead_letter_queue.metric_approximate_number_of_messages_visible()],
-                        width=12,
-                    ),
-                ],
-                [
-                    cloudwatch.GraphWidget(
-                        title="Recorder invocations",
-                        left=[
-                            fn.metric_invocations(statistic=cloudwatch.Stats.SUM),
-                            fn.metric_errors(statistic=cloudwatch.Stats.SUM),
-                            fn.metric_throttles(statistic=cloudwatch.Stats.SUM),
-                        ],
-                        width=8,
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Recorder duration",
-                        left=[
-                            fn.metric_duration(statistic=cloudwatch.Stats.percentile(50)),
-                            fn.metric_duration(statistic=cloudwatch.Stats.percentile(99)),
-                            fn.metric_duration(statistic=cloudwatch.Stats.MAXIMUM),
-                        ],
-                        width=8,
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Recorder concurrency",
-                        left=[fn.metric("ConcurrentExecutions", statistic=cloudwatch.Stats.MAXIMUM)],
-                        width=8,
-                    ),
-                ],
-                [
-                    cloudwatch.GraphWidget(
-                        title="Lineage recorded (Powertools metrics)",
-                        left=[_recorder_metric(name) for name in RECORDER_METRICS],
-                        width=24,
-                    )
-                ],
-            ],
+            alarm_list=self.alarms,
+            queue=self.queue,
+            dead_letter_queue=self.dead_letter_queue,
+            function=self.function,
         )

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
+from lineage_recorder.families.jobs import JOB_KINDS
 
-JOB_VERTEX_TYPES = {
-    "SageMakerTrainingJob": "TrainingJob",
-    "SageMakerProcessingJob": "ProcessingJob",
-    "SageMakerTransformJob": "TransformJob",
-}
+# A job's trial component, by its SourceType, is shown as its kind's node type (QueryLineage does the same).
+JOB_VERTEX_TYPES = {kind.trial_component_source_type: kind.node_type for kind in JOB_KINDS}
 DIRECTIONS = {"ascendants": "Ascendants", "descendants": "Descendants", "both": "Both"}
 SAME_AS = "SameAs"
 # Twins followed into other accounts per trace, at most (each costs a QueryLineage and two List calls).

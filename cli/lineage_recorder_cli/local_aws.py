@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lineage_recorder.patterns import EVENT_SOURCE, FAMILIES, event_pattern
+from lineage_recorder.patterns import EVENT_SOURCE, event_pattern, family_names
 
 MAX_RECEIVE_COUNT = 5  # as the stack configures its queue (infra/recorder.py)
 # Long enough that several consumers draining at once never receive the same message twice.
@@ -87,7 +87,7 @@ class LocalEventPipeline:
         self.queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
-        for name in families or list(FAMILIES):
+        for name in families or family_names():
             rule = f"lineage-recorder-{name}"
             events.put_rule(Name=rule, EventPattern=json.dumps(event_pattern(name)), State="ENABLED")
             events.put_targets(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from lineage_recorder.families.jobs import JOB_KINDS
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 
 from sagemaker_lineage_emulator import settings
@@ -28,11 +29,7 @@ LINEAGE_TYPE_BY_KIND = {
 }
 # A job's trial component shows SageMaker's source type in ListAssociations and the job kind in
 # QueryLineage (SageMaker Developer Guide, "Querying Lineage Entities"; SageMaker Python SDK query.py).
-VERTEX_TYPE_BY_SOURCE_TYPE = {
-    "SageMakerTrainingJob": "TrainingJob",
-    "SageMakerProcessingJob": "ProcessingJob",
-    "SageMakerTransformJob": "TransformJob",
-}
+VERTEX_TYPE_BY_SOURCE_TYPE = {kind.trial_component_source_type: kind.node_type for kind in JOB_KINDS}
 
 
 _sequence = itertools.count()

@@ -3,7 +3,8 @@
 SageMaker creates a trial component named ``<job>-aws-<kind>-job`` for every training, processing and
 transform job, with ``Source.SourceArn`` = the job ARN (SageMaker Developer Guide, "Amazon SageMaker
 ML Lineage Tracking - automatically created entities"). The switch ``create_job_trial_components``
-turns this off, so code can be tested against accounts where the component is missing.
+turns this off, so code can be tested against accounts where the component is missing. The kinds, names
+and source types come from the recorder's one table of job kinds (``lineage_recorder.families.jobs``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lineage_recorder.apply.gateway import method_name
+from lineage_recorder.families.jobs import JOB_KINDS as _KINDS
+from lineage_recorder.families.jobs import JobKind
 from moto.core.responses import ActionResult, BaseResponse
 
 from sagemaker_lineage_emulator import settings
@@ -20,36 +24,24 @@ from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params
 from sagemaker_lineage_emulator.store import aware_utc, store_for
 from sagemaker_lineage_emulator.validation import validate_request
 
-JOB_KINDS = {
-    # response method -> (name parameter, backend collection, name suffix, SageMaker source type)
-    "create_training_job": ("TrainingJobName", "training_jobs", "-aws-training-job", "SageMakerTrainingJob"),
-    "create_processing_job": (
-        "ProcessingJobName",
-        "processing_jobs",
-        "-aws-processing-job",
-        "SageMakerProcessingJob",
-    ),
-    "create_transform_job": (
-        "TransformJobName",
-        "transform_jobs",
-        "-aws-transform-job",
-        "SageMakerTransformJob",
-    ),
-}
+# moto's response method that creates each kind of job -> the kind.
+JOB_KINDS: dict[str, JobKind] = {method_name(kind.create_operation): kind for kind in _KINDS}
 
 
 def with_trial_component(
     original: Callable[[BaseResponse], Any], method: str
 ) -> Callable[[BaseResponse], Any]:
-    name_param, collection, suffix, source_type = JOB_KINDS[method]
+    kind = JOB_KINDS[method]
+    # moto keeps each kind's jobs in a backend collection named after it: training_jobs.
+    collection = kind.resource_type.replace("-", "_") + "s"
 
     def create_job(self: BaseResponse) -> Any:
         result = original(self)
         if settings.current().create_job_trial_components:
-            job_name = self._get_param(name_param)
+            job_name = self._get_param(kind.name_field)
             backend = self.sagemaker_backend  # type: ignore[attr-defined]
             job_arn = getattr(backend, collection)[job_name].arn
-            component_name = f"{job_name}{suffix}"
+            component_name = kind.trial_component_name(job_name)
             backend.create_trial_component(
                 trial_component_name=component_name,
                 trial_name=None,
@@ -64,7 +56,7 @@ def with_trial_component(
             )
             store_for(self.current_account, self.region).trial_component_sources[component_name] = {
                 "SourceArn": job_arn,
-                "SourceType": source_type,
+                "SourceType": kind.trial_component_source_type,
             }
         return result
 

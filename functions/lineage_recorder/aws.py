@@ -1,4 +1,9 @@
-"""AWS clients, created once per process and only when first needed (cold start matters)."""
+"""AWS clients, created once per process and only when first needed (cold start matters), and how their
+errors read.
+
+Every module that calls AWS turns a failed call into one of the recorder's errors with
+:func:`call_failed`, so the handler and the CLI catch ``RetryLaterError`` and never a botocore class.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,17 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
+
+from lineage_recorder.errors import AwsCallError, ThrottledError
 
 # botocore's own environment variables win when set; otherwise standard retries with a few more
 # attempts than the default, because SageMaker's lineage APIs throttle under bursts.
 DEFAULT_MAX_ATTEMPTS = 8
+
+# botocore's own list of the error codes that mean "throttled", as its standard retry mode uses it.
+_THROTTLED = ThrottledRetryableChecker()
 
 
 def client_config() -> Config:
@@ -35,3 +47,23 @@ def _client(service: str, endpoint_url: str | None) -> Any:
 def forget_clients() -> None:
     """Drop every cached client (tests that switch between emulators)."""
     _client.cache_clear()
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Message", ""))
+
+
+def is_throttling(error: ClientError) -> bool:
+    return bool(_THROTTLED.is_retryable(RetryContext(attempt_number=1, parsed_response=error.response)))
+
+
+def call_failed(service: str, operation: str, error: ClientError | BotoCoreError) -> AwsCallError:
+    """The recorder's error for a call that failed after botocore's retries."""
+    if isinstance(error, BotoCoreError):
+        return AwsCallError(service, operation, "", str(error))
+    error_class = ThrottledError if is_throttling(error) else AwsCallError
+    return error_class(service, operation, error_code(error), error_message(error))

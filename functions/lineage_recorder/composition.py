@@ -1,10 +1,11 @@
 """Builds the recorder from its settings, the same way for the Lambda and the CLI.
 
-With a state table (LINEAGE_STATE_TABLE): the DynamoDB registry, shared by every concurrent instance,
-the replay guard and the lineage index (unless LINEAGE_INDEX_PAGES=0). Without one (the CLI on a laptop,
-tests): an in-memory registry for this process, and a lookup by SourceUri for every new key.
-With peer accounts (LINEAGE_PEER_ACCOUNTS): a PeerLinker adds SameAs links to their twins; its deferred
+With a state table (LINEAGE_STATE_TABLE): every state store in the table, shared by every concurrent
+instance, the replay guard and the lineage index (unless LINEAGE_INDEX_PAGES=0). Without one (the CLI on a
+laptop, tests): every store in memory for this process, and a lookup by SourceUri for every new key.
+With peer accounts (LINEAGE_PEER_ACCOUNTS): a PeerLinker plans SameAs links to their twins; its deferred
 links live in the state table, or in memory without one. Without peers no peer is ever contacted.
+Only the families in LINEAGE_FAMILIES are recorded; other events are ignored with a reason.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from lineage_recorder import aws
-from lineage_recorder.applier import Applier
+from lineage_recorder.apply.applier import Applier
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.apply.lineage_index import LineageIndex
 from lineage_recorder.errors import ConfigurationError
 from lineage_recorder.events.envelope import SageMakerEvent
-from lineage_recorder.lineage_index import LineageIndex
-from lineage_recorder.peers.deferred import DynamoPendingLinks, MemoryPendingLinks, PendingLinks
 from lineage_recorder.peers.directory import PeerDirectory, boto3_client_factory
 from lineage_recorder.peers.linker import PeerLinker
 from lineage_recorder.recorder import Recorder, RecordOutcome
-from lineage_recorder.registry import DynamoRegistry, KeyRegistry, MemoryRegistry
 from lineage_recorder.replay_guard import ReplayGuardedRecorder
 from lineage_recorder.settings import ENV_STATE_TABLE, RecorderSettings
+from lineage_recorder.state import LineageState, in_memory_state, table_state
 from lineage_recorder.trust import TrustedAccounts
 
 
@@ -34,17 +35,22 @@ class Recording(Protocol):
         """A new batch of events begins: nothing read from the account for earlier ones is trusted."""
 
 
+def build_state(settings: RecorderSettings, endpoint_url: str | None = None) -> LineageState:
+    if settings.state_table is None:
+        return in_memory_state()
+    return table_state(aws.client("dynamodb", endpoint_url), settings.state_table)
+
+
 def build_recording(
     settings: RecorderSettings, trusted_accounts: TrustedAccounts, endpoint_url: str | None = None
 ) -> Recording:
-    sagemaker = aws.client("sagemaker", endpoint_url)
-    registry: KeyRegistry = MemoryRegistry()
-    if settings.state_table is not None:
-        registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
+    gateway = SageMakerGateway(aws.client("sagemaker", endpoint_url))
+    state = build_state(settings, endpoint_url)
     index = (
         LineageIndex(
-            sagemaker,
-            registry,
+            gateway,
+            state.keys,
+            state.cursors,
             pages_per_sync=settings.index_pages,
             overlap=settings.index_overlap_seconds,
         )
@@ -52,10 +58,11 @@ def build_recording(
         else None
     )
     recorder = Recorder(
-        sagemaker,
-        Applier(sagemaker, registry, index),
+        gateway,
+        Applier(gateway, state, index),
         trusted_accounts=trusted_accounts,
-        linker=build_linker(settings, trusted_accounts.own, sagemaker, endpoint_url),
+        linker=build_linker(settings, trusted_accounts.own, state, endpoint_url),
+        families=settings.enabled_families,
     )
     if settings.state_table is None:
         return recorder
@@ -66,25 +73,23 @@ def build_index(settings: RecorderSettings, endpoint_url: str | None = None) -> 
     """The lineage index in the state table, to build it at once (`lineage-recorder index`)."""
     if settings.state_table is None:
         raise ConfigurationError(f"{ENV_STATE_TABLE} is not set: the lineage index lives in the state table")
-    registry = DynamoRegistry(aws.client("dynamodb", endpoint_url), settings.state_table)
+    state = build_state(settings, endpoint_url)
     return LineageIndex(
-        aws.client("sagemaker", endpoint_url),
-        registry,
+        SageMakerGateway(aws.client("sagemaker", endpoint_url)),
+        state.keys,
+        state.cursors,
         pages_per_sync=max(settings.index_pages, 1),
         overlap=settings.index_overlap_seconds,
     )
 
 
 def build_linker(
-    settings: RecorderSettings, own_account: str, sagemaker: object, endpoint_url: str | None = None
+    settings: RecorderSettings, own_account: str, state: LineageState, endpoint_url: str | None = None
 ) -> PeerLinker | None:
     """The cross-account linker, or None when no peer other than this account is configured."""
     peers = settings.peer_accounts - {own_account}
     if not peers:
         return None
-    pending: PendingLinks = MemoryPendingLinks()
-    if settings.state_table is not None:
-        pending = DynamoPendingLinks(aws.client("dynamodb", endpoint_url), settings.state_table)
     directory = PeerDirectory(
         own_account=own_account,
         peer_accounts=peers,
@@ -92,4 +97,4 @@ def build_linker(
         sts=aws.client("sts", endpoint_url),
         client_factory=boto3_client_factory(endpoint_url),
     )
-    return PeerLinker(sagemaker, directory, pending)
+    return PeerLinker(directory, state.pending_links)

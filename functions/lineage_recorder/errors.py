@@ -1,4 +1,12 @@
-"""The errors that stop the recorder, and how pydantic's findings become a message."""
+"""The errors that stop the recorder, and how pydantic's findings become a message.
+
+Three outcomes of a failed record, one class each:
+- InvalidEventError: the event itself is wrong; retrying will not help (the record fails alone, to the DLQ).
+- RetryLaterError: the record could not be finished now (throttling that outlasted botocore's retries, a
+  fault, another worker creating the same entity, a reached quota); SQS delivers it again. The handler and
+  the CLI catch this one class; the subclasses say why.
+- ConfigurationError: the recorder itself is misconfigured; no record can succeed until it is fixed.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +27,47 @@ class ConfigurationError(RuntimeError):
 
     No event can be recorded until it is fixed, so this is never a per-record failure.
     """
+
+
+class RetryLaterError(Exception):
+    """The record could not be recorded now; delivered again later, it can be."""
+
+
+class AwsCallError(RetryLaterError):
+    """An AWS call failed after botocore's retries (throttling, a fault, the network, access denied).
+
+    ``service`` and ``operation`` name the call, ``code`` the AWS error code ("" for a network fault).
+    """
+
+    def __init__(self, service: str, operation: str, code: str, message: str) -> None:
+        super().__init__(f"{service} {operation} failed: {code or 'no response'}: {message}"[:1024])
+        self.service = service
+        self.operation = operation
+        self.code = code
+        self.message = message
+
+
+class ThrottledError(AwsCallError):
+    """Throttling outlasted botocore's retries."""
+
+
+class QuotaExceededError(AwsCallError):
+    """SageMaker refused to create lineage: an account quota for lineage entities is reached.
+
+    Retrying soon does not help; the record rests in the DLQ until the quota is raised and it is redriven.
+    """
+
+
+class CreationInProgressError(RetryLaterError):
+    """Another worker claimed this key and has not finished creating it; retry the record later."""
+
+
+class UnprocessedItemsError(RetryLaterError):
+    """DynamoDB kept leaving part of a batch unprocessed: the table is throttled."""
+
+
+class EventInProgressError(RetryLaterError):
+    """The same event is being recorded by another worker right now (the replay guard's lock)."""
 
 
 def _bounded(text: str, limit: int) -> str:

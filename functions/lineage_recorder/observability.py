@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-SERVICE = "lineage-recorder"
-NAMESPACE = "SageMakerLineageRecorder"
+from lineage_recorder.outcome_metrics import NAMESPACE, SERVICE
+
+__all__ = ["NAMESPACE", "SERVICE", "logger", "metrics", "tracer"]
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)

@@ -3,6 +3,13 @@
 Planners build plans without any AWS access; the applier turns any plan into SageMaker calls.
 Entities are identified inside a plan by their key (kind, SourceUri), which is also how the applier
 deduplicates them against what already exists in the account.
+
+Two kinds of nodes a plan does not own (docs/decisions.md, "Nodes another family owns"):
+- a *reference* (``PlannedEntity(reference=True)``): a node another family owns, such as the training job
+  a tuning job launched. The applier resolves it like any key; when it does not exist yet, it creates it
+  with what this plan knows, and never updates it. The owner's own plan fills it in (``reconcile``).
+- an ``ExistingEntity``: a node known only by its ARN (a peer account's twin); nothing is resolved or
+  created, only edges to it are written.
 """
 
 from __future__ import annotations
@@ -50,6 +57,19 @@ class PlannedEntity:
     reconcile: bool = False
     revision: str | None = None
     removed_properties: tuple[str, ...] = ()
+    # Owned by another family: resolved, or created with what this plan knows; never updated by this plan.
+    reference: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class ExistingEntity:
+    """An entity known by its ARN (a peer account's twin): nothing to resolve or create."""
+
+    arn: str
+
+
+# Either end of a planned edge.
+Vertex = EntityKey | ExistingEntity
 
 
 @dataclass(frozen=True)
@@ -69,8 +89,8 @@ class Supersession:
 
 @dataclass(frozen=True)
 class PlannedEdge:
-    source: EntityKey
-    destination: EntityKey
+    source: Vertex
+    destination: Vertex
     association_type: AssociationType
 
 

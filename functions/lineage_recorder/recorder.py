@@ -1,20 +1,30 @@
-"""The use case shared by the Lambda and the CLI: one EventBridge event in, lineage recorded."""
+"""The use case shared by the Lambda and the CLI: one EventBridge event in, lineage recorded.
+
+event -> its family (by detail-type; ignored with a reason when no enabled family records it) -> the
+family's preparer (Describe* through the gateway) -> a Plan -> the applier -> SameAs links to the peers'
+twins (a plan of links, applied the same way).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from lineage_recorder.applier import Applier
-from lineage_recorder.errors import InvalidEventError, invalid
+from lineage_recorder.apply.applier import Applier
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.errors import InvalidEventError, RetryLaterError, invalid
 from lineage_recorder.events.envelope import SageMakerEvent
-from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE, NOT_RECORDED
-from lineage_recorder.peers.linker import LinkReport, PeerLinker
+from lineage_recorder.families import ALL, BY_DETAIL_TYPE, NOT_RECORDED
+from lineage_recorder.families.base import Describer, Family
+from lineage_recorder.peers.linker import LinkReport, PeerLinker, PeerLinks
 from lineage_recorder.plan import SkippedValue
-from lineage_recorder.resources import PREPARERS
+from lineage_recorder.settings import ENV_FAMILIES
 from lineage_recorder.trust import TrustedAccounts
+
+_MAX_ECHOED_DETAIL_TYPE = 128
 
 
 @dataclass
@@ -33,7 +43,6 @@ class RecordOutcome:
     fallbacks: list[str] = field(default_factory=list)
     # Cross-account SameAs links (only with peers configured): made, already there, deferred to a later
     # retry because a peer could not be asked, and dropped (expired, or the pending store was full).
-    # Metrics: PeerLinksCreated, PeerLinksExisting, PeerLinksDeferred, PeerLinksDropped.
     links_created: list[tuple[str, str]] = field(default_factory=list)
     links_existing: int = 0
     links_deferred: int = 0
@@ -60,21 +69,37 @@ def parse_event(raw: Any) -> SageMakerEvent:
         raise invalid("invalid event", error) from error
 
 
+def not_recorded_reason(detail_type: str, enabled: Iterable[Family] = ALL) -> str | None:
+    """Why events of `detail_type` are not recorded by the `enabled` families, or None when they are."""
+    family = BY_DETAIL_TYPE.get(detail_type)
+    if family is not None:
+        if family in tuple(enabled):
+            return None
+        return f"the {family.name} family is not enabled ({ENV_FAMILIES})"
+    if detail_type in NOT_RECORDED:
+        return f"not recorded on its own: {NOT_RECORDED[detail_type]}"
+    return f"no resource family records {detail_type[:_MAX_ECHOED_DETAIL_TYPE]!r} events"
+
+
 class Recorder:
     def __init__(
         self,
-        sagemaker: Any,
+        gateway: SageMakerGateway,
         applier: Applier,
         trusted_accounts: TrustedAccounts | None = None,
         linker: PeerLinker | None = None,
+        families: tuple[Family, ...] = ALL,
     ) -> None:
         """``trusted_accounts``: whose events to act on. The Lambda and the CLI always pass it; None
         (every account) is for callers that built the events themselves, such as tests.
-        ``linker``: SameAs links to the peer accounts; None (no peers configured) contacts no peer."""
-        self._sagemaker = sagemaker
+        ``linker``: SameAs links to the peer accounts; None (no peers configured) contacts no peer.
+        ``families``: the enabled families (LINEAGE_FAMILIES); other events are ignored with a reason."""
+        self._gateway = gateway
         self._applier = applier
         self._trusted_accounts = trusted_accounts
         self._linker = linker
+        self._families = families
+        self._by_detail_type = {family.detail_type: family for family in families}
 
     def begin_invocation(self) -> None:
         self._applier.begin_invocation()
@@ -84,35 +109,41 @@ class Recorder:
             self._trusted_accounts.check(event.account)
         outcome = RecordOutcome(event_id=event.id, detail_type=event.detail_type)
         if self._linker is not None:
-            _add_links(outcome, self._linker.retry_pending())
-        if event.detail_type in NOT_RECORDED:
-            outcome.ignored_reason = f"not recorded on its own: {NOT_RECORDED[event.detail_type]}"
+            self._link(self._linker, self._linker.due_retries(), outcome)
+        family = self._by_detail_type.get(event.detail_type)
+        if family is None:
+            outcome.ignored_reason = not_recorded_reason(event.detail_type, self._families)
             return outcome
-        family = FAMILY_BY_DETAIL_TYPE[event.detail_type]
-        if family.status_field is not None:
-            status = event.detail.get(family.status_field)
-            if status not in family.statuses:
-                outcome.ignored_reason = (
-                    f"{family.status_field} {str(status)[:64]!r} is not one the recorder acts on"
-                )
-                return outcome
-        prepared = PREPARERS[family.name](event, self._sagemaker)
-        outcome.resource_arn = prepared.plan.resource_arn
-        outcome.fallbacks = list(prepared.fallbacks)
-        outcome.skipped = list(prepared.plan.skipped)
-        result = self._applier.apply(prepared.plan)
+        outcome.ignored_reason = family.ignored_status(event)
+        if outcome.ignored:
+            return outcome
+        describer = Describer(self._gateway, family.describes)
+        plan = family.prepare(event, describer)
+        outcome.resource_arn = plan.resource_arn
+        outcome.fallbacks = list(describer.fallbacks)
+        outcome.skipped = list(plan.skipped)
+        result = self._applier.apply(plan)
         outcome.created = [arn for _, arn in result.created]
         outcome.reused = [arn for _, arn in result.reused]
-        outcome.associations_created = result.associations_created
+        outcome.associations_created = len(result.associations_created)
         outcome.associations_existing = result.associations_existing
         outcome.updated = [arn for _, arn in result.updated] + result.superseded
         outcome.created_totals = result.created_totals
         if self._linker is not None:
-            _add_links(
-                outcome,
-                self._linker.link((entity.key, result.arns[entity.key]) for entity in prepared.plan.entities),
-            )
+            resolved = ((entity.key, result.arns[entity.key]) for entity in plan.entities)
+            self._link(self._linker, self._linker.links_for(resolved), outcome)
         return outcome
+
+    def _link(self, linker: PeerLinker, links: PeerLinks, outcome: RecordOutcome) -> None:
+        """Write the SameAs links through the applier; links it cannot write now are deferred."""
+        if links.candidates:
+            try:
+                result = self._applier.apply(links.plan)
+            except RetryLaterError as error:
+                linker.not_applied(links, error)
+            else:
+                linker.applied(links, result.associations_created)
+        _add_links(outcome, links.report)
 
 
 def _add_links(outcome: RecordOutcome, report: LinkReport) -> None:

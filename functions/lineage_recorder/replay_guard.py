@@ -18,9 +18,15 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyInconsistentStateError,
+    IdempotencyPersistenceLayerError,
+)
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lineage_recorder.errors import EventInProgressError, RetryLaterError
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.recorder import Recorder, RecordOutcome
 
@@ -28,6 +34,10 @@ IDEMPOTENCY_KEY = '["detail-type", account, region, detail]'
 # Long enough to absorb SQS redelivery and DLQ redrives of the same day; after that a repeat is
 # recorded again, which the registry makes cheap and harmless.
 REMEMBER_FOR_SECONDS = 24 * 3600
+
+
+class StateTableUnavailableError(RetryLaterError):
+    """The replay guard could not read or write its record in the state table."""
 
 
 class ReplayGuardedRecorder:
@@ -56,7 +66,16 @@ class ReplayGuardedRecorder:
     def record(self, event: SageMakerEvent) -> RecordOutcome | None:
         self._local.outcome = None
         self._local.parsed = event
-        self._record_once(event=event.model_dump(mode="json", by_alias=True))
+        try:
+            self._record_once(event=event.model_dump(mode="json", by_alias=True))
+        except IdempotencyAlreadyInProgressError as error:
+            raise EventInProgressError(
+                f"the same event is being recorded by another worker: {error}"
+            ) from error
+        except (IdempotencyPersistenceLayerError, IdempotencyInconsistentStateError) as error:
+            raise StateTableUnavailableError(
+                f"the replay guard could not use the state table: {error}"
+            ) from error
         outcome: RecordOutcome | None = self._local.outcome
         return outcome
 

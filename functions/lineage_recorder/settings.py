@@ -19,8 +19,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lineage_recorder import families as resource_families
 from lineage_recorder.errors import ConfigurationError
-from lineage_recorder.patterns import FAMILIES
 
 ENV_PEER_ACCOUNTS = "LINEAGE_PEER_ACCOUNTS"
 ENV_PEER_ROLE_NAME = "LINEAGE_PEER_ROLE_NAME"
@@ -42,7 +42,7 @@ _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
 
 def _all_families() -> tuple[str, ...]:
-    return tuple(FAMILIES)
+    return tuple(resource_families.BY_NAME)
 
 
 def _items(text: str) -> list[str]:
@@ -84,11 +84,11 @@ class RecorderSettings:
             )
         if not self.families:
             raise ConfigurationError(f"{ENV_FAMILIES}: at least one resource family must be enabled")
-        unknown = [name for name in self.families if name not in FAMILIES]
+        unknown = [name for name in self.families if name not in resource_families.BY_NAME]
         if unknown:
             raise ConfigurationError(
                 f"{ENV_FAMILIES}: unknown resource families {unknown}; use {ALL_FAMILIES!r} or a "
-                f"comma-separated list of {sorted(FAMILIES)}"
+                f"comma-separated list of {sorted(resource_families.BY_NAME)}"
             )
 
     @classmethod
@@ -106,6 +106,10 @@ class RecorderSettings:
             index_pages=index_pages,
             index_overlap_seconds=index_overlap,
         )
+
+    @property
+    def enabled_families(self) -> tuple[resource_families.Family, ...]:
+        return resource_families.named(self.families)
 
     @property
     def index_enabled(self) -> bool:

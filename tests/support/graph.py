@@ -6,11 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-JOB_SOURCE_TYPES = {
-    "SageMakerTrainingJob": "TrainingJob",
-    "SageMakerProcessingJob": "ProcessingJob",
-    "SageMakerTransformJob": "TransformJob",
-}
+from lineage_recorder.families.jobs import JOB_KINDS
+
+JOB_SOURCE_TYPES = {kind.trial_component_source_type: kind.node_type for kind in JOB_KINDS}
 
 Node = tuple[str, str]  # (type, key): key is the SourceUri, or the job ARN for a job node
 Edge = tuple[Node, Node, str]

@@ -12,8 +12,6 @@ import json
 import sys
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from lineage_recorder_cli.environment import quiet_powertools
 
 
@@ -27,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lineage_recorder.apply.lineage_index import IndexStuckError
     from lineage_recorder.composition import build_index
-    from lineage_recorder.errors import ConfigurationError
-    from lineage_recorder.lineage_index import IndexStuckError
+    from lineage_recorder.errors import ConfigurationError, RetryLaterError
     from lineage_recorder.settings import RecorderSettings
 
     quiet_powertools()
@@ -38,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigurationError as error:
         print(f"lineage-recorder index: {error}", file=sys.stderr)
         return 2
-    except (IndexStuckError, ClientError, BotoCoreError) as error:
+    except (IndexStuckError, RetryLaterError) as error:
         print(f"lineage-recorder index: {error}", file=sys.stderr)
         return 1
     totals: dict[str, dict[str, int]] = {}

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from lineage_recorder_cli.environment import quiet_powertools
 from lineage_recorder_cli.event_files import read_events
 
@@ -47,11 +45,9 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
     """Record every event in ``files``; ConfigurationError when the LINEAGE_* settings or the account
     the credentials belong to (STS, same endpoint) cannot be read."""
     from lineage_recorder import aws
-    from lineage_recorder.applier import CreationInProgressError
     from lineage_recorder.composition import build_recording
-    from lineage_recorder.errors import InvalidEventError
+    from lineage_recorder.errors import InvalidEventError, RetryLaterError
     from lineage_recorder.recorder import parse_event
-    from lineage_recorder.registry import UnprocessedItemsError
     from lineage_recorder.settings import RecorderSettings
     from lineage_recorder.trust import TrustedAccounts, own_account_from_sts
 
@@ -70,7 +66,7 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
             except InvalidEventError as error:
                 summary.failed.append({"event": source.location, "reason": str(error)})
                 continue
-            except (ClientError, BotoCoreError, CreationInProgressError, UnprocessedItemsError) as error:
+            except RetryLaterError as error:
                 summary.failed.append({"event": source.location, "reason": f"AWS error: {error}"})
                 continue
             if outcome is None:

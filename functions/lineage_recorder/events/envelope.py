@@ -7,17 +7,24 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lineage_recorder.events.fields import Timestamp
-from lineage_recorder.patterns import EVENT_SOURCE, FAMILY_BY_DETAIL_TYPE, NOT_RECORDED
+
+EVENT_SOURCE = "aws.sagemaker"
+# EventBridge's limit for a detail-type (PutEvents: DetailType, at most 128 characters).
+MAX_DETAIL_TYPE_LENGTH = 128
 
 
 class SageMakerEvent(BaseModel):
-    """Strict on what the recorder relies on: the source, a detail-type it handles, a detail object."""
+    """Strict on what the recorder relies on: the source, a detail-type, an account, a detail object.
+
+    Any SageMaker detail-type is accepted here; one that no enabled family records is ignored with its
+    reason by the recorder, not refused (an archive of mixed SageMaker events is normal input).
+    """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
 
     version: str | None = None
     id: str = Field(min_length=1, max_length=256)
-    detail_type: str = Field(alias="detail-type")
+    detail_type: str = Field(alias="detail-type", min_length=1, max_length=MAX_DETAIL_TYPE_LENGTH)
     source: str
     # [0-9], not \d: pydantic's regex engine is Unicode-aware, and \d would accept other scripts' digits.
     account: str = Field(pattern=r"^[0-9]{12}$")
@@ -31,11 +38,4 @@ class SageMakerEvent(BaseModel):
     def _from_sagemaker(cls, value: str) -> str:
         if value != EVENT_SOURCE:
             raise ValueError(f"source must be {EVENT_SOURCE!r}, not {value[:64]!r}")
-        return value
-
-    @field_validator("detail_type")
-    @classmethod
-    def _handled(cls, value: str) -> str:
-        if value not in FAMILY_BY_DETAIL_TYPE and value not in NOT_RECORDED:
-            raise ValueError(f"detail-type {value[:128]!r} is not one the recorder handles")
         return value

@@ -15,6 +15,10 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.aws import call_failed
 
 SESSION_SECONDS = 3600
 RENEW_BEFORE_SECONDS = 300
@@ -69,27 +73,31 @@ class PeerDirectory:
         self._client_factory = client_factory
         self._clock = clock
         self._lock = threading.Lock()
-        self._clients: dict[str, tuple[Any, float]] = {}
+        self._clients: dict[str, tuple[SageMakerGateway, float]] = {}
 
-    def sagemaker(self, account: str) -> Any:
-        """A SageMaker client acting in ``account`` (a configured peer); AssumeRole errors propagate."""
+    def gateway(self, account: str) -> SageMakerGateway:
+        """SageMaker in ``account`` (a configured peer), through its reader role; a failed AssumeRole
+        raises AwsCallError."""
         if account not in self.peer_accounts:
             raise UnconfiguredPeerError(f"account {account} is not a configured peer")
         with self._lock:
             cached = self._clients.get(account)
             if cached is not None and cached[1] - RENEW_BEFORE_SECONDS > self._clock():
                 return cached[0]
-        response = self._sts.assume_role(
-            RoleArn=role_arn(account, self._role_name),
-            RoleSessionName=f"lineage-recorder-{self.own_account}",
-            DurationSeconds=SESSION_SECONDS,
-        )
+        try:
+            response = self._sts.assume_role(
+                RoleArn=role_arn(account, self._role_name),
+                RoleSessionName=f"lineage-recorder-{self.own_account}",
+                DurationSeconds=SESSION_SECONDS,
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise call_failed("sts", "AssumeRole", error) from error
         credentials = response["Credentials"]
         expiration = credentials.get("Expiration")
         expires_at = (
             expiration.timestamp() if hasattr(expiration, "timestamp") else self._clock() + SESSION_SECONDS
         )
-        client = self._client_factory(credentials)
+        gateway = SageMakerGateway(self._client_factory(credentials))
         with self._lock:
-            self._clients[account] = (client, expires_at)
-        return client
+            self._clients[account] = (gateway, expires_at)
+        return gateway

@@ -1,16 +1,23 @@
-"""Model package version -> package artifact in its ModelGroup context, an Approval action, and
-the containers' Image and Model artifacts and source algorithms that ContributedTo the package.
+"""Model package versions: the package artifact in its ModelGroup context, an Approval action, and the
+containers' Image and Model artifacts and source algorithms that ContributedTo the package.
 
-The package artifact and the Approval action are reconciled: the event fires again on every update,
-and an update changes them in place (approval status, MetadataProperties), never adds a second one.
+The package artifact and the Approval action are reconciled: the event fires again on every update (each
+time with status Completed), and an update changes them in place (approval status, MetadataProperties),
+never adds a second one. Describing makes re-fired and reordered events converge: whichever event is
+processed, the plan shows the package as it is now.
+
+Event: SageMaker Model Package State Change, when Completed. Describe: DescribeModelPackage.
 """
 
 from __future__ import annotations
 
-from lineage_recorder.events.model_packages import ModelPackage
-from lineage_recorder.naming import bounded_properties, entity_name
-from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
-from lineage_recorder.planners.builder import (
+from pydantic import Field
+
+from lineage_recorder.events.base import RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
+from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.events.fields import Timestamp
+from lineage_recorder.families.base import DescribeCall, Describer, Family, detail_with_arn, validated
+from lineage_recorder.families.builder import (
     ALGORITHM,
     APPROVAL,
     CONTRIBUTED_TO,
@@ -21,6 +28,14 @@ from lineage_recorder.planners.builder import (
     sibling_arn,
     unique_name,
 )
+from lineage_recorder.naming import bounded_properties, entity_name
+from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
+
+DESCRIBE_MODEL_PACKAGE = DescribeCall("DescribeModelPackage", "model-package", "ModelPackageName")
+
+# botocore: ModelPackageArn; the name is a group name, optionally followed by /<version>.
+MODEL_PACKAGE_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "model-package/" + RESOURCE_NAME + "(/[0-9]{1,10})?$"
+GROUP_NAME_PATTERN = "^" + RESOURCE_NAME + "$"
 
 # ModelApprovalStatus -> the Approval action's status (ActionStatus has no approval vocabulary; the
 # exact approval status is kept in the ModelApprovalStatus property).
@@ -29,6 +44,45 @@ APPROVAL_STATUS = {
     "Rejected": "Failed",
     "PendingManualApproval": "InProgress",
 }
+
+
+class PackageContainerSpec(Tolerant):
+    Image: str | None = None
+    ModelDataUrl: str | None = None
+
+
+class InferenceSpecificationSpec(Tolerant):
+    Containers: list[PackageContainerSpec] | None = None
+
+
+class SourceAlgorithmSpec(Tolerant):
+    AlgorithmName: str | None = None
+    ModelDataUrl: str | None = None
+
+
+class SourceAlgorithmSpecificationSpec(Tolerant):
+    SourceAlgorithms: list[SourceAlgorithmSpec] | None = None
+
+
+class MetadataPropertiesSpec(Tolerant):
+    GeneratedBy: str | None = None
+    ProjectId: str | None = None
+    Repository: str | None = None
+    CommitId: str | None = None
+
+
+class ModelPackage(Tolerant):
+    ModelPackageArn: str = Field(pattern=MODEL_PACKAGE_ARN_PATTERN)
+    ModelPackageGroupName: str | None = Field(default=None, pattern=GROUP_NAME_PATTERN)
+    ModelPackageVersion: int | None = None
+    ModelPackageStatus: str | None = None
+    ModelApprovalStatus: str | None = None
+    ApprovalDescription: str | None = None
+    InferenceSpecification: InferenceSpecificationSpec | None = None
+    SourceAlgorithmSpecification: SourceAlgorithmSpecificationSpec | None = None
+    MetadataProperties: MetadataPropertiesSpec | None = None
+    CreationTime: Timestamp = None
+    LastModifiedTime: Timestamp = None
 
 
 def _group_name(package: ModelPackage) -> str | None:
@@ -121,3 +175,21 @@ def plan_model_package(package: ModelPackage) -> Plan:
 
 def _text(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def prepare_model_package(event: SageMakerEvent, describer: Describer) -> Plan:
+    from_event = validated(ModelPackage, detail_with_arn(event, "ModelPackageArn"), "the event detail")
+    described = describer.describe(DESCRIBE_MODEL_PACKAGE, from_event.ModelPackageArn)
+    if described is None:
+        return plan_model_package(from_event)
+    return plan_model_package(validated(ModelPackage, described, "the describe_model_package response"))
+
+
+FAMILY = Family(
+    name="model-package",
+    detail_type="SageMaker Model Package State Change",
+    status_field="ModelPackageStatus",
+    statuses=("Completed",),
+    describes=(DESCRIBE_MODEL_PACKAGE,),
+    prepare=prepare_model_package,
+)

@@ -1,11 +1,11 @@
-"""Links that could not be made because a peer did not answer, kept to be retried later.
+"""Cross-account SameAs links that could not be made because a peer did not answer, kept to be retried.
 
 A peer that cannot be reached (its reader role is missing, AccessDenied, throttling that outlasts the
 peer client's retries, a network fault) never fails or blocks the local recording: the (local entity,
 peer account) pair is stored here, and the linker retries due pairs at the start of later records, at
 most once per ``RETRY_INTERVAL_SECONDS`` in each process, with a growing pause per pair.
 
-- ``DynamoPendingLinks``: one item in the state table (``id`` = ``peer-links#pending``) whose map
+- ``TablePendingLinks``: one item in the state table (``id`` = ``peer-links#pending``) whose map
   attribute ``links`` holds every pending pair, so listing them costs one GetItem and never a Scan of
   the registry. Each write pushes the item's TTL attribute ``expiration`` a week ahead; each pair also
   expires on its own after ``KEEP_SECONDS`` (then it is dropped with a log line). At most
@@ -21,11 +21,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from lineage_recorder.plan import EntityKey, EntityKind
+from lineage_recorder.state.table import PENDING_LINKS_ID, StateTable
 
-ITEM_ID = "peer-links#pending"
 KEEP_SECONDS = 7 * 24 * 3600
 MAX_PENDING = 500
 FIRST_PAUSE_SECONDS = 60
@@ -105,14 +105,10 @@ class MemoryPendingLinks:
             self._links.pop(link.id, None)
 
 
-class DynamoPendingLinks:
-    def __init__(self, dynamodb: Any, table: str, clock: Callable[[], float] = time.time) -> None:
-        self._dynamodb = dynamodb
+class TablePendingLinks:
+    def __init__(self, table: StateTable, clock: Callable[[], float] = time.time) -> None:
         self._table = table
         self._clock = clock
-
-    def _key(self) -> dict[str, Any]:
-        return {"id": {"S": ITEM_ID}}
 
     def add(self, link: PendingLink) -> bool:
         known = {pending.id for pending in self.all()}
@@ -120,16 +116,14 @@ class DynamoPendingLinks:
             return False
         expiration = str(int(self._clock()) + KEEP_SECONDS)
         # A map must exist before one of its entries can be set (one expression cannot do both).
-        self._dynamodb.update_item(
-            TableName=self._table,
-            Key=self._key(),
+        self._table.update(
+            PENDING_LINKS_ID,
             UpdateExpression="SET #links = if_not_exists(#links, :empty), #expiration = :expiration",
             ExpressionAttributeNames={"#links": "links", "#expiration": "expiration"},
             ExpressionAttributeValues={":empty": {"M": {}}, ":expiration": {"N": expiration}},
         )
-        self._dynamodb.update_item(
-            TableName=self._table,
-            Key=self._key(),
+        self._table.update(
+            PENDING_LINKS_ID,
             UpdateExpression="SET #links.#link = :link",
             ExpressionAttributeNames={"#links": "links", "#link": link.id},
             ExpressionAttributeValues={":link": {"S": link.text()}},
@@ -137,17 +131,14 @@ class DynamoPendingLinks:
         return True
 
     def all(self) -> list[PendingLink]:
-        item = self._dynamodb.get_item(TableName=self._table, Key=self._key(), ConsistentRead=True).get(
-            "Item"
-        )
+        item = self._table.get_fresh(PENDING_LINKS_ID)
         if not item:
             return []
         return [PendingLink.parse(value["S"]) for value in item.get("links", {}).get("M", {}).values()]
 
     def remove(self, link: PendingLink) -> None:
-        self._dynamodb.update_item(
-            TableName=self._table,
-            Key=self._key(),
+        self._table.update(
+            PENDING_LINKS_ID,
             UpdateExpression="REMOVE #links.#link",
             ExpressionAttributeNames={"#links": "links", "#link": link.id},
         )

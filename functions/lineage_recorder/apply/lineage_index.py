@@ -1,17 +1,17 @@
-"""The lineage index: the registry kept as a complete map of the account's lineage, by SourceUri.
+"""The lineage index: the key store kept as a complete map of the account's lineage, by SourceUri.
 
-Reusing SageMaker's own entities (shared/DESIGN.md section 3) means asking, before creating anything,
-whether the account already holds an entity for that SourceUri. Asked key by key, that is one List*
-call per new entity: the largest SageMaker cost the registry cannot save. The index asks the other way
-round: it reads what was created in the account since it last looked, oldest first, 100 entities per
+Reusing SageMaker's own entities (docs/architecture.md, "SageMaker's conventions") means asking, before
+creating anything, whether the account already holds an entity for that SourceUri. Asked key by key, that
+is one List* call per new entity: the largest SageMaker cost the key store cannot save. The index asks the
+other way round: it reads what was created in the account since it last looked, oldest first, 100 entities per
 call (`List*(CreatedAfter=start, SortBy=CreationTime)`), and records each (kind, SourceUri) -> ARN in
-the registry. Once a feed has read up to now, a key the registry does not know has no entity of that
-kind, and the applier creates it without a lookup.
+the key store. Once a feed has read up to now, a key the store does not know has no entity of that kind,
+and the applier creates it without a lookup.
 
 - Feeds: artifacts, actions and contexts by `Source.SourceUri`; trial components by
   `TrialComponentSource.SourceArn`, recorded under the job node's key (action, job ARN), because
   SageMaker's trial component is the job's node when it exists (docs/decisions.md, "The job node").
-- Where each feed reads from next lives in the registry (the state table), shared by every instance.
+- Where each feed reads from next lives in the state table (state/cursors.py), shared by every instance.
   A feed that never read starts at the beginning of the account: its first syncs build the index.
 - A sync reads at most `pages_per_sync` pages per feed. A feed that has more to read is not trusted
   for this sync: the applier then looks keys up one by one, as without an index, and later syncs go on
@@ -33,11 +33,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from lineage_recorder.apply.gateway import SageMakerGateway
 from lineage_recorder.observability import logger
 from lineage_recorder.plan import EntityKey, EntityKind, PlannedEntity
-from lineage_recorder.registry import KeyRegistry
+from lineage_recorder.state.cursors import IndexCursors
+from lineage_recorder.state.keys import KeyStore
 
 PAGE_SIZE = 100  # the largest MaxResults the List* operations accept
 DEFAULT_PAGES_PER_SYNC = 5
@@ -51,24 +52,13 @@ RESUME_MARGIN_SECONDS = 0.001
 TRIAL_COMPONENT_FEED = "trial-component"
 
 
-def _source_uri(summary: dict[str, Any]) -> str | None:
-    uri = summary.get("Source", {}).get("SourceUri")
-    return str(uri) if uri else None
-
-
-def _trial_component_source(summary: dict[str, Any]) -> str | None:
-    arn = summary.get("TrialComponentSource", {}).get("SourceArn")
-    return str(arn) if arn else None
-
-
 @dataclass(frozen=True)
 class Feed:
     name: str
-    operation: str
-    summaries_key: str
-    arn_key: str
+    # The kind of key each listed entity is recorded under.
     kind: EntityKind
-    source_of: Callable[[dict[str, Any]], str | None]
+    # Job trial components: listed by their job ARN, recorded under the job node's key (action, job ARN).
+    trial_components: bool = False
 
 
 # In the order they are synced: SageMaker's trial component before the action feed, so that where a job
@@ -76,25 +66,16 @@ class Feed:
 FEEDS = {
     feed.name: feed
     for feed in (
-        Feed(
-            TRIAL_COMPONENT_FEED,
-            "list_trial_components",
-            "TrialComponentSummaries",
-            "TrialComponentArn",
-            EntityKind.ACTION,
-            _trial_component_source,
-        ),
-        Feed(
-            "artifact", "list_artifacts", "ArtifactSummaries", "ArtifactArn", EntityKind.ARTIFACT, _source_uri
-        ),
-        Feed("action", "list_actions", "ActionSummaries", "ActionArn", EntityKind.ACTION, _source_uri),
-        Feed("context", "list_contexts", "ContextSummaries", "ContextArn", EntityKind.CONTEXT, _source_uri),
+        Feed(TRIAL_COMPONENT_FEED, EntityKind.ACTION, trial_components=True),
+        Feed("artifact", EntityKind.ARTIFACT),
+        Feed("action", EntityKind.ACTION),
+        Feed("context", EntityKind.CONTEXT),
     )
 }
 
 
 def feeds_covering(entity: PlannedEntity) -> frozenset[str]:
-    """The feeds that must be current before a registry miss for `entity` means it does not exist."""
+    """The feeds that must be current before a key-store miss for `entity` means it does not exist."""
     if entity.trial_component_name is not None:
         return frozenset({str(entity.key.kind), TRIAL_COMPONENT_FEED})
     return frozenset({str(entity.key.kind)})
@@ -134,8 +115,9 @@ class IndexStuckError(Exception):
 class LineageIndex:
     def __init__(
         self,
-        sagemaker: Any,
-        registry: KeyRegistry,
+        gateway: SageMakerGateway,
+        keys: KeyStore,
+        cursors: IndexCursors,
         *,
         pages_per_sync: int = DEFAULT_PAGES_PER_SYNC,
         max_age: float = DEFAULT_MAX_AGE_SECONDS,
@@ -147,8 +129,9 @@ class LineageIndex:
         if overlap < 0:
             raise ValueError("overlap must not be negative")
         self._overlap = overlap
-        self._sagemaker = sagemaker
-        self._registry = registry
+        self._gateway = gateway
+        self._keys = keys
+        self._cursors = cursors
         self._pages_per_sync = pages_per_sync
         self._max_age = max_age
         self._clock = clock
@@ -184,37 +167,38 @@ class LineageIndex:
     def sync(self, name: str) -> FeedRead:
         """Read feed `name` from its start, at most this index's pages per sync."""
         feed = FEEDS[name]
-        start = self._registry.index_start(name)
-        request: dict[str, Any] = {
-            "SortBy": "CreationTime",
-            "SortOrder": "Ascending",
-            "MaxResults": PAGE_SIZE,
-        }
-        if start is not None:
-            request["CreatedAfter"] = datetime.fromtimestamp(start, UTC)
+        start = self._cursors.start(name)
+        created_after = datetime.fromtimestamp(start, UTC) if start is not None else None
         newest: float | None = None
         pages = read = added = 0
         caught_up = False
+        token: str | None = None
         while pages < self._pages_per_sync:
-            response = getattr(self._sagemaker, feed.operation)(**request)
+            page = self._gateway.list_created(
+                None if feed.trial_components else feed.kind,
+                created_after=created_after,
+                page_size=PAGE_SIZE,
+                next_token=token,
+            )
             pages += 1
-            summaries = response.get(feed.summaries_key, [])
-            read += len(summaries)
-            added += self._record(feed, summaries)
-            for summary in summaries:
-                created = summary.get("CreationTime")
-                if isinstance(created, datetime):
-                    stamp = created.timestamp()
+            read += len(page.entities)
+            found: dict[EntityKey, str] = {}
+            for listed in page.entities:
+                if listed.source is not None:
+                    # Oldest first: the first entity read for a key is the one a lookup by SourceUri returns.
+                    found.setdefault(EntityKey(feed.kind, listed.source), listed.arn)
+                if listed.created is not None:
+                    stamp = listed.created.timestamp()
                     newest = stamp if newest is None else max(newest, stamp)
-            token = response.get("NextToken")
+            added += self._keys.put_absent(found)
+            token = page.next_token
             if not token:
                 caught_up = True
                 break
-            request["NextToken"] = token
         following = next_start(start, newest, caught_up, self._overlap)
         moved = following is not None and (start is None or following > start)
         if moved and following is not None:
-            self._registry.advance_index_start(name, following)
+            self._cursors.advance(name, following)
         return FeedRead(name, pages, read, added, caught_up, moved=moved)
 
     def build(self, names: Iterable[str] = tuple(FEEDS)) -> list[FeedRead]:
@@ -222,10 +206,7 @@ class LineageIndex:
         reads = []
         for name in names:
             while True:
-                try:
-                    result = self.sync(name)
-                finally:
-                    self._registry.end_prefetch()
+                result = self.sync(name)
                 reads.append(result)
                 if result.caught_up:
                     break
@@ -235,12 +216,3 @@ class LineageIndex:
                         "same instant; raise LINEAGE_INDEX_PAGES"
                     )
         return reads
-
-    def _record(self, feed: Feed, summaries: list[dict[str, Any]]) -> int:
-        found: dict[EntityKey, str] = {}
-        for summary in summaries:
-            source = feed.source_of(summary)
-            if source is not None:
-                # Oldest first: the first entity read for a key is the one a lookup by SourceUri returns.
-                found.setdefault(EntityKey(feed.kind, source), str(summary[feed.arn_key]))
-        return self._registry.put_absent(found)

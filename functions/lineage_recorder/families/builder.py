@@ -1,4 +1,8 @@
-"""Shared plan-building steps: checked keys, de-duplicated entities, and the job node."""
+"""Shared plan-building steps: checked keys, de-duplicated entities, the job node, a model's containers.
+
+The type strings are the ones SageMaker's own graph uses (docs/architecture.md, "SageMaker's
+conventions"); the SageMaker SDK's query helpers and DataHub's SageMaker source read them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from lineage_recorder.events.jobs import Model
+from lineage_recorder.families.jobs import NODE_STATUSES, JobKind
+from lineage_recorder.families.models import Model
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import (
     AssociationType,
@@ -20,7 +25,7 @@ from lineage_recorder.plan import (
 )
 from lineage_recorder.uris import image_uri_problem, s3_uri_problem, sagemaker_arn_problem
 
-# Artifact type strings SageMaker's own graph uses (shared/DESIGN.md section 3).
+# Artifact type strings.
 DATASET = "DataSet"
 IMAGE = "Image"
 MODEL = "Model"
@@ -31,9 +36,6 @@ MODEL_GROUP = "ModelGroup"
 APPROVAL = "Approval"
 ENDPOINT = "Endpoint"
 MODEL_DEPLOYMENT = "ModelDeployment"
-
-# A job that did not finish well recorded what it read, never what it may have half-written.
-SUCCESSFUL_JOB_STATUSES = frozenset({"Completed"})
 
 
 class PlanBuilder:
@@ -75,22 +77,10 @@ class PlanBuilder:
         return self._artifact(field, value, artifact_type, sagemaker_arn_problem)
 
     def job_node(
-        self, *, job_arn: str, job_name: str, job_kind: str, status: str | None, failure_reason: str | None
+        self, kind: JobKind, job_arn: str, *, status: str | None, failure_reason: str | None
     ) -> EntityKey:
         """The job itself: SageMaker's trial component when it exists, else an action the recorder owns."""
-        vertex_type = "".join(part.capitalize() for part in job_kind.split("-")) + "Job"
-        return self.add(
-            PlannedEntity(
-                key=EntityKey(EntityKind.ACTION, job_arn),
-                entity_type=vertex_type,
-                name=entity_name(job_name, f"{job_kind}-job"),
-                status=status
-                if status in {"Completed", "Failed", "Stopped", "InProgress", "Stopping"}
-                else None,
-                properties=bounded_properties([("JobName", job_name), ("FailureReason", failure_reason)]),
-                trial_component_name=entity_name(job_name, f"aws-{job_kind}-job"),
-            )
-        )
+        return self.add(job_node(kind, job_arn, status=status, failure_reason=failure_reason))
 
     def model_containers(self, model: Model, prefix: str, consumer: EntityKey) -> None:
         """Each container's Image, model data and model package ContributedTo `consumer`."""
@@ -126,6 +116,28 @@ class PlanBuilder:
             skipped=tuple(self._skipped),
             supersessions=tuple(self._supersessions),
         )
+
+
+def job_node(
+    kind: JobKind,
+    job_arn: str,
+    *,
+    status: str | None = None,
+    failure_reason: str | None = None,
+    reference: bool = False,
+) -> PlannedEntity:
+    """A job's node, as its own family plans it, or as another family references it (``reference``): the
+    key, type and names are the same either way, so both resolve to one node."""
+    job_name = job_name_from_arn(job_arn)
+    return PlannedEntity(
+        key=EntityKey(EntityKind.ACTION, job_arn),
+        entity_type=kind.node_type,
+        name=kind.node_name(job_name),
+        status=status if status in NODE_STATUSES else None,
+        properties=bounded_properties([("JobName", job_name), ("FailureReason", failure_reason)]),
+        trial_component_name=kind.trial_component_name(job_name),
+        reference=reference,
+    )
 
 
 def job_name_from_arn(job_arn: str) -> str:

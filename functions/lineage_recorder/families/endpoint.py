@@ -1,0 +1,218 @@
+"""Endpoints: the Endpoint context; per deployed endpoint config a ModelDeployment action AssociatedWith
+it, with every variant's (production and shadow) model containers ContributedTo the deployment.
+
+One deployment per (endpoint, endpoint config). The deployment of the endpoint's current config is live
+(Completed); every other deployment of the endpoint is kept and marked superseded (Stopped, with the
+property SupersededBy). A deleted endpoint keeps its context, marked DELETED: lineage is history.
+
+Event: SageMaker Endpoint State Change, when IN_SERVICE (after every create and update) or DELETED.
+Endpoint events carry no model names: endpoint -> DescribeEndpoint (its live config) ->
+DescribeEndpointConfig -> DescribeModel. The event's own EndpointConfigName (when it has one) is the
+config the event is about; the live config decides which deployment is current. A late event about an
+older config still records that deployment, already marked superseded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from lineage_recorder.events.base import MODEL_NAME_PATTERN, RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
+from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.events.fields import Timestamp
+from lineage_recorder.families.base import (
+    DescribeCall,
+    Describer,
+    Family,
+    detail_with_arn,
+    name_from_arn,
+    validated,
+)
+from lineage_recorder.families.builder import (
+    ENDPOINT,
+    MODEL_DEPLOYMENT,
+    PlanBuilder,
+    revision_of,
+    unique_name,
+)
+from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
+from lineage_recorder.naming import bounded_properties, entity_name
+from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity, Supersession
+
+DESCRIBE_ENDPOINT = DescribeCall("DescribeEndpoint", "endpoint", "EndpointName")
+DESCRIBE_ENDPOINT_CONFIG = DescribeCall("DescribeEndpointConfig", "endpoint-config", "EndpointConfigName")
+
+ENDPOINT_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "endpoint/" + RESOURCE_NAME + "$"
+RESOURCE_NAME_PATTERN = "^" + RESOURCE_NAME + "$"
+DELETED = "DELETED"
+LIVE = "Completed"
+SUPERSEDED = "Stopped"
+SUPERSEDED_BY = "SupersededBy"
+
+
+class Endpoint(Tolerant):
+    """Endpoint events spell statuses in UPPER_SNAKE (IN_SERVICE, DELETED); DescribeEndpoint in PascalCase."""
+
+    EndpointArn: str = Field(pattern=ENDPOINT_ARN_PATTERN)
+    EndpointName: str | None = Field(default=None, pattern=RESOURCE_NAME_PATTERN)
+    EndpointConfigName: str | None = Field(default=None, pattern=RESOURCE_NAME_PATTERN)
+    EndpointStatus: str | None = None
+    FailureReason: str | None = None
+    CreationTime: Timestamp = None
+    LastModifiedTime: Timestamp = None
+
+
+class VariantSpec(Tolerant):
+    VariantName: str | None = None
+    ModelName: str | None = Field(default=None, pattern=MODEL_NAME_PATTERN)
+
+
+class EndpointConfig(Tolerant):
+    EndpointConfigName: str = Field(pattern=RESOURCE_NAME_PATTERN)
+    EndpointConfigArn: str | None = None
+    ProductionVariants: list[VariantSpec] | None = None
+    ShadowProductionVariants: list[VariantSpec] | None = None
+
+
+@dataclass(frozen=True)
+class DeployedVariant:
+    variant_name: str
+    model_name: str
+    model: Model | None  # None when the model could no longer be described
+    shadow: bool = False
+
+
+@dataclass(frozen=True)
+class Deployment:
+    config_name: str
+    config_arn: str | None
+    variants: tuple[DeployedVariant, ...]
+
+
+def deployment_uri(endpoint_arn: str, config_name: str) -> str:
+    """The key of one deployment: the endpoint and the config it was given (a config may serve many)."""
+    return f"{endpoint_arn}?endpoint-config={config_name}"
+
+
+def _variants(deployment: Deployment, shadow: bool) -> str | None:
+    listed = [f"{v.variant_name}={v.model_name}" for v in deployment.variants if v.shadow is shadow]
+    return ",".join(listed) or None
+
+
+def plan_endpoint(
+    endpoint: Endpoint,
+    *,
+    status: str,
+    revision: str | None,
+    deployments: Sequence[Deployment] = (),
+    current_config: str | None = None,
+) -> Plan:
+    """`current_config` is the endpoint's live config as DescribeEndpoint says; None when unknown."""
+    arn = endpoint.EndpointArn
+    name = endpoint.EndpointName or name_from_arn(arn)
+    plan = PlanBuilder(arn)
+    context = plan.add(
+        PlannedEntity(
+            key=EntityKey(EntityKind.CONTEXT, arn),
+            entity_type=ENDPOINT,
+            name=entity_name(name, "endpoint"),
+            properties=bounded_properties(
+                [("EndpointName", name), ("EndpointStatus", status), ("EndpointConfigName", current_config)]
+            ),
+            reconcile=True,
+            revision=revision,
+        )
+    )
+    for deployment in deployments:
+        key = EntityKey(EntityKind.ACTION, deployment_uri(arn, deployment.config_name))
+        live = current_config is None or deployment.config_name == current_config
+        plan.add(
+            PlannedEntity(
+                key=key,
+                entity_type=MODEL_DEPLOYMENT,
+                name=unique_name(f"{name}-{deployment.config_name}", key.source_uri),
+                status=LIVE if live else SUPERSEDED,
+                properties=bounded_properties(
+                    [
+                        ("EndpointName", name),
+                        ("EndpointConfigName", deployment.config_name),
+                        ("EndpointConfigArn", deployment.config_arn),
+                        ("ProductionVariants", _variants(deployment, shadow=False)),
+                        ("ShadowProductionVariants", _variants(deployment, shadow=True)),
+                        (SUPERSEDED_BY, None if live else current_config),
+                    ]
+                ),
+                # A config deployed again after another one was live is live again.
+                reconcile=current_config is not None,
+                removed_properties=(SUPERSEDED_BY,) if live and current_config is not None else (),
+            )
+        )
+        plan.edge(key, context, AssociationType.ASSOCIATED_WITH)
+        for variant in deployment.variants:
+            if variant.model is not None:
+                kind = "ShadowProductionVariants" if variant.shadow else "ProductionVariants"
+                plan.model_containers(variant.model, f"{kind}[{variant.variant_name}].Model", key)
+
+    if current_config is not None:
+        plan.supersede(
+            Supersession(
+                anchor=context,
+                current=EntityKey(EntityKind.ACTION, deployment_uri(arn, current_config)),
+                source_type=MODEL_DEPLOYMENT,
+                status=SUPERSEDED,
+                properties=((SUPERSEDED_BY, current_config),),
+            )
+        )
+    return plan.build()
+
+
+def _deployment(describer: Describer, config_name: str) -> Deployment:
+    described = describer.describe(DESCRIBE_ENDPOINT_CONFIG, config_name)
+    if described is None:
+        return Deployment(config_name=config_name, config_arn=None, variants=())
+    config = validated(EndpointConfig, described, "the describe_endpoint_config response")
+    variants = [
+        DeployedVariant(
+            variant_name=spec.VariantName or f"variant-{index}",
+            model_name=spec.ModelName,
+            model=described_model(describer, spec.ModelName),
+            shadow=shadow,
+        )
+        for shadow, specs in ((False, config.ProductionVariants), (True, config.ShadowProductionVariants))
+        for index, spec in enumerate(specs or [])
+        if spec.ModelName
+    ]
+    return Deployment(config_name, config.EndpointConfigArn, tuple(variants))
+
+
+def prepare_endpoint(event: SageMakerEvent, describer: Describer) -> Plan:
+    endpoint = validated(Endpoint, detail_with_arn(event, "EndpointArn"), "the event detail")
+    status = str(event.detail.get("EndpointStatus"))
+    revision = revision_of(event.time or endpoint.LastModifiedTime or endpoint.CreationTime)
+    if status == DELETED:
+        return plan_endpoint(endpoint, status=status, revision=revision)
+
+    name = endpoint.EndpointName or name_from_arn(endpoint.EndpointArn)
+    described = describer.describe(DESCRIBE_ENDPOINT, name)
+    current_config = (
+        None
+        if described is None
+        else validated(Endpoint, described, "the describe_endpoint response").EndpointConfigName
+    )
+    config_names = dict.fromkeys(c for c in (endpoint.EndpointConfigName, current_config) if c)
+    deployments = [_deployment(describer, config_name) for config_name in config_names]
+    return plan_endpoint(
+        endpoint, status=status, revision=revision, deployments=deployments, current_config=current_config
+    )
+
+
+FAMILY = Family(
+    name="endpoint",
+    detail_type="SageMaker Endpoint State Change",
+    status_field="EndpointStatus",
+    statuses=("IN_SERVICE", "DELETED"),
+    describes=(DESCRIBE_ENDPOINT, DESCRIBE_ENDPOINT_CONFIG, DESCRIBE_MODEL),
+    prepare=prepare_endpoint,
+)

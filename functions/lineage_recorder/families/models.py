@@ -1,0 +1,42 @@
+"""SageMaker models (DescribeModel): the containers a transform job or an endpoint variant runs.
+
+A model's containers carry the lineage: each one's image, model data and model package.
+"""
+
+from __future__ import annotations
+
+from lineage_recorder.events.base import Tolerant
+from lineage_recorder.families.base import DescribeCall, Describer, validated
+
+DESCRIBE_MODEL = DescribeCall("DescribeModel", "model", "ModelName")
+
+
+class ContainerDefinitionSpec(Tolerant):
+    Image: str | None = None
+    ModelDataUrl: str | None = None
+    ModelPackageName: str | None = None
+
+
+class Model(Tolerant):
+    """DescribeModel, as far as lineage needs it."""
+
+    ModelName: str | None = None
+    ModelArn: str | None = None
+    PrimaryContainer: ContainerDefinitionSpec | None = None
+    Containers: list[ContainerDefinitionSpec] | None = None
+
+    def containers(self) -> list[ContainerDefinitionSpec]:
+        found = [self.PrimaryContainer] if self.PrimaryContainer is not None else []
+        found.extend(self.Containers or [])
+        return [
+            container
+            for container in found
+            if container.Image or container.ModelDataUrl or container.ModelPackageName
+        ]
+
+
+def described_model(describer: Describer, model_name: str) -> Model | None:
+    """DescribeModel, or None when the model is gone (lineage then lacks its containers; the describer
+    keeps the reason)."""
+    body = describer.describe(DESCRIBE_MODEL, model_name)
+    return None if body is None else validated(Model, body, "the describe_model response")

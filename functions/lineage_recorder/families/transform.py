@@ -1,0 +1,81 @@
+"""Transform jobs: job node; the input, and the model's image, model data and package ContributedTo it;
+it Produced the output.
+
+Event: SageMaker Transform Job State Change, when Completed, Failed or Stopped.
+Describe: DescribeTransformJob, then DescribeModel for the model it ran.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from lineage_recorder.events.base import MODEL_NAME_PATTERN, Tolerant
+from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.events.fields import Timestamp
+from lineage_recorder.families.base import Describer
+from lineage_recorder.families.builder import DATASET, PlanBuilder
+from lineage_recorder.families.jobs import (
+    SUCCESSFUL_STATUSES,
+    TRANSFORM,
+    DataSourceSpec,
+    Job,
+    describe_job,
+    job_family,
+)
+from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
+from lineage_recorder.plan import AssociationType, Plan
+
+
+class TransformInputSpec(Tolerant):
+    DataSource: DataSourceSpec | None = None
+
+
+class TransformOutputSpec(Tolerant):
+    S3OutputPath: str | None = None
+
+
+class TransformJob(Job):
+    TransformJobArn: str = Field(pattern=TRANSFORM.arn_pattern)
+    TransformJobName: str | None = None
+    TransformJobStatus: str | None = None
+    ModelName: str | None = Field(default=None, pattern=MODEL_NAME_PATTERN)
+    TransformInput: TransformInputSpec | None = None
+    TransformOutput: TransformOutputSpec | None = None
+    TransformStartTime: Timestamp = None
+    TransformEndTime: Timestamp = None
+
+
+def plan_transform_job(job: TransformJob, model: Model | None) -> Plan:
+    """`model` is None when the job's model could no longer be described."""
+    plan = PlanBuilder(job.TransformJobArn)
+    node = plan.job_node(
+        TRANSFORM, job.TransformJobArn, status=job.TransformJobStatus, failure_reason=job.FailureReason
+    )
+    source = (
+        job.TransformInput.DataSource.S3DataSource
+        if job.TransformInput and job.TransformInput.DataSource
+        else None
+    )
+    dataset = plan.s3_artifact(
+        "TransformInput.DataSource.S3DataSource.S3Uri", source.S3Uri if source else None, DATASET
+    )
+    plan.edge(dataset, node, AssociationType.CONTRIBUTED_TO)
+
+    if model is not None:
+        plan.model_containers(model, "Model", node)
+
+    if job.TransformJobStatus in SUCCESSFUL_STATUSES:
+        output = job.TransformOutput.S3OutputPath if job.TransformOutput else None
+        plan.edge(
+            node, plan.s3_artifact("TransformOutput.S3OutputPath", output, DATASET), AssociationType.PRODUCED
+        )
+    return plan.build()
+
+
+def prepare_transform_job(event: SageMakerEvent, describer: Describer) -> Plan:
+    job = describe_job(event, describer, TRANSFORM, TransformJob)
+    model = described_model(describer, job.ModelName) if job.ModelName else None
+    return plan_transform_job(job, model)
+
+
+FAMILY = job_family(TRANSFORM, prepare_transform_job, also_describes=(DESCRIBE_MODEL,))

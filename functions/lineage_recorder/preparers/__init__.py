@@ -1,1 +1,0 @@
-"""Per resource family: read the event, complete it with Describe*, and hand it to its planner."""

@@ -1,0 +1,193 @@
+"""Which ARN stands for each entity key, and who may create it.
+
+SageMaker's CreateArtifact does not enforce a unique SourceUri, so two workers that look up the same new
+S3 URI at once would each create an artifact. A worker must *claim* a key (an atomic conditional write)
+before creating its entity; a worker that loses the claim waits for the winner's ARN. The ARN recorded
+for a key also spares every later record a lookup.
+
+- MemoryKeyStore: one process (the CLI without a state table, tests); claims are as wide as the process.
+- TableKeyStore: the state table, shared by every concurrent instance.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Protocol
+
+from lineage_recorder.plan import EntityKey
+from lineage_recorder.state.table import StateTable, entity_id
+
+# How long a claim protects a creation in progress. A worker that dies after claiming blocks the key
+# for this long; then another worker takes over (after looking the key up again in SageMaker).
+CLAIM_LEASE_SECONDS = 60
+
+
+class KeyStore(Protocol):
+    def get(self, key: EntityKey) -> str | None:
+        """The ARN recorded for `key`, or None (also while another worker is still creating it)."""
+
+    def put(self, key: EntityKey, arn: str) -> str:
+        """Record `arn` for `key` unless another ARN is already recorded; return the recorded one."""
+
+    def put_absent(self, arns: dict[EntityKey, str]) -> int:
+        """`put` each key that has no ARN recorded yet, in as few writes as possible; return how many."""
+
+    def claim(self, key: EntityKey, owner: str) -> bool:
+        """Take the right to create `key`: True for exactly one owner while the claim's lease lasts."""
+
+    def release(self, key: EntityKey, owner: str) -> None:
+        """Give back `owner`'s claim on `key` (its creation failed) before the lease runs out."""
+
+    def forget(self, key: EntityKey, arn: str) -> None:
+        """`arn` no longer exists: drop it, so that `key` is looked up (and created) again."""
+
+
+class MemoryKeyStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._arns: dict[EntityKey, str] = {}
+        self._claims: dict[EntityKey, tuple[str, float]] = {}
+
+    def get(self, key: EntityKey) -> str | None:
+        with self._lock:
+            return self._arns.get(key)
+
+    def put(self, key: EntityKey, arn: str) -> str:
+        with self._lock:
+            self._claims.pop(key, None)
+            return self._arns.setdefault(key, arn)
+
+    def put_absent(self, arns: dict[EntityKey, str]) -> int:
+        with self._lock:
+            absent = {key: arn for key, arn in arns.items() if key not in self._arns}
+            for key, arn in absent.items():
+                self._claims.pop(key, None)
+                self._arns[key] = arn
+            return len(absent)
+
+    def claim(self, key: EntityKey, owner: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if key in self._arns:
+                return False
+            holder = self._claims.get(key)
+            if holder is not None and holder[0] != owner and holder[1] > now:
+                return False
+            self._claims[key] = (owner, now + CLAIM_LEASE_SECONDS)
+            return True
+
+    def release(self, key: EntityKey, owner: str) -> None:
+        with self._lock:
+            holder = self._claims.get(key)
+            if holder is not None and holder[0] == owner:
+                del self._claims[key]
+
+    def forget(self, key: EntityKey, arn: str) -> None:
+        with self._lock:
+            if self._arns.get(key) == arn:
+                del self._arns[key]
+
+
+# Attribute names go through placeholders: several are DynamoDB reserved words.
+_NAMES = {
+    "#arn": "arn",
+    "#kind": "kind",
+    "#uri": "source_uri",
+    "#owner": "claim_owner",
+    "#until": "claim_until",
+}
+_CLAIM_NAMES = {name: _NAMES[name] for name in ("#arn", "#owner", "#until")}
+
+
+def _arn_of(item: dict[str, Any] | None) -> str | None:
+    return None if item is None or "arn" not in item else str(item["arn"]["S"])
+
+
+class TableKeyStore:
+    def __init__(self, table: StateTable) -> None:
+        self._table = table
+
+    def get(self, key: EntityKey) -> str | None:
+        return _arn_of(self._table.get(entity_id(key)))
+
+    def put(self, key: EntityKey, arn: str) -> str:
+        item_id = entity_id(key)
+        applied = self._table.update(
+            item_id,
+            UpdateExpression="SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until",
+            ConditionExpression="attribute_not_exists(#arn) OR #arn = :arn",
+            ExpressionAttributeNames=_NAMES,
+            ExpressionAttributeValues={
+                ":arn": {"S": arn},
+                ":kind": {"S": str(key.kind)},
+                ":uri": {"S": key.source_uri},
+            },
+        )
+        if applied is None:
+            # Another ARN was recorded first: that one stands for the key.
+            recorded = _arn_of(self._table.get_fresh(item_id))
+            return recorded if recorded is not None else arn
+        self._table.remember(item_id, {"id": {"S": item_id}, "arn": {"S": arn}})
+        return arn
+
+    def put_absent(self, arns: dict[EntityKey, str]) -> int:
+        """Unconditional batch writes of keys a consistent read just found absent. A writer racing in
+        between can only be a recorder instance that created an entity for the same key: either the very
+        entity being written (it was listed), or a duplicate no lookup could have prevented. Conditional
+        writes (one UpdateItem per key, or TransactWriteItems) would cost a call per key to rule that out.
+        """
+        with self._table.snapshot():
+            self._table.read_into_snapshot(entity_id(key) for key in arns)
+            absent = [(key, arn) for key, arn in arns.items() if self.get(key) is None]
+            self._table.batch_put(
+                [
+                    {
+                        "id": {"S": entity_id(key)},
+                        "arn": {"S": arn},
+                        "kind": {"S": str(key.kind)},
+                        "source_uri": {"S": key.source_uri},
+                    }
+                    for key, arn in absent
+                ]
+            )
+        return len(absent)
+
+    def claim(self, key: EntityKey, owner: str) -> bool:
+        now = int(time.time())
+        item_id = entity_id(key)
+        # Whatever the snapshot read for this key is stale once we contend for it: read it afresh later.
+        self._table.forget(item_id)
+        applied = self._table.update(
+            item_id,
+            UpdateExpression="SET #owner = :owner, #until = :until",
+            ConditionExpression=(
+                "attribute_not_exists(#arn) AND (attribute_not_exists(#until) "
+                "OR #until < :now OR #owner = :owner)"
+            ),
+            ExpressionAttributeNames=_CLAIM_NAMES,
+            ExpressionAttributeValues={
+                ":owner": {"S": owner},
+                ":until": {"N": str(now + CLAIM_LEASE_SECONDS)},
+                ":now": {"N": str(now)},
+            },
+        )
+        return applied is not None
+
+    def release(self, key: EntityKey, owner: str) -> None:
+        # A failed condition means someone else holds it now (our lease ran out): theirs to keep.
+        self._table.update(
+            entity_id(key),
+            UpdateExpression="REMOVE #owner, #until",
+            ConditionExpression="#owner = :owner AND attribute_not_exists(#arn)",
+            ExpressionAttributeNames=_CLAIM_NAMES,
+            ExpressionAttributeValues={":owner": {"S": owner}},
+        )
+
+    def forget(self, key: EntityKey, arn: str) -> None:
+        self._table.delete(
+            entity_id(key),
+            ConditionExpression="#arn = :arn",
+            ExpressionAttributeNames={"#arn": "arn"},
+            ExpressionAttributeValues={":arn": {"S": arn}},
+        )

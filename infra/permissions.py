@@ -1,0 +1,149 @@
+"""The recorder function's IAM grants, derived from the code that makes the calls, never retyped.
+
+- SageMaker lineage calls: the gateway's declarations (``lineage_recorder.apply.gateway``), per resource
+  type in this account and Region, and its List* calls on "*" (IAM offers nothing narrower for List*);
+- SageMaker Describe* calls: each enabled family's declarations (``Family.describes``), per resource type;
+- the state table's item actions; ``sts:AssumeRole`` only onto the configured peers' reader roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from aws_cdk import Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+from lineage_recorder.apply.gateway import LINEAGE_GRANTS, LIST_GRANTS
+from lineage_recorder.families import Family, describe_calls
+
+from infra.config import RecorderConfig
+from infra.nag import acknowledge, wildcard_resource_finding
+
+STATE_TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+)
+_LINEAGE_ENTITY_TYPES = ("artifact", "action", "context")
+_TRIAL_COMPONENT = "experiment-trial-component"
+
+
+def sagemaker_grants(families: Iterable[Family]) -> dict[str, tuple[str, ...]]:
+    """Resource type -> the SageMaker actions the recorder calls on it, with these families enabled."""
+    grants: dict[str, list[str]] = {
+        resource_type: list(actions) for resource_type, actions in LINEAGE_GRANTS.items()
+    }
+    for call in describe_calls(families):
+        grants.setdefault(call.resource_type, []).append(call.iam_action)
+    return {resource_type: tuple(dict.fromkeys(actions)) for resource_type, actions in grants.items()}
+
+
+def _reason(resource_type: str) -> str:
+    if resource_type == _TRIAL_COMPONENT:
+        return (
+            "The recorder describes the trial component SageMaker creates for each job (named after "
+            "the job in the event, known only at run time) and associates lineage with it; the grant "
+            "is limited to trial-component ARNs in this account and Region and to those actions."
+        )
+    if resource_type in _LINEAGE_ENTITY_TYPES:
+        return (
+            f"The recorder creates, reads, updates, tags and associates SageMaker lineage "
+            f"{resource_type}s whose names it derives at run time from the SourceUri of what it "
+            f"records, so no name is known at deploy time; the grant is limited to {resource_type} "
+            "ARNs in this account and Region."
+        )
+    return (
+        f"The recorder describes whichever SageMaker {resource_type} a state-change event "
+        "(or a resource it references) names, known only at run time; the grant is limited to "
+        f"{resource_type} ARNs in this account and Region and to the actions listed."
+    )
+
+
+def grant_recorder_permissions(
+    scope: Construct,
+    role: iam.Role,
+    *,
+    table: dynamodb.Table,
+    families: Iterable[Family],
+    config: RecorderConfig,
+) -> list[iam.Policy]:
+    stack = Stack.of(scope)
+
+    def sagemaker_arn(resource_type: str) -> str:
+        return f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:{resource_type}/*"
+
+    grants: Mapping[str, tuple[str, ...]] = sagemaker_grants(families)
+    sagemaker = iam.Policy(
+        scope,
+        "SageMakerPolicy",
+        roles=[role],
+        statements=[
+            iam.PolicyStatement(actions=list(actions), resources=[sagemaker_arn(resource_type)])
+            for resource_type, actions in grants.items()
+        ],
+    )
+    for resource_type in grants:
+        acknowledge(
+            sagemaker, wildcard_resource_finding(scope, sagemaker_arn(resource_type)), _reason(resource_type)
+        )
+
+    listing = iam.Policy(
+        scope,
+        "SageMakerListPolicy",
+        roles=[role],
+        statements=[iam.PolicyStatement(actions=list(LIST_GRANTS), resources=["*"])],
+    )
+    acknowledge(
+        listing,
+        wildcard_resource_finding(scope, "*"),
+        f"SageMaker List* calls ({', '.join(action.split(':')[1] for action in LIST_GRANTS)}) do not support "
+        "resource-level permissions, so IAM only accepts Resource '*'; this policy holds nothing but those "
+        f"{len(LIST_GRANTS)} read-only List actions.",
+    )
+
+    state = iam.Policy(
+        scope,
+        "StateTablePolicy",
+        roles=[role],
+        statements=[iam.PolicyStatement(actions=list(STATE_TABLE_ACTIONS), resources=[table.table_arn])],
+    )
+    policies = [sagemaker, listing, state]
+
+    if config.peer_accounts:
+        policies.append(
+            iam.Policy(
+                scope,
+                "PeerAccessPolicy",
+                roles=[role],
+                statements=[
+                    iam.PolicyStatement(
+                        actions=["sts:AssumeRole"],
+                        resources=[
+                            stack.format_arn(
+                                service="iam",
+                                region="",
+                                account=account,
+                                resource="role",
+                                resource_name=config.peer_role_name,
+                            )
+                            for account in config.peer_accounts
+                        ],
+                    )
+                ],
+            )
+        )
+
+    # X-Ray tracing (Tracing.ACTIVE) puts xray:PutTraceSegments/PutTelemetryRecords on "*" into the
+    # role's default policy, next to the SQS consumer and log-group grants.
+    acknowledge(
+        role.node.find_child("DefaultPolicy"),
+        wildcard_resource_finding(scope, "*"),
+        "X-Ray active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which have no "
+        "resource-level permissions and must be granted on '*'; every other statement in this policy is "
+        "scoped to this stack's queue and log group.",
+    )
+    return policies
