@@ -23,9 +23,9 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
-from lineage_recorder.aws import client_config
 from lineage_recorder.apply.gateway import SageMakerGateway
 from lineage_recorder.apply.reconciler import REVISION_PROPERTY
+from lineage_recorder.aws import client_config
 from lineage_recorder.errors import RetryLaterError
 from lineage_recorder.families import BY_DETAIL_TYPE
 from lineage_recorder.families.base import Describer

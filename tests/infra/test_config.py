@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from lineage_recorder.patterns import FAMILIES
+from lineage_recorder.families import BY_NAME as FAMILIES
 
 from infra.config import CONTEXT_KEYS, ConfigError, RecorderConfig
 from tests.infra.conftest import ROOT, cdk_json

@@ -2,7 +2,7 @@
 
 All tests read the session synth (see conftest.py). Expected values are written out here, not imported
 from infra/, so that a change to the stack has to be a deliberate change to these tests too. The one
-shared source is `lineage_recorder.patterns`, on purpose: a rule must exist for every family the
+shared source is `lineage_recorder.families`, on purpose: a rule must exist for every family the
 recorder handles.
 """
 
@@ -18,7 +18,9 @@ import pytest
 from aws_cdk import App, Stack, Validations
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match
-from lineage_recorder.patterns import FAMILIES, FAMILY_BY_DETAIL_TYPE, event_pattern
+from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.families import BY_NAME as FAMILIES
+from lineage_recorder.patterns import event_pattern
 
 from infra.nag import enable_nag
 from tests.infra.conftest import (
@@ -33,14 +35,20 @@ from tests.infra.conftest import (
 )
 
 # --- The IAM contract with the runtime code (written out, not imported) ----------------------------------
+# The Describe* calls each family's preparer makes: granted only when the family is enabled.
+DESCRIBE_ACTIONS_BY_FAMILY = {
+    "training": {"sagemaker:DescribeTrainingJob": "training-job"},
+    "processing": {"sagemaker:DescribeProcessingJob": "processing-job"},
+    "transform": {"sagemaker:DescribeTransformJob": "transform-job", "sagemaker:DescribeModel": "model"},
+    "model-package": {"sagemaker:DescribeModelPackage": "model-package"},
+    "endpoint": {
+        "sagemaker:DescribeEndpoint": "endpoint",
+        "sagemaker:DescribeEndpointConfig": "endpoint-config",
+        "sagemaker:DescribeModel": "model",
+    },
+}
+# What writing lineage needs, whichever families are enabled.
 SAGEMAKER_RESOURCE_TYPES_BY_ACTION = {
-    "sagemaker:DescribeTrainingJob": {"training-job"},
-    "sagemaker:DescribeProcessingJob": {"processing-job"},
-    "sagemaker:DescribeTransformJob": {"transform-job"},
-    "sagemaker:DescribeModel": {"model"},
-    "sagemaker:DescribeModelPackage": {"model-package"},
-    "sagemaker:DescribeEndpoint": {"endpoint"},
-    "sagemaker:DescribeEndpointConfig": {"endpoint-config"},
     "sagemaker:DescribeTrialComponent": {"experiment-trial-component"},
     "sagemaker:CreateArtifact": {"artifact"},
     "sagemaker:DescribeArtifact": {"artifact"},
@@ -53,8 +61,18 @@ SAGEMAKER_RESOURCE_TYPES_BY_ACTION = {
     "sagemaker:UpdateContext": {"context"},
     "sagemaker:AddTags": {"artifact", "action", "context"},
     "sagemaker:AddAssociation": {"artifact", "action", "context", "experiment-trial-component"},
-    "sagemaker:DeleteAssociation": {"artifact", "action", "context", "experiment-trial-component"},
 }
+
+
+def expected_sagemaker_grants(families: list[str]) -> dict[str, set[str]]:
+    """Action -> resource types: lineage writing plus the enabled families' Describe* calls."""
+    expected = {action: set(types) for action, types in SAGEMAKER_RESOURCE_TYPES_BY_ACTION.items()}
+    for family in families:
+        for action, resource_type in DESCRIBE_ACTIONS_BY_FAMILY[family].items():
+            expected.setdefault(action, set()).add(resource_type)
+    return expected
+
+
 SAGEMAKER_LIST_ACTIONS = {
     "sagemaker:ListTrialComponents",
     "sagemaker:ListArtifacts",
@@ -70,6 +88,29 @@ STATE_TABLE_ACTIONS = {
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 }
+# Every metric the handler publishes (namespace SageMakerLineageRecorder, dimension service).
+RECORDER_METRICS = (
+    "EntitiesCreated",
+    "EntitiesReused",
+    "EntitiesUpdated",
+    "AssociationsCreated",
+    "AssociationsExisting",
+    "SkippedValues",
+    "DescribeFallbacks",
+    "PeerLinksCreated",
+    "PeerLinksExisting",
+    "PeerLinksDeferred",
+    "PeerLinksDropped",
+    "EventsIgnored",
+    "EventsAlreadyRecorded",
+    "RecordsRejected",
+    "RecordsRetried",
+    "QuotaExceeded",
+    "ArtifactsCreatedTotal",
+    "ActionsCreatedTotal",
+    "ContextsCreatedTotal",
+    "AssociationsCreatedTotal",
+)
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 SQS_CONSUMER_ACTIONS = {
     "sqs:ReceiveMessage",
@@ -424,8 +465,10 @@ def test_function_role_has_exactly_the_contracted_permissions(synthesis: Synthes
     log_group = json.dumps(get_att(stack.logical_id("Recorder/FunctionLogGroup/Resource")))
     # When the function role's grants are collected
     grants = role_grants(stack)
-    # Then each SageMaker action is scoped to its resource types in this account and Region
-    for action, resource_types in SAGEMAKER_RESOURCE_TYPES_BY_ACTION.items():
+    # Then each SageMaker action is scoped to its resource types in this account and Region, and the
+    # Describe* calls are those of the enabled families only
+    families = list(DESCRIBE_ACTIONS_BY_FAMILY) if variant == "default" else ["training"]
+    for action, resource_types in expected_sagemaker_grants(families).items():
         assert grants.pop(action) == {sagemaker_arn(resource_type) for resource_type in resource_types}, (
             action
         )
@@ -577,6 +620,9 @@ def test_dashboard_shows_the_alarms(synthesis: Synthesis) -> None:
         assert json.dumps(get_att(alarm_id)) in body
     for metric in ("ApproximateAgeOfOldestMessage", "Invocations", "Duration", "ConcurrentExecutions"):
         assert metric in body
+    # And every metric the recorder publishes, with the running totals against the quotas
+    for metric in RECORDER_METRICS:
+        assert f'\\"{metric}\\"' in body, metric
 
 
 def test_outputs_name_what_operators_need(synthesis: Synthesis) -> None:
@@ -613,7 +659,9 @@ def test_cdk_nag_acknowledgements_are_per_resource_and_explained(synthesis: Synt
     acknowledged = acknowledgements(stack)
     # Then only the three policies with unavoidable wildcard resources carry any, each finding named
     sagemaker_types = {
-        resource_type for types in SAGEMAKER_RESOURCE_TYPES_BY_ACTION.values() for resource_type in types
+        resource_type
+        for types in expected_sagemaker_grants(list(DESCRIBE_ACTIONS_BY_FAMILY)).values()
+        for resource_type in types
     }
     assert acknowledged.keys() == {
         f"{name}/Recorder/SageMakerPolicy/Resource",

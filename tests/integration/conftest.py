@@ -9,9 +9,10 @@ import boto3
 import pytest
 import sagemaker_lineage_emulator
 from lineage_recorder import aws
-from lineage_recorder.applier import Applier
 from lineage_recorder.recorder import Recorder
 from moto import mock_aws
+
+from tests.support.recording import recorder_for
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +47,7 @@ def sagemaker(emulator: None) -> Any:
 
 @pytest.fixture
 def recorder(sagemaker: Any) -> Recorder:
-    return Recorder(sagemaker, Applier(sagemaker))
+    return recorder_for(sagemaker)
 
 
 @pytest.fixture(params=[True, False], ids=["with-trial-components", "without-trial-components"])

@@ -1,6 +1,6 @@
 """Many workers recording overlapping events at once never create two entities for one key.
 
-SageMaker's CreateArtifact does not enforce a unique SourceUri; the recorder's registry must. Each
+SageMaker's CreateArtifact does not enforce a unique SourceUri; the recorder's key store must. Each
 worker is an Applier with its own SageMaker client, as concurrent Lambda instances are. The emulator
 gives every call a little latency, as real calls have, so workers interleave between lookup and
 create the way real traffic does.
@@ -16,15 +16,14 @@ import boto3
 import pytest
 import sagemaker_lineage_emulator
 from botocore.config import Config
-from botocore.exceptions import ClientError
-from lineage_recorder.applier import Applier
-from lineage_recorder.events.jobs import TrainingJob
+from lineage_recorder.errors import ThrottledError
+from lineage_recorder.families.training import TrainingJob, plan_training_job
 from lineage_recorder.plan import Plan
-from lineage_recorder.planners.training import plan_training_job
-from lineage_recorder.registry import DynamoRegistry, KeyRegistry, MemoryRegistry
+from lineage_recorder.state import LineageState, in_memory_state, table_state
 
 from tests.support.events import training_detail
 from tests.support.graph import GraphSnapshot, snapshot
+from tests.support.recording import applier_for
 from tests.support.report import report
 from tests.support.state_table import create_state_table
 
@@ -49,9 +48,9 @@ def _overlapping_plans(jobs: int, shared: int) -> list[Plan]:
     return plans
 
 
-def _run_workers(workers: int, plans: list[Plan], registry_for: Callable[[int], KeyRegistry]) -> None:
+def _run_workers(workers: int, plans: list[Plan], state_for: Callable[[int], LineageState]) -> None:
     def work(worker: int) -> None:
-        applier = Applier(boto3.client("sagemaker"), registry_for(worker))
+        applier = applier_for(boto3.client("sagemaker"), state_for(worker))
         # The same order for every worker: they reach each new key together, the hardest case.
         for plan in plans:
             applier.apply(plan)
@@ -61,27 +60,27 @@ def _run_workers(workers: int, plans: list[Plan], registry_for: Callable[[int], 
             finished.result()
 
 
-def _record_concurrently(registry_for: Callable[[int], KeyRegistry]) -> GraphSnapshot:
+def _record_concurrently(state_for: Callable[[int], LineageState]) -> GraphSnapshot:
     workers = 16 if SOAK else 8
     plans = _overlapping_plans(jobs=200 if SOAK else 12, shared=10 if SOAK else 3)
     sagemaker_lineage_emulator.configure(latency=0.005, create_job_trial_components=False)
-    _run_workers(workers, plans, registry_for)
+    _run_workers(workers, plans, state_for)
     sagemaker_lineage_emulator.configure(latency=0.0)
     return snapshot(boto3.client("sagemaker"))
 
 
-def _shared_dynamo_registry() -> Callable[[int], KeyRegistry]:
+def _shared_state_table() -> Callable[[int], LineageState]:
     dynamodb = boto3.client("dynamodb")
     table = create_state_table(dynamodb)
-    return lambda worker: DynamoRegistry(boto3.client("dynamodb"), table)
+    return lambda worker: table_state(boto3.client("dynamodb"), table)
 
 
 @pytest.mark.soak
-def test_workers_sharing_the_registry_create_each_key_once(emulator: None) -> None:
-    # Given eight workers (sixteen under make soak) applying the same overlapping plans, with one registry
-    registry_for = _shared_dynamo_registry()
+def test_workers_sharing_the_state_table_create_each_key_once(emulator: None) -> None:
+    # Given eight workers (sixteen under make soak) applying the same overlapping plans, with one state table
+    state_for = _shared_state_table()
     # When they all run at once
-    graph = _record_concurrently(registry_for)
+    graph = _record_concurrently(state_for)
     # Then every (kind, SourceUri) has one entity and every pair one association
     duplicates = len(graph.duplicate_entities) + len(graph.duplicate_associations)
     report(f"concurrency: entities={sum(graph.entity_keys.values())} duplicates={duplicates}")
@@ -90,26 +89,26 @@ def test_workers_sharing_the_registry_create_each_key_once(emulator: None) -> No
     assert len(graph.entity_keys) > 0
 
 
-def test_without_the_shared_registry_the_same_traffic_creates_duplicates(emulator: None) -> None:
-    # Given the same workers, each with only its own in-memory cache (no shared claims)
+def test_without_the_shared_state_table_the_same_traffic_creates_duplicates(emulator: None) -> None:
+    # Given the same workers, each with only its own in-memory state (no shared claims)
     # When they all run at once
-    graph = _record_concurrently(lambda worker: MemoryRegistry())
-    # Then some keys got two entities: the race the registry exists to stop is real
+    graph = _record_concurrently(lambda worker: in_memory_state())
+    # Then some keys got two entities: the race the shared key store exists to stop is real
     assert graph.duplicate_entities != {}
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["dynamodb", "memory"])
 def test_a_failed_creation_gives_its_claim_back_at_once(emulator: None, shared: bool) -> None:
-    # Given a registry, and SageMaker refusing every CreateArtifact (throttled beyond the retries)
-    registry = _shared_dynamo_registry()(0) if shared else MemoryRegistry()
+    # Given a key store, and SageMaker refusing every CreateArtifact (throttled beyond the retries)
+    state = _shared_state_table()(0) if shared else in_memory_state()
     plan = _overlapping_plans(jobs=1, shared=1)[0]
     sagemaker_lineage_emulator.configure(
         faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=frozenset({"CreateArtifact"}))
     )
     sagemaker = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "max_attempts": 1}))
     # When a plan's first creation fails
-    with pytest.raises(ClientError):
-        Applier(sagemaker, registry).apply(plan)
+    with pytest.raises(ThrottledError):
+        applier_for(sagemaker, state).apply(plan)
     # Then no claim is left behind: another worker may create the key right away, not after the lease
     artifacts = [entity.key for entity in plan.entities if entity.key.kind == "artifact"]
-    assert all(registry.claim(key, "next-worker") for key in artifacts)
+    assert all(state.keys.claim(key, "next-worker") for key in artifacts)

@@ -14,17 +14,19 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from lineage_recorder.applier import Applier
 from lineage_recorder.composition import build_linker
-from lineage_recorder.peers.deferred import DynamoPendingLinks, MemoryPendingLinks, PendingLinks
 from lineage_recorder.peers.directory import PeerDirectory, boto3_client_factory, role_arn
 from lineage_recorder.peers.keys import is_linkable, peers_to_ask
 from lineage_recorder.peers.linker import PeerLinker
 from lineage_recorder.plan import EntityKey, EntityKind
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
 from lineage_recorder.settings import RecorderSettings
+from lineage_recorder.state import in_memory_state
+from lineage_recorder.state.pending_links import MemoryPendingLinks, PendingLinks, TablePendingLinks
+from lineage_recorder.state.table import StateTable
 
 from tests.support.events import REGION, envelope, training_detail
+from tests.support.recording import recorder_for
 from tests.support.state_table import create_state_table
 
 DEV = "123456789012"  # moto's default account
@@ -117,8 +119,8 @@ class World:
             client_factory=self._peer_client,
             clock=self.clock,
         )
-        linker = PeerLinker(sagemaker, directory, pending or MemoryPendingLinks(), clock=self.clock)
-        return Recorder(sagemaker, Applier(sagemaker), linker=linker)
+        linker = PeerLinker(directory, pending or MemoryPendingLinks(), clock=self.clock)
+        return recorder_for(sagemaker, linker=linker)
 
 
 @pytest.fixture
@@ -198,7 +200,9 @@ def test_a_peer_without_the_role_defers_the_link_until_the_role_exists(world: Wo
     world.sts.failure_code = failure
     world.recorder(DEV, set()).record(training(DEV, "dev-train", inputs=[SHARED_DATA], model=SHARED_MODEL))
     prod_dynamodb = boto3.client("dynamodb")
-    pending = DynamoPendingLinks(prod_dynamodb, create_state_table(prod_dynamodb), clock=world.clock)
+    pending = TablePendingLinks(
+        StateTable(prod_dynamodb, create_state_table(prod_dynamodb)), clock=world.clock
+    )
     prod = world.recorder(PROD, {DEV}, pending)
     # When prod records a job that uses it
     outcome = prod.record(training(PROD, "prod-train", inputs=[SHARED_DATA], model=SHARED_MODEL))
@@ -263,7 +267,7 @@ def test_no_peers_configured_means_no_linker_and_no_call(world: World) -> None:
     for peers in (frozenset(), frozenset({DEV})):
         settings = RecorderSettings(peer_accounts=peers)
         # When the recorder is composed
-        linker = build_linker(settings, DEV, world.sagemaker(DEV))
+        linker = build_linker(settings, DEV, in_memory_state())
         # Then there is no linker at all
         assert linker is None
     assert world.sts.asked == []

@@ -65,11 +65,25 @@ SOAK = os.environ.get("LINEAGE_SOAK") == "1"
 # Rejecting a record costs about a millisecond; a record that reaches SageMaker costs ~15 emulated calls
 # (~75 ms). The bounded mix keeps those few per batch; the soak mix has many more.
 BOUNDED_MIX = Mix(
-    bad_envelopes=40, bad_details=32, untrusted=19, not_objects=24, mutated=1, random=6, hostile_uris=2
+    bad_envelopes=40,
+    bad_details=32,
+    untrusted=19,
+    not_objects=24,
+    mutated=1,
+    random=6,
+    hostile_uris=2,
+    unhandled=4,
 )
-BOUNDED_BATCHES = 80  # x 124 hostile records, + a good one each: 10,000 events
+BOUNDED_BATCHES = 80  # x 128 hostile records, + a good one each: over 10,000 events
 SOAK_MIX = Mix(
-    bad_envelopes=25, bad_details=15, untrusted=10, not_objects=15, mutated=15, random=15, hostile_uris=5
+    bad_envelopes=25,
+    bad_details=15,
+    untrusted=10,
+    not_objects=15,
+    mutated=15,
+    random=15,
+    hostile_uris=5,
+    unhandled=5,
 )
 SOAK_BATCHES = 300
 MAX_REASON_LENGTH = 1_500  # a hostile event must not blow up the log line that rejects it
@@ -138,14 +152,16 @@ class Attack:
                     problems.append(
                         f"{where} rejected, but the reason does not name {record.why!r}: {reason}"
                     )
-                if record.expect is Expect.GOOD:
-                    problems.append(f"{where} is good but was rejected: {reason}")
+                if record.expect in (Expect.GOOD, Expect.IGNORED):
+                    problems.append(f"{where} is {record.expect.value} but was rejected: {reason}")
             else:
                 if len(settled) != 1 or rejections:
                     problems.append(f"{where} succeeded without exactly one recorded/ignored line: {lines}")
                     continue
                 if record.expect is Expect.BAD:
                     problems.append(f"{where} must fail but was {settled[0]['message']!r}")
+                if record.expect is Expect.IGNORED and settled[0]["message"] != "Event ignored":
+                    problems.append(f"{where} must be ignored but was {settled[0]['message']!r}")
                 if record.expect is Expect.GOOD:
                     if settled[0]["message"] != "Lineage recorded":
                         problems.append(f"{where} is good but was {settled[0]['message']!r}")

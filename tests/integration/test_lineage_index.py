@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
 import pytest
 from lineage_recorder import aws, handler
-from lineage_recorder.applier import Applier
-from lineage_recorder.lineage_index import LineageIndex
+from lineage_recorder.apply.applier import Applier
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.apply.lineage_index import LineageIndex
 from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
-from lineage_recorder.registry import DynamoRegistry
+from lineage_recorder.state import table_state
+from lineage_recorder.state.cursors import TableIndexCursors
+from lineage_recorder.state.table import StateTable
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 
 from tests.integration.jobs import IMAGE, training_job
@@ -149,17 +152,17 @@ def test_the_index_off_looks_every_new_key_up(
     )
 
 
-class RegistryRacedAtItsStart(DynamoRegistry):
-    """The state table as one instance sees it, while `before_start` runs another instance's work just
-    before this one reads a feed's start: the interleaving two Lambda containers can produce."""
+class CursorsRacedAtTheirStart(TableIndexCursors):
+    """The index cursors as one instance sees them, while `before_start` runs another instance's work
+    just before this one reads a feed's start: the interleaving two Lambda containers can produce."""
 
-    def __init__(self, dynamodb: Any, table: str, before_start: Callable[[str], None]) -> None:
-        super().__init__(dynamodb, table)
+    def __init__(self, table: StateTable, before_start: Callable[[str], None]) -> None:
+        super().__init__(table)
         self._before_start = before_start
 
-    def index_start(self, feed: str) -> float | None:
+    def start(self, feed: str) -> float | None:
         self._before_start(feed)
-        return super().index_start(feed)
+        return super().start(feed)
 
 
 def test_a_key_another_instance_indexed_during_this_ones_sync_is_reused(
@@ -175,11 +178,18 @@ def test_a_key_another_instance_indexed_during_this_ones_sync_is_reused(
     time.sleep(0.01)  # a newer, unrelated context, so the feed's start can move past SageMaker's
     sagemaker.create_context(ContextName="newer", ContextType="Endpoint", Source={"SourceUri": "arn:newer"})
     # (no overlap: the re-read of the last seconds would hide the interleaving this test is about)
-    other = LineageIndex(sagemaker, DynamoRegistry(dynamodb, table), overlap=0)
+    gateway = SageMakerGateway(sagemaker)
+    theirs_state = table_state(dynamodb, table)
+    other = LineageIndex(gateway, theirs_state.keys, theirs_state.cursors, overlap=0)
     # ... where the other instance indexes that context (and moves the feed on) after this instance has
-    # read its registry for the plan, and before it reads the feed's start
-    registry = RegistryRacedAtItsStart(dynamodb, table, before_start=lambda feed: other.sync(feed) and None)
-    applier = Applier(sagemaker, registry, LineageIndex(sagemaker, registry, overlap=0))
+    # read its key store for the plan, and before it reads the feed's start
+    state = table_state(dynamodb, table)
+    assert state.table is not None
+    state = replace(
+        state,
+        cursors=CursorsRacedAtTheirStart(state.table, before_start=lambda feed: other.sync(feed) and None),
+    )
+    applier = Applier(gateway, state, LineageIndex(gateway, state.keys, state.cursors, overlap=0))
     plan = Plan(
         resource_arn=endpoint_arn,
         entities=(PlannedEntity(EntityKey(EntityKind.CONTEXT, endpoint_arn), "Endpoint", name="shared-ctx"),),

@@ -1,8 +1,9 @@
 """Every AWS call the deployed recorder makes is one its IAM role grants.
 
-The stack's policies are written by hand (infra/recorder.py) and pinned by the infra tests; this test
-ties them to what the code really calls, by running a whole workflow through the handler as deployed
-(state table, replay guard, lineage index) and checking each operation it sent.
+The stack derives its policies from the gateway's and the families' declarations (infra/permissions.py),
+and the infra tests pin them; this test ties them to what the code really calls, by running a whole
+workflow through the handler as deployed (state table, replay guard, lineage index) and checking each
+operation it sent.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from typing import Any
 import boto3
 import pytest
 from lineage_recorder import aws, handler
+from lineage_recorder.apply.gateway import LIST_GRANTS
+from lineage_recorder.families import ALL
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 
-from infra.recorder import SAGEMAKER_ACTIONS_BY_RESOURCE_TYPE, SAGEMAKER_LIST_ACTIONS, STATE_TABLE_ACTIONS
+from infra.permissions import STATE_TABLE_ACTIONS, sagemaker_grants
 from tests.support.events import ACCOUNT, REGION, sqs_batch
 from tests.support.state_table import create_state_table
 from tests.support.workflow import workflow_events
 
 GRANTED = {
-    *SAGEMAKER_LIST_ACTIONS,
+    *LIST_GRANTS,
     *STATE_TABLE_ACTIONS,
-    *(action for actions in SAGEMAKER_ACTIONS_BY_RESOURCE_TYPE.values() for action in actions),
+    *(action for actions in sagemaker_grants(ALL).values() for action in actions),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lineage_recorder.planners.endpoint import deployment_uri
+from lineage_recorder.families.endpoint import deployment_uri
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
 from lineage_recorder_cli.resource_events import endpoint_deleted_event, endpoint_event, model_package_event
 

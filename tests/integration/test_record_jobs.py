@@ -9,6 +9,7 @@ from lineage_recorder.recorder import Recorder, parse_event
 from tests.integration.jobs import IMAGE, processing_job, training_job, transform_job
 from tests.support.events import training_event
 from tests.support.graph import snapshot
+from tests.support.recording import recorder_for
 
 RAW = "s3://raw-data/customers/"
 FEATURES = "s3://features/train/"
@@ -112,7 +113,7 @@ def test_recording_the_same_events_again_creates_nothing(
     _record_all(recorder, events)
     before = snapshot(sagemaker)
     # When every event is recorded again, with a fresh recorder (no warm cache)
-    fresh = Recorder(sagemaker, type(recorder._applier)(sagemaker))
+    fresh = recorder_for(sagemaker)
     outcomes = [fresh.record(parse_event(event)) for event in events]
     # Then nothing new exists and the outcomes say so
     assert snapshot(sagemaker) == before
@@ -125,7 +126,6 @@ def test_results_are_the_same_with_and_without_sagemakers_trial_components(sagem
     # Given the same workflow recorded in both worlds
     import boto3
     import sagemaker_lineage_emulator
-    from lineage_recorder.applier import Applier
     from moto import mock_aws
 
     graphs = []
@@ -133,7 +133,7 @@ def test_results_are_the_same_with_and_without_sagemakers_trial_components(sagem
         sagemaker_lineage_emulator.configure(create_job_trial_components=enabled)
         with mock_aws():
             client = boto3.client("sagemaker")
-            _record_all(Recorder(client, Applier(client)), _workflow(client))
+            _record_all(recorder_for(client), _workflow(client))
             graphs.append(snapshot(client))
     # Then the graphs are identical once job nodes are named by their job ARN
     assert graphs[0].nodes == graphs[1].nodes
@@ -221,9 +221,7 @@ def test_a_transform_whose_model_is_gone_still_records_its_data(recorder: Record
 
 def test_a_cached_arn_deleted_by_hand_is_recreated_not_reused(sagemaker: Any) -> None:
     # Given a recorder whose registry knows the dataset's artifact, which someone then deletes
-    from lineage_recorder.applier import Applier
-
-    recorder = Recorder(sagemaker, Applier(sagemaker))
+    recorder = recorder_for(sagemaker)
     recorder.record(parse_event(training_job(sagemaker, "first", inputs=[FEATURES], output=MODELS)))
     (dataset,) = sagemaker.list_artifacts(SourceUri=FEATURES)["ArtifactSummaries"]
     for association in sagemaker.list_associations(SourceArn=dataset["ArtifactArn"])["AssociationSummaries"]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
 from lineage_recorder_cli.commands.record import record_sources
 
 from tests.support.graph import snapshot

@@ -21,8 +21,8 @@ import sagemaker_lineage_emulator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lineage_recorder import aws, handler
+from lineage_recorder.apply.reconciler import REVISION_PROPERTY
 from lineage_recorder.observability import logger as recorder_logger
-from lineage_recorder.reconciler import REVISION_PROPERTY
 from lineage_recorder_cli.local_aws import DrainReport, LocalEventPipeline, LocalLambdaContext
 from moto import mock_aws
 

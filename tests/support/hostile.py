@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
-from lineage_recorder.patterns import FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
 
 from tests.support.events import ACCOUNT, REGION, envelope, job_arn, training_event
 
@@ -41,6 +41,7 @@ Edge = tuple[Node, Node, str]
 class Expect(Enum):
     GOOD = "good"
     BAD = "bad"
+    IGNORED = "ignored"  # a well-formed SageMaker event no family records: ignored with its reason
     ANY = "any"
 
 
@@ -337,14 +338,15 @@ NON_AWS_SOURCES = (
     "",
     HUGE,
 )
+# Well-formed detail-types no family records: ignored, with the reason, never failed.
 UNHANDLED_DETAIL_TYPES = (
     "SageMaker Feature Group State Change",
     "SageMaker Training Job State Change ",
     "sagemaker training job state change",
     "SageMaker Training Job State Change\x00",
-    "",
-    HUGE,
 )
+# Not a detail-type EventBridge can carry (1 to 128 characters): rejected.
+MALFORMED_DETAIL_TYPES = ("", "x" * 129, HUGE)
 MALFORMED_ACCOUNTS = (
     "12345678901",
     "1234567890123",
@@ -409,9 +411,7 @@ _BAD_ENVELOPE_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "source": st.one_of(st.sampled_from(NON_AWS_SOURCES), st.text(max_size=20)).filter(
         lambda source: source != "aws.sagemaker"
     ),
-    "detail-type": st.one_of(st.sampled_from(UNHANDLED_DETAIL_TYPES), st.text(max_size=40)).filter(
-        lambda detail_type: detail_type not in FAMILY_BY_DETAIL_TYPE
-    ),
+    "detail-type": st.sampled_from(MALFORMED_DETAIL_TYPES),
     "account": st.sampled_from(MALFORMED_ACCOUNTS),
     "region": st.sampled_from(MALFORMED_REGIONS),
     "id": st.sampled_from(("", "i" * 257, HUGE)),
@@ -544,6 +544,19 @@ def bad_envelopes(draw: st.DrawFn) -> HostileRecord:
         return HostileRecord(_body(draw, event), Expect.BAD, f"{key}={value!r:.40}", why=key)
     event[how] = draw(_BAD_ENVELOPE_VALUES[how])
     return HostileRecord(_body(draw, event), Expect.BAD, f"{how}={event[how]!r:.40}", why=how)
+
+
+_UNHANDLED_DETAIL_TYPE = st.one_of(
+    st.sampled_from(UNHANDLED_DETAIL_TYPES), st.text(min_size=1, max_size=40)
+).filter(lambda detail_type: detail_type not in FAMILY_BY_DETAIL_TYPE)
+
+
+@st.composite
+def unhandled_events(draw: st.DrawFn) -> HostileRecord:
+    """A well-formed SageMaker event of a detail-type no family records: ignored with its reason."""
+    _, event = _base(draw)
+    event["detail-type"] = draw(_UNHANDLED_DETAIL_TYPE)
+    return HostileRecord(_body(draw, event), Expect.IGNORED, f"detail-type={event['detail-type']!r:.40}")
 
 
 @st.composite
@@ -733,7 +746,7 @@ _RANDOM_DETAIL = {
 _RANDOM_ENVELOPE = {
     "version": _ANY_SCALAR,
     "id": _copies(("", "i" * 257, *NOT_STRINGS)),
-    "detail-type": st.sampled_from(UNHANDLED_DETAIL_TYPES),
+    "detail-type": st.sampled_from(UNHANDLED_DETAIL_TYPES + MALFORMED_DETAIL_TYPES),
     "source": st.sampled_from(NON_AWS_SOURCES),
     "account": st.one_of(untrusted_accounts, st.sampled_from(MALFORMED_ACCOUNTS)),
     "time": _copies(ODD_TIMESTAMPS + BAD_TIMESTAMPS),
@@ -826,6 +839,7 @@ class Mix:
     mutated: int
     random: int
     hostile_uris: int
+    unhandled: int = 0
 
     @property
     def size(self) -> int:
@@ -844,6 +858,7 @@ def batches(draw: st.DrawFn, mix: Mix, goods: tuple[int, int] = (1, 2)) -> list[
         (mutated_records(), mix.mutated),
         (random_events(), mix.random),
         (hostile_uri_records(), mix.hostile_uris),
+        (unhandled_events(), mix.unhandled),
     ):
         records.extend(draw(strategy) for _ in range(count))
     records = draw(st.permutations(records)) if draw(_BOOLEANS) else records

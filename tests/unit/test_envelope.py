@@ -1,4 +1,4 @@
-"""The EventBridge envelope: strict on source, detail-type, account and detail."""
+"""The EventBridge envelope: strict on source, account and detail; any SageMaker detail-type parses."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def test_unknown_envelope_fields_are_tolerated() -> None:
     ("change", "complaint"),
     [
         ({"source": "com.example.fake"}, "source"),
-        ({"detail-type": "SageMaker Feature Group State Change"}, "detail-type"),
+        ({"detail-type": ""}, "detail-type"),
+        ({"detail-type": "x" * 129}, "detail-type"),
         ({"account": "not-an-account"}, "account"),
         ({"detail": "a string"}, "detail"),
         ({"id": ""}, "id"),
@@ -47,6 +48,13 @@ def test_events_the_recorder_must_not_act_on_are_rejected_with_the_reason(
     # When parsed / Then the error names the field
     with pytest.raises(InvalidEventError, match=complaint):
         parse_event(event)
+
+
+def test_a_sagemaker_event_of_a_detail_type_no_family_records_still_parses() -> None:
+    # Given a SageMaker event of a kind the recorder has no family for
+    event = {**_event(), "detail-type": "SageMaker Feature Group State Change"}
+    # When parsed / Then it is an event (the recorder ignores it with a reason; it is not malformed)
+    assert parse_event(event).detail_type == "SageMaker Feature Group State Change"
 
 
 @pytest.mark.parametrize("raw", ["[1, 2]", "42", "not json", "null"])

@@ -1,4 +1,4 @@
-"""Event intake: the quirks of real SageMaker events (shared/DESIGN.md section 4)."""
+"""Event intake: the quirks of real SageMaker events (docs/architecture.md, "What real events look like")."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from lineage_recorder.events.fields import parse_tags, parse_timestamp
-from lineage_recorder.events.jobs import TrainingJob
+from lineage_recorder.families.training import TrainingJob
 
 EXPECTED = datetime(2020, 3, 10, 9, 18, 9, 50000, tzinfo=UTC)
 

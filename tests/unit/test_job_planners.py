@@ -1,12 +1,12 @@
-"""Job planners: the lineage a job description implies (shared/DESIGN.md section 3)."""
+"""Job planners: the lineage a job description implies (docs/architecture.md, "SageMaker's conventions")."""
 
 from __future__ import annotations
 
-from lineage_recorder.events.jobs import Model, ProcessingJob, TrainingJob, TransformJob
+from lineage_recorder.families.models import Model
+from lineage_recorder.families.processing import ProcessingJob, plan_processing_job
+from lineage_recorder.families.training import TrainingJob, plan_training_job
+from lineage_recorder.families.transform import TransformJob, plan_transform_job
 from lineage_recorder.plan import EntityKey, EntityKind, Plan
-from lineage_recorder.planners.processing import plan_processing_job
-from lineage_recorder.planners.training import plan_training_job
-from lineage_recorder.planners.transform import plan_transform_job
 
 from tests.support.events import job_arn, training_detail
 

@@ -1,4 +1,4 @@
-"""The lineage index's reading rules, against a fake SageMaker lister and the in-memory registry."""
+"""The lineage index's reading rules, against a fake SageMaker lister and the in-memory key store."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from lineage_recorder.lineage_index import (
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.apply.lineage_index import (
     DEFAULT_OVERLAP_SECONDS,
     PAGE_SIZE,
     RESUME_MARGIN_SECONDS,
@@ -18,7 +19,8 @@ from lineage_recorder.lineage_index import (
     next_start,
 )
 from lineage_recorder.plan import EntityKey, EntityKind, PlannedEntity
-from lineage_recorder.registry import MemoryRegistry
+from lineage_recorder.state.cursors import MemoryIndexCursors
+from lineage_recorder.state.keys import MemoryKeyStore
 
 EPOCH = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -71,6 +73,11 @@ class FakeLister:
         return response
 
 
+def index_over(lister: FakeLister, keys: MemoryKeyStore, **options: Any) -> LineageIndex:
+    """The index reading `lister` through the gateway, into `keys`, with its own cursors."""
+    return LineageIndex(SageMakerGateway(lister), keys, MemoryIndexCursors(), **options)
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 0.0
@@ -90,9 +97,9 @@ def test_a_sync_records_the_oldest_entity_for_each_source_uri() -> None:
     lister.add_artifact("s3://data/a", 9)
     other = lister.add_artifact("s3://data/b", 7)
     lister.add_artifact(None, 8)
-    registry = MemoryRegistry()
+    registry = MemoryKeyStore()
     # When the artifact feed is synced
-    read = LineageIndex(lister, registry).sync("artifact")
+    read = index_over(lister, registry).sync("artifact")
     # Then each URI maps to its oldest artifact, and the feed has read up to now
     assert registry.get(artifact("s3://data/a")) == oldest
     assert registry.get(artifact("s3://data/b")) == other
@@ -103,10 +110,10 @@ def test_a_key_the_registry_already_maps_is_left_alone() -> None:
     # Given a registry that maps a URI to the recorder's own artifact
     lister = FakeLister()
     lister.add_artifact("s3://data/a", 5)
-    registry = MemoryRegistry()
+    registry = MemoryKeyStore()
     registry.put(artifact("s3://data/a"), "arn:recorders-own")
     # When the feed reads a different artifact for the same URI
-    LineageIndex(lister, registry).sync("artifact")
+    index_over(lister, registry).sync("artifact")
     # Then the registry keeps its ARN
     assert registry.get(artifact("s3://data/a")) == "arn:recorders-own"
 
@@ -123,9 +130,9 @@ def test_trial_components_are_recorded_as_the_job_node_of_their_source_job() -> 
         },
         {"TrialComponentArn": "arn:tc/manual", "CreationTime": EPOCH},
     ]
-    registry = MemoryRegistry()
+    registry = MemoryKeyStore()
     # When the trial-component feed is synced
-    read = LineageIndex(lister, registry).sync(TRIAL_COMPONENT_FEED)
+    read = index_over(lister, registry).sync(TRIAL_COMPONENT_FEED)
     # Then the job's node key (action, job ARN) maps to SageMaker's trial component
     assert registry.get(EntityKey(EntityKind.ACTION, job)) == "arn:tc/j-aws-training-job"
     assert read.entities_added == 1
@@ -135,8 +142,8 @@ def test_a_feed_behind_by_more_than_a_sync_is_not_current_and_the_next_sync_goes
     # Given an account with 2.5 pages of artifacts and an index reading 2 pages per sync
     lister = FakeLister()
     arns = [lister.add_artifact(f"s3://data/{n}", n) for n in range(PAGE_SIZE * 5 // 2)]
-    registry = MemoryRegistry()
-    index = LineageIndex(lister, registry, pages_per_sync=2)
+    registry = MemoryKeyStore()
+    index = index_over(lister, registry, pages_per_sync=2)
     # When the index is asked whether the artifact feed is current
     first = index.current_feeds(["artifact"])
     # Then it is not: the first sync read 2 pages and stopped
@@ -158,7 +165,7 @@ def test_a_current_feed_is_trusted_until_the_next_invocation_or_its_maximum_age(
     lister = FakeLister()
     lister.add_artifact("s3://data/a", 1)
     clock = FakeClock()
-    index = LineageIndex(lister, MemoryRegistry(), max_age=60, clock=clock)
+    index = index_over(lister, MemoryKeyStore(), max_age=60, clock=clock)
     assert index.current_feeds(["artifact"]) == frozenset({"artifact"})
     # When asked again within the invocation and the maximum age
     clock.now = 59
@@ -180,7 +187,7 @@ def test_build_fails_clearly_when_one_instant_holds_more_than_a_sync_can_page_pa
     lister = FakeLister()
     for n in range(2 * PAGE_SIZE + 1):
         lister.add_artifact(f"s3://data/{n}", 0)
-    index = LineageIndex(lister, MemoryRegistry(), pages_per_sync=2)
+    index = index_over(lister, MemoryKeyStore(), pages_per_sync=2)
     # When the index is built, Then it stops with an error saying what to change instead of looping
     with pytest.raises(IndexStuckError, match="LINEAGE_INDEX_PAGES"):
         index.build(["artifact"])
@@ -218,7 +225,7 @@ def test_a_wider_overlap_reads_further_back_at_the_live_edge() -> None:
     # Given an index told that SageMaker may list entities up to a minute late
     lister = FakeLister()
     lister.add_artifact("s3://data/a", 100)
-    index = LineageIndex(lister, MemoryRegistry(), overlap=60)
+    index = index_over(lister, MemoryKeyStore(), overlap=60)
     # When it syncs twice
     index.sync("artifact")
     index.sync("artifact")
@@ -240,8 +247,8 @@ def test_entities_sharing_a_creation_time_across_pages_are_all_read_when_created
     lister = FakeLister()
     lister.trial_components = [_trial_component(f"early{n}", 1) for n in range(PAGE_SIZE - 5)]
     lister.trial_components += [_trial_component(f"same{n}", 2) for n in range(10)]
-    registry = MemoryRegistry()
-    index = LineageIndex(lister, registry, pages_per_sync=1)
+    registry = MemoryKeyStore()
+    index = index_over(lister, registry, pages_per_sync=1)
     # When the index reads them one page per sync until it has caught up
     reads = index.build([TRIAL_COMPONENT_FEED])
     # Then every job's node is indexed, those after the page boundary included
@@ -265,8 +272,8 @@ def test_sagemakers_trial_component_is_a_jobs_node_before_an_action_for_the_same
             {"ActionArn": "arn:action/both", "Source": {"SourceUri": job}, "CreationTime": EPOCH}
         ]
     }
-    registry = MemoryRegistry()
+    registry = MemoryKeyStore()
     # When both feeds are brought up to now together
-    LineageIndex(lister, registry).current_feeds(["action", TRIAL_COMPONENT_FEED])
+    index_over(lister, registry).current_feeds(["action", TRIAL_COMPONENT_FEED])
     # Then the job's node is SageMaker's trial component, as a lookup would have found it
     assert registry.get(EntityKey(EntityKind.ACTION, job)) == component["TrialComponentArn"]

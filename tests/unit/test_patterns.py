@@ -1,12 +1,13 @@
-"""The single pattern definition the stack and the demo share."""
+"""The EventBridge patterns, from each family's own definition: what the stack and the demo share."""
 
 from __future__ import annotations
 
-from lineage_recorder.patterns import FAMILIES, all_event_patterns, event_pattern
+from lineage_recorder.families import BY_NAME
+from lineage_recorder.patterns import all_event_patterns, event_pattern
 
 
 def test_every_family_pattern_matches_only_sagemaker_and_its_terminal_statuses() -> None:
-    for name, family in FAMILIES.items():
+    for name, family in BY_NAME.items():
         pattern = event_pattern(name)
         assert pattern["source"] == ["aws.sagemaker"]
         assert pattern["detail-type"] == [family.detail_type]
@@ -15,7 +16,7 @@ def test_every_family_pattern_matches_only_sagemaker_and_its_terminal_statuses()
 
 def test_job_families_act_on_completed_failed_and_stopped() -> None:
     for name in ("training", "processing", "transform"):
-        assert set(event_pattern(name)["detail"][FAMILIES[name].status_field]) == {
+        assert set(event_pattern(name)["detail"][BY_NAME[name].status_field]) == {
             "Completed",
             "Failed",
             "Stopped",
@@ -24,4 +25,4 @@ def test_job_families_act_on_completed_failed_and_stopped() -> None:
 
 def test_a_subset_of_families_can_be_selected() -> None:
     assert list(all_event_patterns(["training"])) == ["training"]
-    assert set(all_event_patterns()) == set(FAMILIES)
+    assert set(all_event_patterns()) == set(BY_NAME)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 from lineage_recorder.errors import ConfigurationError, InvalidEventError
-from lineage_recorder.patterns import FAMILIES
+from lineage_recorder.families import BY_NAME as FAMILIES
 from lineage_recorder.settings import DEFAULT_PEER_ROLE_NAME, RecorderSettings
 from lineage_recorder.trust import TrustedAccounts, own_account_from_function_arn, own_account_from_sts
 

@@ -1,4 +1,4 @@
-"""The DynamoDB registry's batch writes when DynamoDB leaves part of a batch unprocessed (under load)."""
+"""The state table's batch writes when DynamoDB leaves part of a batch unprocessed (under load)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from lineage_recorder import registry as registry_module
+from lineage_recorder.errors import UnprocessedItemsError
 from lineage_recorder.plan import EntityKey, EntityKind
-from lineage_recorder.registry import DynamoRegistry, UnprocessedItemsError
+from lineage_recorder.state import table as table_module
+from lineage_recorder.state.keys import TableKeyStore
+from lineage_recorder.state.table import StateTable
 
 
 @dataclass
@@ -37,7 +39,7 @@ class ThrottledTable:
 def pauses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The back-off pauses taken, by attempt, without waiting for them."""
     taken: list[int] = []
-    monkeypatch.setattr(registry_module, "_back_off", taken.append)
+    monkeypatch.setattr(table_module, "back_off", taken.append)
     return taken
 
 
@@ -49,7 +51,7 @@ def test_unprocessed_items_are_written_again_after_a_growing_pause(pauses: list[
     # Given a table that leaves one item unprocessed twice
     table = ThrottledTable(unprocessed_rounds=2)
     # When three keys are recorded
-    added = DynamoRegistry(table, "state").put_absent(_keys(3))
+    added = TableKeyStore(StateTable(table, "state")).put_absent(_keys(3))
     # Then all three are written, after pauses for the second and third rounds
     assert (added, len(table.written), table.write_calls) == (3, 3, 3)
     assert pauses == [1, 2]
@@ -60,5 +62,5 @@ def test_a_table_that_never_takes_the_items_fails_the_record_instead_of_spinning
     table = ThrottledTable(unprocessed_rounds=1_000)
     # When keys are recorded / Then it gives up with an error SQS redelivery can retry
     with pytest.raises(UnprocessedItemsError, match="unwritten"):
-        DynamoRegistry(table, "state").put_absent(_keys(2))
+        TableKeyStore(StateTable(table, "state")).put_absent(_keys(2))
     assert len(pauses) == table.write_calls - 1
