@@ -18,9 +18,13 @@ import pytest
 from aws_cdk import App, Stack, Validations
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.families import ALL, Family
 from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
 from lineage_recorder.families import BY_NAME as FAMILIES
+from lineage_recorder.families.base import Describer
 from lineage_recorder.patterns import event_pattern
+from lineage_recorder.recorder import parse_event
 
 from infra.nag import enable_nag
 from tests.infra.conftest import (
@@ -33,6 +37,7 @@ from tests.infra.conftest import (
     Synthesis,
     SynthesizedStack,
 )
+from tests.support.family_samples import RecordedSageMaker, sample_of
 
 # --- The IAM contract with the runtime code (written out, not imported) ----------------------------------
 # The Describe* calls each family's preparer makes: granted only when the family is enabled.
@@ -716,3 +721,19 @@ def test_cdk_nag_fails_the_synth_on_an_unacknowledged_finding(tmp_path: Any) -> 
     report = (tmp_path / "validation-report.json").read_text(encoding="utf-8")
     assert "AwsSolutions-SQS3" in report
     assert "AwsSolutions-SQS4" in report
+
+
+@pytest.mark.parametrize("family", ALL, ids=lambda family: family.name)
+def test_the_stack_grants_every_call_a_familys_preparer_makes(synthesis: Synthesis, family: Family) -> None:
+    # Given the default stack's grants, and the calls the family's preparer makes on its sample
+    grants = role_grants(synthesis.default)
+    sample = sample_of(family)
+    sagemaker = RecordedSageMaker(sample)
+    family.prepare(parse_event(sample.event), Describer(SageMakerGateway(sagemaker), family.describes))
+    assert sagemaker.calls
+    # When each call is matched to the resource it touched (the ARN in SageMaker's answer)
+    for operation, params in sagemaker.calls:
+        (name,) = params.values()
+        resource_type = sample.resource_type_described(operation, str(name))
+        # Then the function's role may make that call on that resource type
+        assert sagemaker_arn(resource_type) in grants.get(f"sagemaker:{operation}", set()), operation

@@ -1,0 +1,227 @@
+"""The model-package and endpoint planners, as pure functions: a description in, the exact plan out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lineage_recorder.families.endpoint import (
+    DeployedVariant,
+    Deployment,
+    Endpoint,
+    deployment_uri,
+    plan_endpoint,
+)
+from lineage_recorder.families.model_package import ModelPackage, plan_model_package
+from lineage_recorder.families.models import Model
+from lineage_recorder.plan import EntityKey, EntityKind, Plan
+
+ACCOUNT_ARN = "arn:aws:sagemaker:us-east-1:123456789012"
+IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+MODEL_DATA = "s3://models/churn/output/model.tar.gz"
+PACKAGE = f"{ACCOUNT_ARN}:model-package/churn-models/3"
+GROUP = f"{ACCOUNT_ARN}:model-package-group/churn-models"
+ENDPOINT = f"{ACCOUNT_ARN}:endpoint/churn"
+
+
+def _nodes(plan: Plan) -> set[tuple[str, str, str]]:
+    return {(entity.key.kind, entity.entity_type, entity.key.source_uri) for entity in plan.entities}
+
+
+def _edges(plan: Plan) -> set[tuple[str, str, str]]:
+    return {
+        (str(edge.source), str(edge.destination), edge.association_type)  # kind:SourceUri
+        for edge in plan.edges
+    }
+
+
+def _package(**fields: object) -> ModelPackage:
+    return ModelPackage.model_validate(
+        {
+            "ModelPackageArn": PACKAGE,
+            "ModelPackageGroupName": "churn-models",
+            "ModelPackageVersion": 3,
+            "ModelApprovalStatus": "Approved",
+            "ApprovalDescription": "passed the offline evaluation",
+            "InferenceSpecification": {"Containers": [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA}]},
+            "MetadataProperties": {"GeneratedBy": "arn:pipeline-execution", "CommitId": "0f3c2a1"},
+            "LastModifiedTime": "2026-11-21T12:30:00Z",
+            **fields,
+        }
+    )
+
+
+def test_a_package_version_is_an_artifact_in_its_group_with_its_approval_and_containers() -> None:
+    # Given an approved package version with one container / When planned
+    plan = plan_model_package(_package())
+    # Then the nodes and edges are SageMaker's own shapes for a registered model
+    assert _nodes(plan) == {
+        ("artifact", "Model", PACKAGE),
+        ("context", "ModelGroup", GROUP),
+        ("action", "Approval", PACKAGE),
+        ("artifact", "Image", IMAGE),
+        ("artifact", "Model", MODEL_DATA),
+    }
+    assert _edges(plan) == {
+        (f"artifact:{PACKAGE}", f"context:{GROUP}", "AssociatedWith"),
+        (f"artifact:{PACKAGE}", f"action:{PACKAGE}", "AssociatedWith"),
+        (f"artifact:{IMAGE}", f"artifact:{PACKAGE}", "ContributedTo"),
+        (f"artifact:{MODEL_DATA}", f"artifact:{PACKAGE}", "ContributedTo"),
+    }
+    # And the package and its approval are updated in place later, from this state's time
+    package = plan.entity(EntityKey(EntityKind.ARTIFACT, PACKAGE))
+    approval = plan.entity(EntityKey(EntityKind.ACTION, PACKAGE))
+    assert package.reconcile and approval.reconcile
+    assert package.revision == approval.revision == "2026-11-21T12:30:00.000000Z"
+    assert dict(package.properties)["GeneratedBy"] == "arn:pipeline-execution"
+    assert dict(package.properties)["ModelPackageVersion"] == "3"
+    assert approval.status == "Completed"
+    assert dict(approval.properties) == {
+        "ModelApprovalStatus": "Approved",
+        "ApprovalDescription": "passed the offline evaluation",
+    }
+
+
+def test_approval_statuses_map_to_action_statuses() -> None:
+    for approval, status in (
+        ("Approved", "Completed"),
+        ("Rejected", "Failed"),
+        ("PendingManualApproval", "InProgress"),
+        ("SomethingNew", "Unknown"),
+    ):
+        plan = plan_model_package(_package(ModelApprovalStatus=approval))
+        assert plan.entity(EntityKey(EntityKind.ACTION, PACKAGE)).status == status, approval
+
+
+def test_an_unversioned_package_without_approval_has_no_group_and_no_approval() -> None:
+    # Given an unversioned package (no group) without an approval status
+    arn = f"{ACCOUNT_ARN}:model-package/standalone"
+    plan = plan_model_package(
+        _package(ModelPackageArn=arn, ModelPackageGroupName=None, ModelApprovalStatus=None)
+    )
+    # Then only the package and its containers are planned
+    assert _nodes(plan) == {
+        ("artifact", "Model", arn),
+        ("artifact", "Image", IMAGE),
+        ("artifact", "Model", MODEL_DATA),
+    }
+
+
+def test_source_algorithms_contribute_with_their_arn_and_model_data() -> None:
+    # Given a package made from a Marketplace algorithm (ARN) and one of the account's own (name)
+    plan = plan_model_package(
+        _package(
+            InferenceSpecification=None,
+            SourceAlgorithmSpecification={
+                "SourceAlgorithms": [
+                    {"AlgorithmName": "arn:aws:sagemaker:us-east-1:865070037744:algorithm/vendor-algo"},
+                    {"AlgorithmName": "in-house-algo", "ModelDataUrl": "s3://models/algo/model.tar.gz"},
+                ]
+            },
+        )
+    )
+    # Then each algorithm is an Algorithm artifact keyed by its ARN, and the model data a Model artifact
+    assert {
+        ("artifact", "Algorithm", "arn:aws:sagemaker:us-east-1:865070037744:algorithm/vendor-algo"),
+        ("artifact", "Algorithm", f"{ACCOUNT_ARN}:algorithm/in-house-algo"),
+        ("artifact", "Model", "s3://models/algo/model.tar.gz"),
+    } <= _nodes(plan)
+
+
+def test_a_placeholder_container_image_is_skipped_with_its_field() -> None:
+    plan = plan_model_package(_package(InferenceSpecification={"Containers": [{"Image": "Image"}]}))
+    assert [(skipped.field, skipped.value) for skipped in plan.skipped] == [
+        ("InferenceSpecification.Containers[0].Image", "Image")
+    ]
+
+
+# ------------------------------------------------------------------------------------------- endpoints
+def _model(name: str, **container: str) -> Model:
+    return Model.model_validate(
+        {"ModelName": name, "ModelArn": f"{ACCOUNT_ARN}:model/{name}", "PrimaryContainer": container}
+    )
+
+
+def _endpoint() -> Endpoint:
+    return Endpoint.model_validate({"EndpointArn": ENDPOINT, "EndpointName": "churn"})
+
+
+V1 = Deployment(
+    "config-v1",
+    f"{ACCOUNT_ARN}:endpoint-config/config-v1",
+    (DeployedVariant("primary", "m1", _model("m1", Image=IMAGE, ModelDataUrl=MODEL_DATA)),),
+)
+V2 = Deployment(
+    "config-v2",
+    f"{ACCOUNT_ARN}:endpoint-config/config-v2",
+    (
+        DeployedVariant("primary", "m2", _model("m2", ModelPackageName=PACKAGE)),
+        DeployedVariant("shadow", "m1", _model("m1", Image=IMAGE, ModelDataUrl=MODEL_DATA), shadow=True),
+    ),
+)
+
+
+def test_an_endpoint_is_a_context_with_one_deployment_per_config_and_the_models_behind_them() -> None:
+    # Given an endpoint now on config-v2 (a package in production, the old model as shadow), which ran v1
+    plan = plan_endpoint(
+        _endpoint(), status="IN_SERVICE", revision="r2", deployments=[V1, V2], current_config="config-v2"
+    )
+    v1, v2 = deployment_uri(ENDPOINT, "config-v1"), deployment_uri(ENDPOINT, "config-v2")
+    # Then each deployment is AssociatedWith the endpoint, with its variants' models ContributedTo it
+    assert _nodes(plan) == {
+        ("context", "Endpoint", ENDPOINT),
+        ("action", "ModelDeployment", v1),
+        ("action", "ModelDeployment", v2),
+        ("artifact", "Image", IMAGE),
+        ("artifact", "Model", MODEL_DATA),
+        ("artifact", "Model", PACKAGE),
+    }
+    assert _edges(plan) == {
+        (f"action:{v1}", f"context:{ENDPOINT}", "AssociatedWith"),
+        (f"action:{v2}", f"context:{ENDPOINT}", "AssociatedWith"),
+        (f"artifact:{IMAGE}", f"action:{v1}", "ContributedTo"),
+        (f"artifact:{MODEL_DATA}", f"action:{v1}", "ContributedTo"),
+        (f"artifact:{PACKAGE}", f"action:{v2}", "ContributedTo"),
+        (f"artifact:{IMAGE}", f"action:{v2}", "ContributedTo"),
+        (f"artifact:{MODEL_DATA}", f"action:{v2}", "ContributedTo"),
+    }
+    # And the live deployment is Completed; the other is Stopped and says what superseded it
+    live = plan.entity(EntityKey(EntityKind.ACTION, v2))
+    old = plan.entity(EntityKey(EntityKind.ACTION, v1))
+    assert (live.status, old.status) == ("Completed", "Stopped")
+    assert dict(old.properties)["SupersededBy"] == "config-v2"
+    assert live.removed_properties == ("SupersededBy",)
+    assert dict(live.properties)["ProductionVariants"] == "primary=m2"
+    assert dict(live.properties)["ShadowProductionVariants"] == "shadow=m1"
+    # And every other deployment already linked to the endpoint is marked superseded when applied
+    (supersession,) = plan.supersessions
+    assert (supersession.current, supersession.status) == (EntityKey(EntityKind.ACTION, v2), "Stopped")
+    context = plan.entity(EntityKey(EntityKind.CONTEXT, ENDPOINT))
+    assert context.reconcile and context.revision == "r2"
+    assert dict(context.properties) == {
+        "EndpointName": "churn",
+        "EndpointStatus": "IN_SERVICE",
+        "EndpointConfigName": "config-v2",
+    }
+
+
+def test_a_deleted_endpoint_keeps_its_context_marked_deleted() -> None:
+    plan = plan_endpoint(_endpoint(), status="DELETED", revision="r9")
+    assert _nodes(plan) == {("context", "Endpoint", ENDPOINT)}
+    assert dict(plan.entities[0].properties)["EndpointStatus"] == "DELETED"
+    assert plan.supersessions == ()
+
+
+def test_without_the_live_config_no_deployment_is_marked_superseded() -> None:
+    # Given an endpoint whose current config could not be described
+    plan = plan_endpoint(_endpoint(), status="IN_SERVICE", revision=None, deployments=[V1])
+    # Then its deployment is recorded as it was, and nothing is superseded or reconciled
+    deployment = plan.entity(EntityKey(EntityKind.ACTION, deployment_uri(ENDPOINT, "config-v1")))
+    assert deployment.status == "Completed" and not deployment.reconcile
+    assert plan.supersessions == ()
+
+
+def test_revision_is_a_sortable_utc_text() -> None:
+    from lineage_recorder.families.builder import revision_of
+
+    assert revision_of(datetime(2026, 11, 21, 12, 30, tzinfo=UTC)) == "2026-11-21T12:30:00.000000Z"
+    assert revision_of(None) is None
