@@ -6,8 +6,8 @@ For every delivered event, with no cache and no idempotency:
 2. for every planned entity: a job's node is its trial component when DescribeTrialComponent finds it
    (as in the documentation's example); otherwise ListArtifacts / ListActions / ListContexts with the
    SourceUri, and Create* when nothing is listed;
-3. for an entity the plan marks as mutable (an approval, an endpoint) that already existed: Describe* it
-   and Update* it when the plan's state differs and is not older;
+3. for an entity the plan marks as mutable (an approval, an endpoint, the recorder's own job node) that
+   already existed: Describe* it and Update* it when the plan's state differs and is not older;
 4. for every edge: AddAssociation, and an "already exists" error counts as success;
 5. for a supersession (an endpoint's earlier deployments): ListAssociations into the endpoint, then
    Describe* and Update* each earlier deployment that is not marked yet.
@@ -23,7 +23,7 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
-from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.apply.gateway import SageMakerGateway, is_trial_component
 from lineage_recorder.apply.reconciler import REVISION_PROPERTY
 from lineage_recorder.aws import client_config
 from lineage_recorder.errors import RetryLaterError
@@ -72,7 +72,8 @@ class NaiveRecorder:
         for entity in plan.entities:
             arn, existed = self._get_or_create(entity)
             arns[entity.key] = arn
-            if existed and getattr(entity, "reconcile", False):
+            # A job's node that is SageMaker's own trial component is SageMaker's to keep, not updated.
+            if existed and getattr(entity, "reconcile", False) and not is_trial_component(arn):
                 self._update_if_changed(entity.key.kind, arn, entity.status, self._desired(entity), entity)
         for edge in plan.edges:
             try:

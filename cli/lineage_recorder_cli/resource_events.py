@@ -1,7 +1,7 @@
 """The state-change event SageMaker sends for a model package or an endpoint, from its description.
 
-Real events carry the Describe* view of the resource (shared/DESIGN.md section 4). These build the same
-from the emulator, for the demo and the tests.
+Real events carry the Describe* view of the resource (docs/architecture.md, "What real events look
+like"). These build the same from the emulator, for the demo and the tests.
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ def test_query_lineage_date_filters_apply_to_trial_components(jobs, lineage, sag
 @pytest.mark.emulator_only("switches the emulator's SageMaker-like trial components off")
 def test_trial_components_can_be_switched_off(emulator, jobs, sagemaker, raises_aws):
     """Emulator switch ``configure(create_job_trial_components=False)``: jobs then get no trial component,
-    like accounts where SageMaker did not create one (DESIGN.md section 3)."""
+    like accounts where SageMaker did not create one (docs/architecture.md, "SageMaker's conventions")."""
     # Given
     emulator.configure(create_job_trial_components=False)
 

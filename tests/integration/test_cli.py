@@ -97,6 +97,45 @@ def test_record_exits_zero_when_every_event_is_fine_and_prints_a_readable_summar
     assert "failed:                0" in result.stdout
 
 
+def test_record_of_a_mixed_archive_ignores_what_no_family_records_and_exits_zero(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    # Given an archive of SageMaker events: a job, a kind no family records, and a model event
+    job = training_job(_client(server), "archived", inputs=["s3://features/train/"], output="s3://models/")
+    feature_group = {**job, "id": "fg", "detail-type": "SageMaker Feature Group State Change", "detail": {}}
+    model = {**job, "id": "m", "detail-type": "SageMaker Model State Change", "detail": {}}
+    (tmp_path / "archive.jsonl").write_text(
+        "\n".join(json.dumps(event) for event in (job, feature_group, model))
+    )
+    # When recorded
+    result = _cli("record", "--json", str(tmp_path / "archive.jsonl"), endpoint=server.url)
+    # Then the job is recorded, the others are ignored with their reasons, and nothing failed
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["recorded"], summary["failed"]) == (1, [])
+    assert [item["reason"] for item in summary["ignored"]] == [
+        "no resource family records 'SageMaker Feature Group State Change' events",
+        "not recorded on its own: a model's containers are recorded when an endpoint deploys it or a "
+        "transform job uses it",
+    ]
+
+
+def test_record_honours_lineage_families(server: EmulatorServer, tmp_path: Path) -> None:
+    # Given a training job's event, and LINEAGE_FAMILIES naming only the registry and serving families
+    event = training_job(_client(server), "not-now", inputs=["s3://features/train/"], output="s3://models/")
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    families = {"LINEAGE_FAMILIES": "model-package,endpoint"}
+    # When recorded
+    result = _cli("record", "--json", str(tmp_path / "event.json"), endpoint=server.url, extra_env=families)
+    # Then it is ignored with the reason, and no lineage was written
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert [item["reason"] for item in summary["ignored"]] == [
+        "the training family is not enabled (LINEAGE_FAMILIES)"
+    ]
+    assert _client(server).list_artifacts()["ArtifactSummaries"] == []
+
+
 def test_record_with_a_state_table_records_a_repeated_event_once(
     server: EmulatorServer, tmp_path: Path
 ) -> None:

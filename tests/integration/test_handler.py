@@ -17,6 +17,8 @@ from tests.support.events import sqs_batch, training_event
 from tests.support.graph import snapshot
 from tests.support.logs import LogCollector
 
+CONTEXT = LocalLambdaContext("123456789012", "us-east-1")
+
 
 @pytest.fixture
 def fresh_handler(emulator: None) -> Any:
@@ -173,3 +175,62 @@ def test_created_totals_are_published_for_the_quota_alarms(
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert emitted[0]["ArtifactsCreatedTotal"] == [3.0]
     assert emitted[0]["AssociationsCreatedTotal"] == [3.0]
+
+
+def test_lineage_families_limits_what_the_function_records(
+    fresh_handler: Any, sagemaker: Any, monkeypatch: pytest.MonkeyPatch, logs: list[dict[str, Any]]
+) -> None:
+    # Given a function configured to record only processing jobs
+    monkeypatch.setenv("LINEAGE_FAMILIES", "processing")
+    event = training_job(sagemaker, "not-enabled", inputs=["s3://features/train/"], output="s3://models/")
+    # When a training job's event arrives (a rule deployed before the change, or a redrive)
+    response = fresh_handler.lambda_handler(
+        sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")
+    )
+    # Then it is ignored with the reason, not failed, and nothing is written
+    assert response["batchItemFailures"] == []
+    ignored = [line for line in logs if line["message"] == "Event ignored"]
+    assert [line["reason"] for line in ignored] == ["the training family is not enabled (LINEAGE_FAMILIES)"]
+    assert snapshot(sagemaker).edges == frozenset()
+
+
+def test_a_sagemaker_event_no_family_records_is_ignored_with_its_reason(
+    fresh_handler: Any, emulator: None, logs: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a SageMaker event of a kind the recorder has no family for
+    event = training_event("x", inputs=[], image="i", output="o")
+    event.update({"detail-type": "SageMaker Feature Group State Change", "detail": {"FeatureGroupName": "f"}})
+    # When handled
+    response = fresh_handler.lambda_handler(
+        sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")
+    )
+    # Then it is not failed (it would only fill the DLQ): it is ignored, said why, and counted
+    assert response["batchItemFailures"] == []
+    (line,) = [line for line in logs if line["message"] == "Event ignored"]
+    assert line["reason"] == "no resource family records 'SageMaker Feature Group State Change' events"
+    emitted = [json.loads(out) for out in capsys.readouterr().out.splitlines() if '"_aws"' in out]
+    assert emitted[0]["EventsIgnored"] == [1]
+
+
+def test_a_record_to_retry_is_logged_and_counted(
+    fresh_handler: Any,
+    sagemaker: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    logs: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given SageMaker throttles every lineage write beyond the retries
+    import sagemaker_lineage_emulator
+
+    event = training_job(sagemaker, "retried", inputs=["s3://features/train/"], output="s3://models/")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    sagemaker_lineage_emulator.configure(
+        faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=frozenset({"CreateArtifact"}))
+    )
+    # When handled
+    fresh_handler.lambda_handler(sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1"))
+    # Then one warning names the throttled call, and RecordsRetried counts it
+    (line,) = [line for line in logs if line["message"] == "Record failed; SQS will deliver it again"]
+    assert "CreateArtifact failed: ThrottlingException" in line["reason"]
+    emitted = [json.loads(out) for out in capsys.readouterr().out.splitlines() if '"_aws"' in out]
+    assert emitted[0]["RecordsRetried"] == [1]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.families.jobs import JOB_KINDS
 from lineage_recorder_cli.commands.record import record_sources
 
 from tests.support.graph import snapshot
@@ -27,11 +28,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# moto's own account, and the other two the samples come from.
+TRUSTED = frozenset({"123456789012", "111122223333", "123456789000"})
+
+
 @pytest.fixture(autouse=True)
 def peer_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
     # The published samples come from three accounts; `record` trusts only its own (moto's 123456789012)
     # and the configured peers, so the other two are configured as peers to record them all.
-    monkeypatch.setenv("LINEAGE_PEER_ACCOUNTS", "111122223333,123456789000")
+    monkeypatch.setenv("LINEAGE_PEER_ACCOUNTS", ",".join(sorted(TRUSTED - {"123456789012"})))
 
 
 def _samples() -> list[Path]:
@@ -46,11 +51,7 @@ def _detail_type(path: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
-JOB_DETAIL_TYPES = {
-    "SageMaker Training Job State Change",
-    "SageMaker Processing Job State Change",
-    "SageMaker Transform Job State Change",
-}
+JOB_DETAIL_TYPES = {kind.detail_type for kind in JOB_KINDS}
 
 
 @pytest.mark.parametrize("sample", _samples(), ids=lambda path: path.name)
@@ -60,10 +61,14 @@ def test_every_sample_goes_through_record_without_a_crash(sample: Path, sagemake
     # Then it is recorded, ignored, or refused with a reason; never an unhandled error
     assert summary.events == 1
     assert summary.recorded + len(summary.ignored) + len(summary.failed) == 1
+    # And only what is not a SageMaker event from a trusted account is refused: a SageMaker event no family
+    # records is ignored with its reason, not failed
     for failure in summary.failed:
-        assert failure["reason"]
-        # only events the recorder does not handle (yet) may be refused
-        assert _detail_type(sample) not in FAMILY_BY_DETAIL_TYPE, failure
+        assert "is not trusted" in failure["reason"] or "invalid event" in failure["reason"], failure
+        document = json.loads(sample.read_text())
+        assert document.get("account") not in TRUSTED or not isinstance(document.get("source"), str)
+    for ignored in summary.ignored:
+        assert ignored["reason"]
 
 
 def test_job_samples_are_recorded_or_ignored_by_status(sagemaker: Any) -> None:

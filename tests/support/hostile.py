@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.families import jobs
+from lineage_recorder.families.jobs import JobKind
 
 from tests.support.events import ACCOUNT, REGION, envelope, job_arn, training_event
 
@@ -74,11 +76,13 @@ class JobShape:
     structural: tuple[str, ...]  # detail keys that must be an object or a list when present
 
 
+def _facts(kind: JobKind) -> tuple[str, str, str, str]:
+    """What the one job-kind table says of a kind: its name, event, ARN field and status field."""
+    return kind.name, kind.detail_type, kind.arn_field, kind.status_field
+
+
 TRAINING = JobShape(
-    "training",
-    "SageMaker Training Job State Change",
-    "TrainingJobArn",
-    "TrainingJobStatus",
+    *_facts(jobs.TRAINING),
     (
         ("InputDataConfig", 0, "DataSource", "S3DataSource", "S3Uri"),
         ("InputDataConfig", 1, "DataSource", "S3DataSource", "S3Uri"),
@@ -96,10 +100,7 @@ TRAINING = JobShape(
     ),
 )
 PROCESSING = JobShape(
-    "processing",
-    "SageMaker Processing Job State Change",
-    "ProcessingJobArn",
-    "ProcessingJobStatus",
+    *_facts(jobs.PROCESSING),
     (
         ("ProcessingInputs", 0, "S3Input", "S3Uri"),
         ("ProcessingOutputConfig", "Outputs", 0, "S3Output", "S3Uri"),
@@ -108,10 +109,7 @@ PROCESSING = JobShape(
     ("ProcessingInputs", "ProcessingOutputConfig", "AppSpecification"),
 )
 TRANSFORM = JobShape(
-    "transform",
-    "SageMaker Transform Job State Change",
-    "TransformJobArn",
-    "TransformJobStatus",
+    *_facts(jobs.TRANSFORM),
     (
         ("TransformInput", "DataSource", "S3DataSource", "S3Uri"),
         ("TransformOutput", "S3OutputPath"),
@@ -132,7 +130,8 @@ def _unique(kind: str) -> str:
 
 
 def _job(kind: str, name: str) -> Node:
-    return (kind.capitalize() + "Job", job_arn(kind, name))
+    node_type = next(job.node_type for job in jobs.JOB_KINDS if job.name == kind)
+    return (node_type, job_arn(kind, name))
 
 
 def good_training(account: str = OWN_ACCOUNT) -> tuple[dict[str, Any], frozenset[Edge]]:

@@ -67,7 +67,9 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
                 summary.failed.append({"event": source.location, "reason": str(error)})
                 continue
             except RetryLaterError as error:
-                summary.failed.append({"event": source.location, "reason": f"AWS error: {error}"})
+                summary.failed.append(
+                    {"event": source.location, "reason": f"not recorded now, retry later: {error}"}
+                )
                 continue
             if outcome is None:
                 summary.already_recorded += 1

@@ -1,4 +1,5 @@
-"""Field types for the quirks of real SageMaker events (shared/DESIGN.md section 4)."""
+"""Field types for the quirks of real SageMaker events (docs/architecture.md, "What real events look
+like")."""
 
 from __future__ import annotations
 

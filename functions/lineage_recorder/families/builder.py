@@ -127,7 +127,8 @@ def job_node(
     reference: bool = False,
 ) -> PlannedEntity:
     """A job's node, as its own family plans it, or as another family references it (``reference``): the
-    key, type and names are the same either way, so both resolve to one node."""
+    key, type and names are the same either way, so both resolve to one node. Its own family reconciles
+    it, so a node another family created first (with what it knew) is brought to the job's own state."""
     job_name = job_name_from_arn(job_arn)
     return PlannedEntity(
         key=EntityKey(EntityKind.ACTION, job_arn),
@@ -136,6 +137,7 @@ def job_node(
         status=status if status in NODE_STATUSES else None,
         properties=bounded_properties([("JobName", job_name), ("FailureReason", failure_reason)]),
         trial_component_name=kind.trial_component_name(job_name),
+        reconcile=not reference,
         reference=reference,
     )
 
