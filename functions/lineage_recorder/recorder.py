@@ -135,14 +135,17 @@ class Recorder:
         return outcome
 
     def _link(self, linker: PeerLinker, links: PeerLinks, outcome: RecordOutcome) -> None:
-        """Write the SameAs links through the applier; links it cannot write now are deferred."""
-        if links.candidates:
+        """Write each SameAs link through the applier, on its own: one it cannot write now is deferred, and
+        does not hold back the others."""
+        for candidate in links.candidates:
             try:
-                result = self._applier.apply(links.plan)
+                result = self._applier.apply(candidate.plan)
             except RetryLaterError as error:
-                linker.not_applied(links, error)
-            else:
-                linker.applied(links, result.associations_created)
+                linker.not_applied(links, candidate, error)
+                continue
+            linker.applied(links, candidate, created=bool(result.associations_created))
+            for kind, total in result.created_totals.items():
+                outcome.created_totals[kind] = max(total, outcome.created_totals.get(kind, 0))
         _add_links(outcome, links.report)
 
 

@@ -109,8 +109,10 @@ class World:
         client.meta.events.register("before-call.sagemaker.*", count)
         return client
 
-    def recorder(self, account: str, peers: set[str], pending: PendingLinks | None = None) -> Recorder:
-        sagemaker = self.sagemaker(account)
+    def recorder(
+        self, account: str, peers: set[str], pending: PendingLinks | None = None, sagemaker: Any = None
+    ) -> Recorder:
+        sagemaker = sagemaker if sagemaker is not None else self.sagemaker(account)
         directory = PeerDirectory(
             own_account=account,
             peer_accounts=frozenset(peers),
@@ -172,6 +174,49 @@ def test_twins_are_linked_once_whichever_account_records_second(world: World, or
     assert same_as(peer) == set()
     # And keys only one account has, and the job nodes, are not linked
     assert all(SHARED_MODEL not in pair and "prod-only" not in str(pair) for pair in expected)
+
+
+class ThrottledSameAs:
+    """Answers the `nth` SameAs AddAssociation of a client with ThrottlingException, as SageMaker does when
+    throttling outlasts the retries; every other call goes through."""
+
+    def __init__(self, client: Any, nth: int) -> None:
+        self.seen = 0
+        self.nth = nth
+        client.meta.events.register("before-call.sagemaker.AddAssociation", self._before_call)
+
+    def _before_call(self, params: dict[str, Any], **_: Any) -> Any:
+        # `params` is the serialised request here: the JSON body carries the association type.
+        if b'"SameAs"' not in bytes(params.get("body") or b""):
+            return None
+        self.seen += 1
+        if self.seen != self.nth:
+            return None
+        error = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+        return type("Throttled", (), {"status_code": 400, "headers": {}})(), error
+
+
+def test_one_link_that_cannot_be_written_does_not_hold_back_the_others(world: World) -> None:
+    # Given dev recorded the shared data and image, and prod's SageMaker throttles its second SameAs write
+    world.deploy_peer_role(DEV)
+    world.recorder(DEV, set()).record(training(DEV, "dev-train", inputs=[SHARED_DATA], model=SHARED_MODEL))
+    prod_sagemaker = world.sagemaker(PROD)
+    ThrottledSameAs(prod_sagemaker, nth=2)
+    pending = MemoryPendingLinks()
+    prod = world.recorder(PROD, {DEV}, pending, sagemaker=prod_sagemaker)
+    # When prod records a job that uses them
+    outcome = prod.record(training(PROD, "prod-train", inputs=[SHARED_DATA], model=SHARED_MODEL))
+    # Then the links that could be written are, and only the throttled one waits for a retry
+    assert (len(outcome.links_created), outcome.links_deferred) == (2, 1)
+    assert len(same_as(prod_sagemaker)) == 2
+    (waiting,) = pending.all()
+    assert "ThrottlingException" in waiting.reason
+    # And the retry, after its pause, makes it: three links, each once
+    world.clock.now += 120
+    later = prod.record(training(PROD, "prod-next", inputs=["s3://prod-only/z/"], model="s3://prod-only/o"))
+    assert (later.links_retried, len(later.links_created)) == (1, 1)
+    assert len(same_as(prod_sagemaker)) == 3
+    assert pending.all() == []
 
 
 def test_replaying_in_both_accounts_adds_no_link(world: World) -> None:

@@ -85,7 +85,8 @@ class Applier:
                     result.created.append((entity.key, resolved.arn))
                     if entity.reconcile or entity.reference:
                         # Remembered: a later reconcile (the owner's, for a reference) need not read it.
-                        self._states.remember_created(entity, resolved.arn)
+                        # A reference's state never replaces one the owner may have written meanwhile.
+                        self._states.remember_created(entity, resolved.arn, keep_existing=entity.reference)
                     continue
                 result.reused.append((entity.key, resolved.arn))
                 owned_and_ours = not entity.reference and not is_trial_component(resolved.arn)

@@ -26,8 +26,12 @@ class StateReconciler:
         self._gateway = gateway
         self._states = states
 
-    def remember_created(self, entity: PlannedEntity, arn: str) -> None:
-        self._states.put(arn, _text(EntityState(entity.status, desired_properties(entity))))
+    def remember_created(self, entity: PlannedEntity, arn: str, *, keep_existing: bool = False) -> None:
+        state = _text(EntityState(entity.status, desired_properties(entity)))
+        if keep_existing:
+            self._states.put_if_absent(arn, state)
+        else:
+            self._states.put(arn, state)
 
     def reconcile(self, entity: PlannedEntity, arn: str) -> bool:
         """Bring an existing entity to the planned state; True when it had to be updated. Only an entity

@@ -45,7 +45,7 @@ class LinkReport:
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class LinkCandidate:
     """A SameAs link to write: from `local_arn` (key `key`) to `twin` in `peer`."""
 
     key: EntityKey
@@ -54,27 +54,19 @@ class _Candidate:
     twin: str
     retrying: PendingLink | None  # the deferred pair this retries, if any
 
+    @property
+    def plan(self) -> Plan:
+        """The link as a plan for the applier: one edge between two entities known by ARN."""
+        edge = PlannedEdge(ExistingEntity(self.local_arn), ExistingEntity(self.twin), AssociationType.SAME_AS)
+        return Plan(resource_arn=self.local_arn, edges=(edge,))
+
 
 @dataclass
 class PeerLinks:
-    """The SameAs links found for a record, as a plan for the applier, and what else linking found."""
+    """The SameAs links found for a record, each a plan for the applier, and what else linking found."""
 
-    candidates: list[_Candidate] = field(default_factory=list)
+    candidates: list[LinkCandidate] = field(default_factory=list)
     report: LinkReport = field(default_factory=LinkReport)
-
-    @property
-    def plan(self) -> Plan:
-        return Plan(
-            resource_arn="",
-            edges=tuple(
-                PlannedEdge(
-                    ExistingEntity(candidate.local_arn),
-                    ExistingEntity(candidate.twin),
-                    AssociationType.SAME_AS,
-                )
-                for candidate in self.candidates
-            ),
-        )
 
 
 def _reason(error: RetryLaterError) -> str:
@@ -138,7 +130,7 @@ class PeerLinker:
         )
         for link in due[:RETRIES_PER_SWEEP]:
             if link.peer_account not in self._directory.peer_accounts or link.expires <= now:
-                self._pending.remove(link)  # no longer a peer, or kept long enough
+                self._forget_pending(link)  # no longer a peer, or kept long enough
                 links.report.dropped.append(link)
                 continue
             links.report.retried += 1
@@ -148,32 +140,26 @@ class PeerLinker:
                 self._defer_again(link, _reason(error), links.report)
                 continue
             if not found:
-                self._pending.remove(link)
+                self._forget_pending(link)
         return links
 
-    def applied(self, links: PeerLinks, created: Iterable[tuple[str, str]]) -> None:
-        """The applier wrote `links` (`created` of them are new; the others existed)."""
-        new = set(created)
-        for candidate in links.candidates:
-            pair = (candidate.local_arn, candidate.twin)
-            if pair in new:
-                links.report.created.append(pair)
-            else:
-                links.report.existing += 1
-            self._settled.add((candidate.local_arn, candidate.peer))
-            if candidate.retrying is not None:
-                self._pending.remove(candidate.retrying)
+    def applied(self, links: PeerLinks, candidate: LinkCandidate, *, created: bool) -> None:
+        """The applier wrote `candidate` (new when `created`, else it existed already)."""
+        if created:
+            links.report.created.append((candidate.local_arn, candidate.twin))
+        else:
+            links.report.existing += 1
+        self._settled.add((candidate.local_arn, candidate.peer))
+        if candidate.retrying is not None:
+            self._forget_pending(candidate.retrying)
 
-    def not_applied(self, links: PeerLinks, error: RetryLaterError) -> None:
-        """The applier could not write `links` now: each pair is deferred."""
-        for candidate in links.candidates:
-            if candidate.retrying is not None:
-                self._defer_again(candidate.retrying, _reason(error), links.report)
-            else:
-                link = new_pending(
-                    candidate.key, candidate.local_arn, candidate.peer, _reason(error), self._clock()
-                )
-                self._defer(link, links.report)
+    def not_applied(self, links: PeerLinks, candidate: LinkCandidate, error: RetryLaterError) -> None:
+        """The applier could not write `candidate` now: the pair is deferred."""
+        if candidate.retrying is not None:
+            self._defer_again(candidate.retrying, _reason(error), links.report)
+            return
+        link = new_pending(candidate.key, candidate.local_arn, candidate.peer, _reason(error), self._clock())
+        self._defer(link, links.report)
 
     # ------------------------------------------------------------------------------------------------
     def _find(
@@ -189,7 +175,7 @@ class PeerLinker:
             links.report.existing += 1  # the peer recorded second and linked its entity to ours
             self._settled.add((local_arn, peer))
             return False
-        links.candidates.append(_Candidate(key, local_arn, peer, twin, retrying))
+        links.candidates.append(LinkCandidate(key, local_arn, peer, twin, retrying))
         return True
 
     def _defer(self, link: PendingLink, report: LinkReport) -> None:
@@ -204,10 +190,29 @@ class PeerLinker:
         )
 
     def _defer_again(self, link: PendingLink, reason: str, report: LinkReport) -> None:
+        """Keep a retried pair for a later retry. When the store cannot be written now, the pair is still
+        there as it was: it is retried at a later sweep, not lost."""
         again = link.failed_again(reason, self._clock())
-        self._pending.add(again)
+        try:
+            self._pending.add(again)
+        except RetryLaterError as error:
+            logger.warning(
+                "Peer link left pending as it was: the pending store could not be updated",
+                extra={"local_arn": link.local_arn, "peer_account": link.peer_account, "reason": str(error)},
+            )
         report.deferred.append(again)
         logger.warning(
             "Peer link deferred again",
             extra={"local_arn": link.local_arn, "peer_account": link.peer_account, "reason": again.reason},
         )
+
+    def _forget_pending(self, link: PendingLink) -> None:
+        """Remove a settled or expired pair. When the store cannot be written now, the pair stays and is
+        retried later: linking it again finds the link made ("already exists"), so nothing is duplicated."""
+        try:
+            self._pending.remove(link)
+        except RetryLaterError as error:
+            logger.warning(
+                "Peer link settled but still pending: the pending store could not be updated",
+                extra={"local_arn": link.local_arn, "peer_account": link.peer_account, "reason": str(error)},
+            )

@@ -17,6 +17,9 @@ class EntityStateStore(Protocol):
 
     def put(self, arn: str, state: str) -> None: ...
 
+    def put_if_absent(self, arn: str, state: str) -> None:
+        """`put`, unless a state is already known for `arn`."""
+
     def forget(self, arn: str) -> None: ...
 
 
@@ -33,6 +36,10 @@ class MemoryEntityStates:
         with self._lock:
             self._states[arn] = state
 
+    def put_if_absent(self, arn: str, state: str) -> None:
+        with self._lock:
+            self._states.setdefault(arn, state)
+
     def forget(self, arn: str) -> None:
         with self._lock:
             self._states.pop(arn, None)
@@ -48,6 +55,16 @@ class TableEntityStates:
 
     def put(self, arn: str, state: str) -> None:
         self._table.put({"id": {"S": state_id(arn)}, "state": {"S": state}})
+
+    def put_if_absent(self, arn: str, state: str) -> None:
+        # A failed condition: a state is known already, and it stays.
+        self._table.update(
+            state_id(arn),
+            UpdateExpression="SET #state = :state",
+            ConditionExpression="attribute_not_exists(#state)",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":state": {"S": state}},
+        )
 
     def forget(self, arn: str) -> None:
         self._table.delete(state_id(arn))
