@@ -177,7 +177,8 @@ class LineageRecorder(Construct):
                 self,
                 f"{_construct_id(family.name)}Rule",
                 description=f"{family.detail_type} events the lineage recorder acts on",
-                event_pattern=to_event_pattern(family.event_pattern()),
+                # Only this account's events: a peer's resources are recorded by the peer's recorder.
+                event_pattern=to_event_pattern(family.event_pattern(account=Stack.of(self).account)),
                 targets=[targets.SqsQueue(self.queue, dead_letter_queue=self.dead_letter_queue)],
             )
 
@@ -231,6 +232,7 @@ class LineageRecorder(Construct):
                 "LINEAGE_FAMILIES": ",".join(self.config.families),
                 "LINEAGE_INDEX_PAGES": str(self.config.index_pages),
                 "LINEAGE_INDEX_OVERLAP_SECONDS": str(self.config.index_overlap_seconds),
+                "LINEAGE_QUEUE_ARN": self.queue.queue_arn,
             },
         )
         # The SQS event source: partial batch failures, and a concurrency cap that keeps the recorder

@@ -89,7 +89,7 @@ class LocalEventPipeline:
         ]["QueueArn"]
         for name in families or family_names():
             rule = f"lineage-recorder-{name}"
-            events.put_rule(Name=rule, EventPattern=json.dumps(event_pattern(name)), State="ENABLED")
+            events.put_rule(Name=rule, EventPattern=json.dumps(event_pattern(name, account)), State="ENABLED")
             events.put_targets(
                 Rule=rule,
                 Targets=[

@@ -1,6 +1,7 @@
 """The errors that stop the recorder, and how pydantic's findings become a message.
 
-Three outcomes of a failed record, one class each:
+Three outcomes of a failed record, one class each (and UnconfirmedResourceError, an event about a resource
+SageMaker does not know: ignored with its reason, never recorded from its body):
 - InvalidEventError: the event itself is wrong; retrying will not help (the record fails alone, to the DLQ).
 - RetryLaterError: the record could not be finished now (throttling that outlasted botocore's retries, a
   fault, another worker creating the same entity, a reached quota); SQS delivers it again. The handler and
@@ -26,6 +27,14 @@ class ConfigurationError(RuntimeError):
     """The recorder itself is misconfigured (an environment variable, or its own account is unknown).
 
     No event can be recorded until it is fixed, so this is never a per-record failure.
+    """
+
+
+class UnconfirmedResourceError(Exception):
+    """SageMaker does not know the resource the event is about: nothing is recorded from the event alone.
+
+    Describe* is the source of truth; an event's body is untrusted input (anyone who may send to the
+    queue can write one). The event is ignored with this reason, and counted (EventsUnconfirmed).
     """
 
 

@@ -8,6 +8,7 @@ A misconfigured function (bad LINEAGE_* variable) fails the whole invocation: th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from lineage_recorder.outcome_metrics import Metric, outcome_counts, publish
 from lineage_recorder.recorder import RecordOutcome, parse_event
 from lineage_recorder.replay_guard import ReplayGuardedRecorder
 from lineage_recorder.settings import RecorderSettings
-from lineage_recorder.trust import TrustedAccounts, own_account_from_function_arn
+from lineage_recorder.trust import Home, TrustedAccounts, home_from_function_arn
 
 
 def new_batch_processor() -> BatchProcessor:
@@ -35,20 +36,49 @@ def new_batch_processor() -> BatchProcessor:
     return BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@dataclass(frozen=True)
+class Runtime:
+    recording: Recording
+    # The one queue whose records are the recorder's to handle (LINEAGE_QUEUE_ARN); None: not checked.
+    queue_arn: str | None
+
+
 @cache
-def recorder(own_account: str) -> Recording:
+def recorder(home: Home) -> Runtime:
     """The recorder for this function, built once per process from the LINEAGE_* environment."""
     settings = RecorderSettings.from_environment()
-    return build_recording(settings, TrustedAccounts(own_account, settings.peer_accounts))
+    trusted = TrustedAccounts(
+        home.account, settings.peer_accounts, region=home.region, partition=home.partition
+    )
+    return Runtime(build_recording(settings, trusted), settings.queue_arn)
+
+
+def runtime_for(context: LambdaContext) -> Runtime:
+    return recorder(home_from_function_arn(context.invoked_function_arn))
 
 
 def recorder_for(context: LambdaContext) -> Recording:
-    return recorder(own_account_from_function_arn(context.invoked_function_arn))
+    return runtime_for(context).recording
+
+
+def check_source(record: SQSRecord, queue_arn: str | None) -> None:
+    """InvalidEventError unless the record comes from the recorder's own queue."""
+    if queue_arn is not None and record.event_source_arn != queue_arn:
+        raise InvalidEventError(
+            f"the record comes from {str(record.event_source_arn)[:256]!r}, "
+            f"not the recorder's queue ({queue_arn})"
+        )
 
 
 def log_outcome(outcome: RecordOutcome | None) -> None:
     if outcome is None:
         logger.info("Event already recorded; nothing to do")
+        return
+    if outcome.unconfirmed:
+        logger.warning(
+            "Event not confirmed by SageMaker; nothing recorded",
+            extra={"resource_arn": outcome.resource_arn, "reason": outcome.ignored_reason},
+        )
         return
     if outcome.ignored:
         logger.info("Event ignored", extra={"reason": outcome.ignored_reason})
@@ -91,10 +121,12 @@ def log_failure(record: SQSRecord, error: InvalidEventError | RetryLaterError) -
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     logger.append_keys(message_id=record.message_id)
     try:
+        runtime = runtime_for(lambda_context)
+        check_source(record, runtime.queue_arn)
         event = parse_event(record.body)
         logger.set_correlation_id(event.id)
         logger.append_keys(event_id=event.id, detail_type=event.detail_type)
-        outcome = recorder_for(lambda_context).record(event)
+        outcome = runtime.recording.record(event)
         log_outcome(outcome)
         publish(metrics, outcome_counts(outcome))
     except (InvalidEventError, RetryLaterError) as error:

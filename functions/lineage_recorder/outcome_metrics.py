@@ -32,6 +32,7 @@ class Metric(StrEnum):
     PEER_LINKS_DROPPED = "PeerLinksDropped"
     # Events not recorded, and why.
     EVENTS_IGNORED = "EventsIgnored"
+    EVENTS_UNCONFIRMED = "EventsUnconfirmed"
     EVENTS_ALREADY_RECORDED = "EventsAlreadyRecorded"
     RECORDS_REJECTED = "RecordsRejected"
     RECORDS_RETRIED = "RecordsRetried"
@@ -61,6 +62,8 @@ def outcome_counts(outcome: RecordOutcome | None) -> dict[str, int]:
     """The metrics of one record: None is an event already recorded."""
     if outcome is None:
         return {Metric.EVENTS_ALREADY_RECORDED: 1}
+    if outcome.unconfirmed:
+        return {Metric.EVENTS_UNCONFIRMED: 1}
     if outcome.ignored:
         return {Metric.EVENTS_IGNORED: 1}
     counts: dict[str, int] = {

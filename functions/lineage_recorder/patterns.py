@@ -20,9 +20,10 @@ def family_names() -> tuple[str, ...]:
     return tuple(family.name for family in ALL)
 
 
-def event_pattern(family_name: str) -> dict[str, Any]:
-    """The EventBridge pattern of one resource family, filtered to the statuses the recorder acts on."""
-    return BY_NAME[family_name].event_pattern()
+def event_pattern(family_name: str, account: str | None = None) -> dict[str, Any]:
+    """The EventBridge pattern of one resource family, filtered to the statuses the recorder acts on and,
+    when given, to the recorder's own account."""
+    return BY_NAME[family_name].event_pattern(account)
 
 
 def all_event_patterns(families: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:

@@ -59,6 +59,9 @@ class PlannedEntity:
     removed_properties: tuple[str, ...] = ()
     # Owned by another family: resolved, or created with what this plan knows; never updated by this plan.
     reference: bool = False
+    # Only brought up to date when it exists; never created (a deletion SageMaker confirms may mark what
+    # was recorded, but must not invent what never was). Edges to it are left out when it does not exist.
+    existing_only: bool = False
 
 
 @dataclass(frozen=True, order=True)

@@ -15,16 +15,32 @@ from pydantic import ValidationError
 
 from lineage_recorder.apply.applier import Applier
 from lineage_recorder.apply.gateway import SageMakerGateway
-from lineage_recorder.errors import InvalidEventError, RetryLaterError, invalid
+from lineage_recorder.errors import InvalidEventError, RetryLaterError, UnconfirmedResourceError, invalid
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.families import ALL, BY_DETAIL_TYPE, NOT_RECORDED
 from lineage_recorder.families.base import Describer, Family
 from lineage_recorder.peers.linker import LinkReport, PeerLinker, PeerLinks
-from lineage_recorder.plan import SkippedValue
+from lineage_recorder.plan import Plan, SkippedValue
 from lineage_recorder.settings import ENV_FAMILIES
 from lineage_recorder.trust import TrustedAccounts
 
 _MAX_ECHOED_DETAIL_TYPE = 128
+# The most one event may write. SageMaker's own limits bound a real resource's description (20 training
+# channels, 10 processing inputs and outputs, 10 production and 10 shadow variants, 15 containers a
+# model); these are well above what any real description plans, and far below the account's quotas
+# (6,000 artifacts), so no event can exhaust them.
+MAX_PLAN_ENTITIES = 250
+MAX_PLAN_EDGES = 500
+
+
+def check_size(plan: Plan) -> None:
+    """InvalidEventError when a plan is larger than one event may write."""
+    if len(plan.entities) > MAX_PLAN_ENTITIES or len(plan.edges) > MAX_PLAN_EDGES:
+        raise InvalidEventError(
+            f"the lineage of {plan.resource_arn[:256]!r} would be {len(plan.entities)} entities and "
+            f"{len(plan.edges)} associations, more than one event may write ({MAX_PLAN_ENTITIES} and "
+            f"{MAX_PLAN_EDGES})"
+        )
 
 
 @dataclass
@@ -48,6 +64,9 @@ class RecordOutcome:
     links_deferred: int = 0
     links_dropped: int = 0
     links_retried: int = 0
+
+    # Ignored because SageMaker does not know the resource the event is about (EventsUnconfirmed).
+    unconfirmed: bool = False
 
     @property
     def ignored(self) -> bool:
@@ -105,11 +124,14 @@ class Recorder:
         self._applier.begin_invocation()
 
     def record(self, event: SageMakerEvent) -> RecordOutcome:
-        if self._trusted_accounts is not None:
-            self._trusted_accounts.check(event.account)
+        trusted = self._trusted_accounts
+        peer_reason = trusted.peer_event_reason(event.account, event.region) if trusted is not None else None
         outcome = RecordOutcome(event_id=event.id, detail_type=event.detail_type)
         if self._linker is not None:
             self._link(self._linker, self._linker.due_retries(), outcome)
+        if peer_reason is not None:
+            outcome.ignored_reason = peer_reason
+            return outcome
         family = self._by_detail_type.get(event.detail_type)
         if family is None:
             outcome.ignored_reason = not_recorded_reason(event.detail_type, self._families)
@@ -117,8 +139,18 @@ class Recorder:
         outcome.ignored_reason = family.ignored_status(event)
         if outcome.ignored:
             return outcome
+        arn = family.resource_arn(event)
+        if trusted is not None and arn is not None:
+            trusted.check_resource(arn, field=family.arn_field)
         describer = Describer(self._gateway, family.describes)
-        plan = family.prepare(event, describer)
+        try:
+            plan = family.prepare(event, describer)
+        except UnconfirmedResourceError as unconfirmed:
+            outcome.resource_arn = arn
+            outcome.ignored_reason = str(unconfirmed)
+            outcome.unconfirmed = True
+            return outcome
+        check_size(plan)
         outcome.resource_arn = plan.resource_arn
         outcome.fallbacks = list(describer.fallbacks)
         outcome.skipped = list(plan.skipped)

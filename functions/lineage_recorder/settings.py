@@ -8,6 +8,8 @@
   ``0`` turns the index off. The index needs the state table (lineage_index.py).
 - ``LINEAGE_INDEX_OVERLAP_SECONDS``: how far back each index read starts before the newest entity it read
   last time (default 2), for entities SageMaker lists late.
+- ``LINEAGE_QUEUE_ARN``: the SQS queue the function reads (set by the stack); the Lambda rejects a record
+  from any other source. Unset: not checked (the CLI reads files).
 
 A bad value raises ConfigurationError naming the variable.
 """
@@ -28,6 +30,7 @@ ENV_STATE_TABLE = "LINEAGE_STATE_TABLE"
 ENV_FAMILIES = "LINEAGE_FAMILIES"
 ENV_INDEX_PAGES = "LINEAGE_INDEX_PAGES"
 ENV_INDEX_OVERLAP = "LINEAGE_INDEX_OVERLAP_SECONDS"
+ENV_QUEUE_ARN = "LINEAGE_QUEUE_ARN"
 
 DEFAULT_PEER_ROLE_NAME = "SageMakerLineagePeerReader"
 DEFAULT_INDEX_PAGES = 5
@@ -39,6 +42,7 @@ ALL_FAMILIES = "all"
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ROLE_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_QUEUE_ARN = re.compile(r"arn:[a-z\-]+:sqs:[a-z0-9\-]+:[0-9]{12}:[A-Za-z0-9_\-]{1,80}(\.fifo)?")
 
 
 def _all_families() -> tuple[str, ...]:
@@ -64,6 +68,7 @@ class RecorderSettings:
     families: tuple[str, ...] = field(default_factory=_all_families)
     index_pages: int = DEFAULT_INDEX_PAGES
     index_overlap_seconds: int = DEFAULT_INDEX_OVERLAP_SECONDS
+    queue_arn: str | None = None
 
     def __post_init__(self) -> None:
         bad = sorted(account for account in self.peer_accounts if not ACCOUNT_ID.fullmatch(account))
@@ -82,6 +87,8 @@ class RecorderSettings:
                 f"{ENV_INDEX_OVERLAP}: {self.index_overlap_seconds} is not between 0 and "
                 f"{MAX_INDEX_OVERLAP_SECONDS}"
             )
+        if self.queue_arn is not None and not _QUEUE_ARN.fullmatch(self.queue_arn):
+            raise ConfigurationError(f"{ENV_QUEUE_ARN}: {self.queue_arn[:256]!r} is not an SQS queue ARN")
         if not self.families:
             raise ConfigurationError(f"{ENV_FAMILIES}: at least one resource family must be enabled")
         unknown = [name for name in self.families if name not in resource_families.BY_NAME]
@@ -105,6 +112,7 @@ class RecorderSettings:
             families=_all_families() if families in ([], [ALL_FAMILIES]) else tuple(dict.fromkeys(families)),
             index_pages=index_pages,
             index_overlap_seconds=index_overlap,
+            queue_arn=env.get(ENV_QUEUE_ARN, "").strip() or None,
         )
 
     @property

@@ -197,13 +197,17 @@ def test_every_family_the_recorder_handles_has_a_rule_with_the_shared_pattern(sy
     patterns = [rule["Properties"]["EventPattern"] for rule in rules.values()]
     # Then each family has exactly one rule whose pattern is the shared one (detail-type and statuses)
     for name in families:
-        assert patterns.count(event_pattern(name)) == 1, f"no rule, or several, for the {name} family"
+        assert patterns.count(event_pattern(name, ACCOUNT)) == 1, (
+            f"no rule, or several, for the {name} family"
+        )
     handled = sorted(FAMILY_BY_DETAIL_TYPE)
     routed = sorted(detail_type for pattern in patterns for detail_type in pattern["detail-type"])
     assert routed == handled
     # And each rule is filtered to the statuses the recorder acts on, when the family has a status field
     for name, family in families.items():
-        pattern = event_pattern(name)
+        pattern = event_pattern(name, ACCOUNT)
+        # only this account's events: a peer's resources are recorded by the peer's own recorder
+        assert pattern["account"] == [ACCOUNT]
         assert pattern["source"] == ["aws.sagemaker"]
         if family.status_field is not None:
             assert pattern["detail"] == {family.status_field: list(family.statuses)}
@@ -236,7 +240,9 @@ def test_only_the_configured_families_get_rules(synthesis: Synthesis) -> None:
     rules = stack.resources("AWS::Events::Rule")
     _, fn = function(stack)
     # Then there is one rule, for training, and the function knows which families are enabled
-    assert [rule["Properties"]["EventPattern"] for rule in rules.values()] == [event_pattern("training")]
+    assert [rule["Properties"]["EventPattern"] for rule in rules.values()] == [
+        event_pattern("training", ACCOUNT)
+    ]
     assert fn["Properties"]["Environment"]["Variables"]["LINEAGE_FAMILIES"] == "training"
 
 
@@ -362,6 +368,7 @@ def test_function_environment(synthesis: Synthesis) -> None:
         "LINEAGE_FAMILIES": ",".join(FAMILIES),
         "LINEAGE_INDEX_PAGES": "5",
         "LINEAGE_INDEX_OVERLAP_SECONDS": "2",
+        "LINEAGE_QUEUE_ARN": get_att(default.logical_id("Recorder/Queue/Resource")),
     }
     assert configured_env["LINEAGE_PEER_ACCOUNTS"] == ",".join(PEER_ACCOUNTS)
     assert configured_env["LINEAGE_PEER_ROLE_NAME"] == PEER_ROLE_NAME

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lineage_recorder_cli.local_aws import event_detail
+from moto.sagemaker.models import sagemaker_backends
 
 from tests.support.events import ACCOUNT, envelope
 
@@ -52,15 +53,24 @@ def processing_job(sagemaker: Any, name: str, *, inputs: list[str], outputs: lis
 
 
 def training_job(
-    sagemaker: Any, name: str, *, inputs: list[str], output: str, checkpoint: str | None = None
+    sagemaker: Any,
+    name: str,
+    *,
+    inputs: list[str],
+    output: str,
+    checkpoint: str | None = None,
+    image: str = IMAGE,
+    model: str | None = None,
 ) -> dict[str, Any]:
+    """A finished training job in the account `sagemaker` acts in, and its event. `model`: where its model
+    artifacts are (moto puts them under the output path, named after the job)."""
     params: dict[str, Any] = {}
     if checkpoint:
         params["CheckpointConfig"] = {"S3Uri": checkpoint}
-    sagemaker.create_training_job(
+    arn = sagemaker.create_training_job(
         TrainingJobName=name,
         RoleArn=ROLE,
-        AlgorithmSpecification={"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+        AlgorithmSpecification={"TrainingImage": image, "TrainingInputMode": "File"},
         InputDataConfig=[
             {"ChannelName": f"c{i}", "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}}}
             for i, uri in enumerate(inputs)
@@ -69,9 +79,12 @@ def training_job(
         ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
         StoppingCondition={"MaxRuntimeInSeconds": 60},
         **params,
-    )
+    )["TrainingJobArn"]
+    region, account = arn.split(":")[3:5]
+    if model is not None:
+        sagemaker_backends[account][region].training_jobs[name].model_artifacts = {"S3ModelArtifacts": model}
     detail = event_detail(sagemaker.describe_training_job(TrainingJobName=name))
-    return envelope("SageMaker Training Job State Change", detail, detail["TrainingJobArn"])
+    return envelope("SageMaker Training Job State Change", detail, arn, account=account, region=region)
 
 
 def transform_job(

@@ -25,7 +25,8 @@ from lineage_recorder.state import in_memory_state
 from lineage_recorder.state.pending_links import MemoryPendingLinks, PendingLinks, TablePendingLinks
 from lineage_recorder.state.table import StateTable
 
-from tests.support.events import REGION, envelope, training_detail
+from tests.integration.jobs import training_job
+from tests.support.events import REGION
 from tests.support.recording import recorder_for
 from tests.support.state_table import create_state_table
 
@@ -84,17 +85,7 @@ class World:
     sagemaker_calls: Counter[str] = field(default_factory=Counter)
 
     def sagemaker(self, account: str) -> Any:
-        if account == DEV:
-            return boto3.client("sagemaker")
-        credentials = boto3.client("sts").assume_role(
-            RoleArn=f"arn:aws:iam::{account}:role/Admin", RoleSessionName="test"
-        )["Credentials"]
-        return boto3.client(
-            "sagemaker",
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
+        return sagemaker_in(account)
 
     def deploy_peer_role(self, account: str) -> None:
         self.sts.existing_roles.add(role_arn(account, PEER_ROLE))
@@ -130,11 +121,28 @@ def world(emulator: None) -> World:
     return World(sts=FakeSts(boto3.client("sts")), clock=Clock())
 
 
+def sagemaker_in(account: str) -> Any:
+    """A SageMaker client acting in `account` (moto's default account, or through an assumed role)."""
+    if account == DEV:
+        return boto3.client("sagemaker")
+    credentials = boto3.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/Admin", RoleSessionName="test"
+    )["Credentials"]
+    return boto3.client(
+        "sagemaker",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
 def training(account: str, name: str, *, inputs: list[str], model: str, image: str = SHARED_IMAGE) -> Any:
-    detail = training_detail(name, inputs=inputs, image=image, output="s3://unused/", model=model)
-    arn = f"arn:aws:sagemaker:{REGION}:{account}:training-job/{name}"
-    detail["TrainingJobArn"] = arn
-    return parse_event(envelope("SageMaker Training Job State Change", detail, arn, account=account))
+    """A finished training job in `account`, and its event."""
+    return parse_event(
+        training_job(
+            sagemaker_in(account), name, inputs=inputs, output="s3://unused/", image=image, model=model
+        )
+    )
 
 
 def same_as(sagemaker: Any) -> set[tuple[str, str]]:
@@ -252,7 +260,7 @@ def test_a_peer_without_the_role_defers_the_link_until_the_role_exists(world: Wo
     # When prod records a job that uses it
     outcome = prod.record(training(PROD, "prod-train", inputs=[SHARED_DATA], model=SHARED_MODEL))
     # Then the local lineage is recorded in full, and the links are deferred, not failed
-    assert len(outcome.created) == 4  # image, data, model, job node
+    assert len(outcome.created) == 3  # image, data, model (the job's node is SageMaker's trial component)
     assert outcome.links_created == []
     assert outcome.links_deferred == 3  # image, data, model: each may have a twin in dev
     assert {link.source_uri for link in pending.all()} == {SHARED_DATA, SHARED_MODEL, SHARED_IMAGE}

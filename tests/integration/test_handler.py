@@ -73,19 +73,19 @@ def test_bad_records_fail_alone_and_good_ones_are_recorded(
 def test_skipped_placeholder_values_are_logged_as_warnings(
     fresh_handler: Any, sagemaker: Any, logs: list[dict[str, Any]]
 ) -> None:
-    # Given an event whose values are the published sample's placeholders
-    event = training_event("placeholders", inputs=["S3Uri"], image="TrainingImage", output="S3OutputPath")
-    # When handled
-    response = fresh_handler.lambda_handler(
-        sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")
+    # Given a job whose values are the published sample's placeholders (SageMaker describes them as given)
+    event = training_job(
+        sagemaker, "placeholders", inputs=["S3Uri"], output="S3OutputPath", image="TrainingImage"
     )
+    # When handled
+    response = fresh_handler.lambda_handler(sqs_batch([event]), CONTEXT)
     # Then the record succeeds, and every skipped value has a warning naming the field
     assert response["batchItemFailures"] == []
     warnings = [line for line in logs if line["level"] == "WARNING" and line.get("field")]
     assert {line["field"] for line in warnings} == {
         "AlgorithmSpecification.TrainingImage",
         "InputDataConfig[0].DataSource.S3DataSource.S3Uri",
-        "OutputDataConfig.S3OutputPath",
+        "ModelArtifacts.S3ModelArtifacts",
     }
 
 
@@ -111,26 +111,27 @@ def test_throttling_that_outlasts_retries_fails_the_record_for_redelivery(
 def test_metrics_count_what_each_record_did(
     fresh_handler: Any, sagemaker: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given a recordable job, and an event for a job Describe cannot find, carrying one placeholder
+    # Given a recordable job, a second one with the same image and a placeholder input, and an event for a
+    # job SageMaker does not know
     good = training_job(sagemaker, "metered", inputs=["s3://features/train/"], output="s3://models/")
-    vanished = training_event(
-        "vanished",
-        inputs=["S3Uri"],
-        image=good["detail"]["AlgorithmSpecification"]["TrainingImage"],
-        output="s3://models/",
+    second = training_job(sagemaker, "second", inputs=["S3Uri"], output="s3://models/")
+    unknown = training_event(
+        "unknown", inputs=["s3://x/"], image="1.dkr.ecr.us-east-1.amazonaws.com/r:1", output="s3://y/"
     )
-    # When both are handled in one batch
-    fresh_handler.lambda_handler(sqs_batch([good, vanished]), LocalLambdaContext("123456789012", "us-east-1"))
+    # When all three are handled in one batch
+    fresh_handler.lambda_handler(sqs_batch([good, second, unknown]), CONTEXT)
     # Then the EMF metrics Lambda publishes add up what happened
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert len(emitted) == 1
     metrics = emitted[0]
-    # image, dataset, model; then the vanished job's action and its output path (no ModelArtifacts)
-    assert metrics["EntitiesCreated"] == [3, 2]
-    assert metrics["EntitiesReused"] == [1, 1]  # the trial component; then the shared image
+    # image, dataset, model; then the second job's model (its image is shared, its input a placeholder)
+    assert metrics["EntitiesCreated"] == [3, 1]
+    assert metrics["EntitiesReused"] == [1, 2]  # the trial component; then the image and trial component
     assert metrics["AssociationsCreated"] == [3, 2]
     assert metrics["SkippedValues"] == [0, 1]
-    assert metrics["DescribeFallbacks"] == [0, 1]
+    assert metrics["DescribeFallbacks"] == [0, 0]
+    # And the unknown job wrote nothing and is counted as not confirmed
+    assert metrics["EventsUnconfirmed"] == [1]
 
 
 def test_a_reached_quota_fails_the_record_once_with_a_clear_log_line_and_metric(

@@ -49,6 +49,7 @@ from tests.support.hostile import (
     bad_details,
     bad_envelopes,
     batches,
+    create_job,
     good_processing,
     good_training,
     good_transform,
@@ -73,8 +74,9 @@ BOUNDED_MIX = Mix(
     random=6,
     hostile_uris=2,
     unhandled=4,
+    peers=2,
 )
-BOUNDED_BATCHES = 80  # x 128 hostile records, + a good one each: over 10,000 events
+BOUNDED_BATCHES = 80  # x 130 hostile records, + a good one each: over 10,000 events
 SOAK_MIX = Mix(
     bad_envelopes=25,
     bad_details=15,
@@ -84,6 +86,7 @@ SOAK_MIX = Mix(
     random=15,
     hostile_uris=5,
     unhandled=5,
+    peers=5,
 )
 SOAK_BATCHES = 300
 MAX_REASON_LENGTH = 1_500  # a hostile event must not blow up the log line that rejects it
@@ -91,7 +94,12 @@ MAX_REASON_LENGTH = 1_500  # a hostile event must not blow up the log line that 
 must_fail = st.one_of(bad_envelopes(), bad_details(), untrusted_records(), not_objects())
 
 RECORD_REJECTED = "Record rejected"
-SETTLED = ("Lineage recorded", "Event ignored", "Event already recorded; nothing to do")
+SETTLED = (
+    "Lineage recorded",
+    "Event ignored",
+    "Event already recorded; nothing to do",
+    "Event not confirmed by SageMaker; nothing recorded",
+)
 RETRIED = "Record failed; SQS will deliver it again"
 
 
@@ -111,6 +119,10 @@ class Attack:
             # lineage store), and a recorder whose key registry has not seen earlier batches.
             sagemaker_backends[OWN_ACCOUNT][REGION].reset()
             handler.recorder.cache_clear()
+        # The jobs SageMaker holds: an event about any other job is not confirmed, and writes nothing.
+        for record in records:
+            if record.job is not None:
+                create_job(self.reader, record.job)
         self.guard.clear()
         self.logs.lines.clear()
         self.thrown += len(records)
@@ -292,7 +304,13 @@ def test_what_the_fuzzer_found_stays_fixed(attack: Attack) -> None:
     failed["detail"]["FailureReason"] = "AlgorithmError: boom\n\nTraceback (most recent call last):\r\n  ..."
     inputs_only = frozenset(edge for edge in edges if edge[2] == "ContributedTo")
     records.append(
-        HostileRecord(json.dumps(failed), Expect.GOOD, "multi-line FailureReason", edges=inputs_only)
+        HostileRecord(
+            json.dumps(failed),
+            Expect.GOOD,
+            "multi-line FailureReason",
+            edges=inputs_only,
+            job=failed["detail"],
+        )
     )
     # a line separator in a URI reached CreateArtifact as a SourceUri
     separated, _ = good_processing()
@@ -318,12 +336,16 @@ def test_the_record_command_trusts_the_same_accounts(
         good_processing(PEER_ACCOUNTS[0])[0],
         good_transform("999999999999")[0],
     ]
+    assert create_job(boto3.client("sagemaker"), events[0]["detail"])
     path = tmp_path / "events.json"
     path.write_text(json.dumps(events))
     # When recorded through the CLI's code path
     summary = record_sources([path], endpoint_url=None)
-    # Then the stranger alone fails, with a reason naming its account
-    assert summary.recorded == 2
+    # Then its own is recorded, the peer's is left to the peer's recorder, and the stranger alone fails,
+    # with a reason naming its account
+    assert summary.recorded == 1
+    assert [item["event"] for item in summary.ignored] == [f"{path}[1]"]
+    assert "recorded by that account's own recorder" in summary.ignored[0]["reason"]
     assert [failure["event"] for failure in summary.failed] == [f"{path}[2]"]
     assert "'999999999999' is not trusted" in summary.failed[0]["reason"]
 
@@ -393,7 +415,10 @@ def test_an_event_model_name_never_reaches_describe_model_unvalidated(attack: At
     for model_name in ("../../etc/passwd", "m" * 64, "model\nname", "modèle"):
         event, _ = good_transform()
         event["detail"]["ModelName"] = model_name
-        records.append(HostileRecord(json.dumps(event), Expect.ANY, f"ModelName {model_name!r}"))
+        # SageMaker holds such a job where its request model lets the name through
+        records.append(
+            HostileRecord(json.dumps(event), Expect.ANY, f"ModelName {model_name!r}", job=event["detail"])
+        )
     # When handled / Then no request carries them
     assert _problems(attack, records) == []
 

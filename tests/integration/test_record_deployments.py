@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from lineage_recorder.families.endpoint import deployment_uri
@@ -21,6 +23,11 @@ from tests.support.graph import snapshot
 MODEL_DATA = "s3://models/churn/output/model.tar.gz"
 OTHER_DATA = "s3://models/churn-v2/output/model.tar.gz"
 EARLY, LATE = "2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z"
+
+
+def _now() -> str:
+    """An event time as SageMaker stamps a deletion: after the endpoint's last change."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _record(recorder: Recorder, *events: dict[str, Any]) -> list[RecordOutcome]:
@@ -288,20 +295,21 @@ def test_a_deleted_endpoint_keeps_its_lineage_and_is_marked_deleted(
     in_service = as_event(endpoint_event(sagemaker, "short-lived"), EARLY)
     _record(recorder, in_service)
     graph = snapshot(sagemaker)
-    # When it is deleted
+    # When it is deleted (SageMaker's event comes after the endpoint's last change)
     sagemaker.delete_endpoint(EndpointName="short-lived")
-    deleted = as_event(endpoint_deleted_event(endpoint_arn, "short-lived"), LATE)
+    deleted = as_event(endpoint_deleted_event(endpoint_arn, "short-lived"), _now())
     _record(recorder, deleted)
     # Then the context says DELETED and every entity and edge is still there
     assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "DELETED"
     assert snapshot(sagemaker) == graph
     # When the IN_SERVICE event is delivered again, late
-    _record(recorder, in_service)
-    # Then the older state does not overwrite the deletion
+    (late,) = _record(recorder, in_service)
+    # Then SageMaker no longer knows the endpoint: the event changes nothing, and says why
+    assert late.unconfirmed and "SageMaker does not know" in str(late.ignored_reason)
     assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "DELETED"
 
 
-def test_a_deletion_recorded_before_the_creation_ends_in_the_same_graph(
+def test_an_endpoint_gone_before_its_events_are_recorded_writes_nothing_and_says_why(
     recorder: Recorder, sagemaker: Any
 ) -> None:
     # Given an endpoint that was created and then deleted before any event was processed
@@ -310,13 +318,43 @@ def test_a_deletion_recorded_before_the_creation_ends_in_the_same_graph(
     endpoint_arn = _endpoint(sagemaker, "gone", "c")
     in_service = as_event(endpoint_event(sagemaker, "gone"), EARLY)
     sagemaker.delete_endpoint(EndpointName="gone")
-    deleted = as_event(endpoint_deleted_event(endpoint_arn, "gone"), LATE)
-    # When the deletion arrives first
-    _record(recorder, deleted, in_service)
-    # Then the deployment is still recorded from the event and the config, and the endpoint is DELETED
-    deployment = deployment_uri(endpoint_arn, "c")
-    graph = snapshot(sagemaker)
-    assert (("Model", MODEL_DATA), ("ModelDeployment", deployment), "ContributedTo") in graph.edges
-    assert (("ModelDeployment", deployment), ("Endpoint", endpoint_arn), "AssociatedWith") in graph.edges
+    deleted = as_event(endpoint_deleted_event(endpoint_arn, "gone"), _now())
+    # When the deletion arrives first, then the creation
+    outcomes = _record(recorder, deleted, in_service)
+    # Then nothing is written: SageMaker cannot confirm the endpoint ever existed, and an event's body is
+    # never recorded on its own word; the creation says so
+    assert snapshot(sagemaker).nodes == frozenset()
+    assert [outcome.created for outcome in outcomes] == [[], []]
+    assert outcomes[1].unconfirmed
+
+
+def test_a_deletion_of_an_endpoint_sagemaker_still_has_changes_nothing(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a recorded, live endpoint
+    model(sagemaker, "m", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    endpoint_config(sagemaker, "c", ["m"])
+    endpoint_arn = _endpoint(sagemaker, "alive", "c")
+    _record(recorder, as_event(endpoint_event(sagemaker, "alive"), EARLY))
+    # When a DELETED event arrives for it (forged, or about an earlier endpoint of the same name)
+    (outcome,) = _record(recorder, as_event(endpoint_deleted_event(endpoint_arn, "alive"), _now()))
+    # Then the context stays IN_SERVICE, and the event is counted as not confirmed
+    assert outcome.unconfirmed and "still has this endpoint" in str(outcome.ignored_reason)
+    assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "IN_SERVICE"
+
+
+def test_a_far_future_event_time_cannot_freeze_an_endpoint(recorder: Recorder, sagemaker: Any) -> None:
+    # Given a recorded endpoint, deleted, and a DELETED event stamped far in the future
+    model(sagemaker, "m", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    endpoint_config(sagemaker, "c", ["m"])
+    endpoint_arn = _endpoint(sagemaker, "reborn", "c")
+    _record(recorder, as_event(endpoint_event(sagemaker, "reborn"), EARLY))
+    sagemaker.delete_endpoint(EndpointName="reborn")
+    _record(recorder, as_event(endpoint_deleted_event(endpoint_arn, "reborn"), "2099-01-01T00:00:00Z"))
     assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "DELETED"
-    assert graph.duplicate_entities == {}
+    # When the endpoint is created again and its event arrives
+    time.sleep(0.01)
+    _endpoint(sagemaker, "reborn", "c")
+    _record(recorder, as_event(endpoint_event(sagemaker, "reborn"), _now()))
+    # Then the new state is recorded: the future time was taken as no later than when it was processed
+    assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "IN_SERVICE"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from lineage_recorder.recorder import Recorder, parse_event
 
 from tests.integration.jobs import IMAGE, processing_job, training_job, transform_job
@@ -182,21 +183,47 @@ def test_in_progress_events_are_ignored_without_any_call(recorder: Recorder, sag
     assert sagemaker.list_artifacts()["ArtifactSummaries"] == []
 
 
-def test_a_job_that_is_gone_is_recorded_from_the_event_and_says_so(
+def test_a_job_sagemaker_does_not_know_writes_nothing_and_says_why(
     recorder: Recorder, sagemaker: Any
 ) -> None:
-    # Given an event for a job that Describe cannot find
+    # Given an event for a job SageMaker has never had (SageMaker never deletes jobs): a forged message
     event = training_event(
-        "vanished", inputs=[FEATURES], image=IMAGE, output=MODELS, model=MODELS + "v/model.tar.gz"
+        "never-ran",
+        inputs=["s3://attacker/data/"],
+        image=IMAGE,
+        output=MODELS,
+        model=MODELS + "v/model.tar.gz",
     )
     # When recorded
     outcome = recorder.record(parse_event(event))
-    # Then the event's own detail was used, and the fallback is reported
-    assert len(outcome.fallbacks) == 1
-    assert "describe_training_job" in outcome.fallbacks[0]
-    graph = snapshot(sagemaker)
-    assert ("Model", MODELS + "v/model.tar.gz") in graph.nodes
-    assert ("DataSet", FEATURES) in graph.nodes
+    # Then nothing is written from its body, and the outcome says why
+    assert outcome.unconfirmed and outcome.created == []
+    assert "SageMaker does not know this resource" in str(outcome.ignored_reason)
+    assert "describe_training_job" in str(outcome.ignored_reason)
+    assert snapshot(sagemaker).nodes == frozenset()
+
+
+def test_an_event_naming_another_accounts_or_regions_job_is_rejected(sagemaker: Any) -> None:
+    # Given a recorder in its own account and Region, and jobs of the same name elsewhere
+    from lineage_recorder.errors import InvalidEventError
+    from lineage_recorder.trust import TrustedAccounts
+
+    job = training_job(sagemaker, "twin-named", inputs=[FEATURES], output=MODELS)
+    recorder = recorder_for(sagemaker, trusted_accounts=TrustedAccounts("123456789012", region="us-east-1"))
+    for other in ("111122223333", "us-west-2", "aws-cn"):
+        arn = job["detail"]["TrainingJobArn"]
+        forged = (
+            arn.replace("123456789012", other)
+            if other.isdigit()
+            else arn.replace("us-east-1", other)
+            if other.startswith("us-")
+            else arn.replace("arn:aws:", f"arn:{other}:")
+        )
+        event = {**job, "resources": [forged], "detail": {**job["detail"], "TrainingJobArn": forged}}
+        # When recorded / Then it is rejected before SageMaker is asked, naming what is foreign
+        with pytest.raises(InvalidEventError, match="never recorded here"):
+            recorder.record(parse_event(event))
+    assert snapshot(sagemaker).nodes == frozenset()
 
 
 def test_a_transform_whose_model_is_gone_still_records_its_data(recorder: Recorder, sagemaker: Any) -> None:

@@ -1,7 +1,12 @@
-"""The published SageMaker sample events (../shared/events) through `record`.
+"""The published SageMaker sample events (../shared/events) through `record` and through the planners.
 
 That folder sits beside the project in its development workspace; a clone does not have it, so the
 test says it skipped them. The samples carry placeholders and inconsistencies on purpose.
+
+Each sample is recorded as a user with credentials for its own account and Region would record it. The
+resources they name do not exist in the emulator, so SageMaker cannot confirm them and nothing is written
+from their bodies; the planners are then run on each sample as if SageMaker had described the resource
+that way, which is where their real shapes and placeholders are exercised.
 """
 
 from __future__ import annotations
@@ -12,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lineage_recorder import aws
+from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.errors import InvalidEventError, UnconfirmedResourceError
 from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
+from lineage_recorder.families.base import Describer
 from lineage_recorder.families.jobs import JOB_KINDS
+from lineage_recorder.plan import Plan
+from lineage_recorder.recorder import parse_event
 from lineage_recorder_cli.commands.record import record_sources
 
+from tests.support.family_samples import FamilySample, RecordedSageMaker
 from tests.support.graph import snapshot
 
 SHARED_EVENTS = Path(
@@ -27,16 +39,7 @@ pytestmark = pytest.mark.skipif(
     reason=f"published sample events not found at {SHARED_EVENTS} (they are not part of a clone)",
 )
 
-
-# moto's own account, and the other two the samples come from.
-TRUSTED = frozenset({"123456789012", "111122223333", "123456789000"})
-
-
-@pytest.fixture(autouse=True)
-def peer_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The published samples come from three accounts; `record` trusts only its own (moto's 123456789012)
-    # and the configured peers, so the other two are configured as peers to record them all.
-    monkeypatch.setenv("LINEAGE_PEER_ACCOUNTS", ",".join(sorted(TRUSTED - {"123456789012"})))
+JOB_DETAIL_TYPES = {kind.detail_type for kind in JOB_KINDS}
 
 
 def _samples() -> list[Path]:
@@ -45,102 +48,164 @@ def _samples() -> list[Path]:
     return sorted(SHARED_EVENTS.glob("*.json"))
 
 
+def _document(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
 def _detail_type(path: Path) -> str | None:
-    document = json.loads(path.read_text())
+    document = _document(path)
     value = document.get("detail-type") if isinstance(document, dict) else None
     return value if isinstance(value, str) else None
 
 
-JOB_DETAIL_TYPES = {kind.detail_type for kind in JOB_KINDS}
+def _as_its_own_account(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record `path` with credentials for the account and Region it comes from (moto acts as them)."""
+    document = _document(path)
+    account, region = document.get("account"), document.get("region")
+    if isinstance(account, str) and account.isdigit() and len(account) == 12:
+        monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+    if isinstance(region, str) and region:
+        monkeypatch.setenv("AWS_REGION", region)
+        monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    aws.forget_clients()
 
 
 @pytest.mark.parametrize("sample", _samples(), ids=lambda path: path.name)
-def test_every_sample_goes_through_record_without_a_crash(sample: Path, sagemaker: Any) -> None:
-    # Given one published sample / When recorded through the CLI's code path
+def test_every_sample_goes_through_record_without_a_crash(
+    sample: Path, sagemaker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one published sample, recorded as its own account and Region would record it
+    _as_its_own_account(sample, monkeypatch)
+    # When recorded through the CLI's code path
     summary = record_sources([sample], endpoint_url=None)
-    # Then it is recorded, ignored, or refused with a reason; never an unhandled error
+    # Then it is recorded, ignored with its reason, or refused with a reason; never an unhandled error
     assert summary.events == 1
     assert summary.recorded + len(summary.ignored) + len(summary.failed) == 1
-    # And only what is not a SageMaker event from a trusted account is refused: a SageMaker event no family
-    # records is ignored with its reason, not failed
-    for failure in summary.failed:
-        assert "is not trusted" in failure["reason"] or "invalid event" in failure["reason"], failure
-        document = json.loads(sample.read_text())
-        assert document.get("account") not in TRUSTED or not isinstance(document.get("source"), str)
     for ignored in summary.ignored:
         assert ignored["reason"]
+    # And only what is not an event at all, or names a resource of another account or Region than its own
+    # envelope (the samples' deliberate inconsistencies), is refused: a SageMaker event no family records
+    # is ignored with its reason
+    for failure in summary.failed:
+        reason = failure["reason"]
+        assert "invalid event" in reason or "is never recorded here" in reason, failure
+        if "invalid event" in reason:
+            assert not isinstance(_document(sample).get("source"), str)
 
 
-def test_job_samples_are_recorded_or_ignored_by_status(sagemaker: Any) -> None:
-    # Given every job sample
-    samples = [path for path in _samples() if _detail_type(path) in JOB_DETAIL_TYPES]
-    assert samples, "the shared folder should hold job samples"
-    # When recorded together
-    summary = record_sources(samples, endpoint_url=None)
-    # Then none fails; the in-progress and odd-status ones are ignored
-    assert summary.failed == []
-    assert len(summary.ignored) == sum(
-        1
-        for path in samples
-        if json.loads(path.read_text())["detail"].get(FAMILY_BY_DETAIL_TYPE[_detail_type(path)].status_field)
-        not in ("Completed", "Failed", "Stopped")
+def test_samples_of_resources_sagemaker_does_not_know_write_nothing(
+    sagemaker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given every sample a family records, at a status it acts on
+    samples = [
+        path
+        for path in _samples()
+        if (family := FAMILY_BY_DETAIL_TYPE.get(str(_detail_type(path)))) is not None
+        and family.ignored_status(parse_event(_document(path))) is None
+    ]
+    assert samples, "the shared folder should hold samples the recorder acts on"
+    for sample in samples:
+        # When each is recorded in its own account and Region, where SageMaker does not have its resource
+        _as_its_own_account(sample, monkeypatch)
+        summary = record_sources([sample], endpoint_url=None)
+        # Then it is ignored, saying SageMaker does not know it (or refused, when its resource is in another
+        # Region or account than its envelope says), and nothing is written from its body
+        assert summary.recorded == 0, (sample.name, summary)
+        reasons = [item["reason"] for item in summary.ignored + summary.failed]
+        assert "SageMaker does not know this resource" in reasons[0] or "never recorded here" in reasons[0]
+        assert snapshot(aws.client("sagemaker")).nodes == frozenset(), sample.name
+
+
+def _plan_as_described(path: Path) -> tuple[Plan, list[str]]:
+    """The sample's plan, as if SageMaker described its resource exactly as the event does."""
+    event = _document(path)
+    family = FAMILY_BY_DETAIL_TYPE[event["detail-type"]]
+    # Described by any name or ARN the event gives it (the samples' names and ARNs do not always agree).
+    names = {str(family.resource_arn(parse_event(event))).rsplit("/", 1)[-1]} | {
+        value
+        for key, value in event["detail"].items()
+        if isinstance(value, str) and key.endswith(("Name", "Arn"))
+    }
+    described = {call.operation: dict.fromkeys(names, event["detail"]) for call in family.describes}
+    describer = Describer(
+        SageMakerGateway(RecordedSageMaker(FamilySample(event, described))), family.describes
     )
-    # And the placeholders were skipped with a warning, never written
-    skipped_values = {item["value"] for item in summary.skipped_values}
-    assert {"S3Uri", "TrainingImage", "S3OutputPath"} <= skipped_values
-    uris = {node[1] for node in snapshot(sagemaker).nodes}
-    assert not skipped_values & uris
+    return family.prepare(parse_event(event), describer), describer.fallbacks
 
 
-def test_the_failed_processing_sample_records_its_input_and_image_but_not_its_output(sagemaker: Any) -> None:
+def test_the_planners_read_every_sample_and_skip_its_placeholders() -> None:
+    # Given every job sample a family acts on, described by SageMaker exactly as the event says
+    samples = [
+        path
+        for path in _samples()
+        if _detail_type(path) in JOB_DETAIL_TYPES
+        and FAMILY_BY_DETAIL_TYPE[str(_detail_type(path))].ignored_status(parse_event(_document(path)))
+        is None
+    ]
+    assert samples, "the shared folder should hold job samples"
+    skipped: set[str] = set()
+    for sample in samples:
+        # When planned
+        try:
+            plan, _ = _plan_as_described(sample)
+        except (InvalidEventError, UnconfirmedResourceError) as error:
+            pytest.fail(f"{sample.name}: {error}")
+        skipped |= {value.value for value in plan.skipped}
+        # Then no placeholder became a key
+        assert not {"S3Uri", "TrainingImage", "S3OutputPath"} & {e.key.source_uri for e in plan.entities}
+    # And the placeholders were skipped, each with its field and reason
+    assert {"S3Uri", "TrainingImage", "S3OutputPath"} <= skipped
+
+
+def test_the_failed_processing_sample_plans_its_input_and_image_but_not_its_output() -> None:
     sample = SHARED_EVENTS / "sagemaker-processing-job-state-change.json"
     if not sample.exists():
         pytest.skip(f"{sample.name} not in the shared folder")
-    # When the failed processing job is recorded (Describe cannot find it: the event is used)
-    summary = record_sources([sample], endpoint_url=None)
+    # When the failed processing job is planned as SageMaker describes it
+    plan, _ = _plan_as_described(sample)
     # Then input and image ContributedTo the job, and its output is absent
-    assert summary.recorded == 1 and summary.describe_fallbacks
-    graph = snapshot(sagemaker)
-    job = json.loads(sample.read_text())["detail"]["ProcessingJobArn"]
-    edges = {(source[1], destination[1], kind) for source, destination, kind in graph.edges}
-    assert ("s3://input/s3/uri", job, "ContributedTo") in edges
-    assert (
-        "012345678901.dkr.ecr.us-west-2.amazonaws.com/processing-uri:latest",
-        job,
-        "ContributedTo",
-    ) in edges
-    assert "s3://output/s3/uri" not in {node[1] for node in graph.nodes}
+    job = _document(sample)["detail"]["ProcessingJobArn"]
+    edges = {(str(edge.source), str(edge.destination), edge.association_type) for edge in plan.edges}
+    assert ("artifact:s3://input/s3/uri", f"action:{job}", "ContributedTo") in edges
+    image = "012345678901.dkr.ecr.us-west-2.amazonaws.com/processing-uri:latest"
+    assert (f"artifact:{image}", f"action:{job}", "ContributedTo") in edges
+    assert "s3://output/s3/uri" not in {entity.key.source_uri for entity in plan.entities}
 
 
-REGISTRY_AND_SERVING = {
-    "SageMaker Model Package State Change": "recorded",
-    "SageMaker Endpoint State Change": "recorded",
-    "SageMaker Model State Change": "ignored",
-    "SageMaker Endpoint Config State Change": "ignored",
-    "SageMaker Endpoint Deployment State Change": "ignored",
-}
+def test_package_and_endpoint_samples_plan_their_own_nodes() -> None:
+    # Given the model-package and endpoint samples the recorder acts on, described as the events say
+    for detail_type, node in (
+        ("SageMaker Model Package State Change", "Model"),
+        ("SageMaker Endpoint State Change", "Endpoint"),
+    ):
+        samples = [
+            path
+            for path in _samples()
+            if _detail_type(path) == detail_type
+            and FAMILY_BY_DETAIL_TYPE[detail_type].ignored_status(parse_event(_document(path))) is None
+        ]
+        assert samples, detail_type
+        for sample in samples:
+            # When planned / Then the resource's own node is in the plan, keyed by its ARN
+            plan, _ = _plan_as_described(sample)
+            assert (node, plan.resource_arn) in {(e.entity_type, e.key.source_uri) for e in plan.entities}
 
 
-def test_package_endpoint_config_and_model_samples_are_recorded_or_ignored_with_a_reason(
-    sagemaker: Any,
+@pytest.mark.parametrize(
+    "detail_type",
+    [
+        "SageMaker Model State Change",
+        "SageMaker Endpoint Config State Change",
+        "SageMaker Endpoint Deployment State Change",
+    ],
+)
+def test_model_config_and_deployment_samples_are_ignored_with_the_reason(
+    detail_type: str, sagemaker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given every model-package, endpoint, endpoint-config and model sample (pattern files are not events)
-    samples = [path for path in _samples() if _detail_type(path) in REGISTRY_AND_SERVING]
-    assert samples, "the shared folder should hold registry and serving samples"
+    samples = [path for path in _samples() if _detail_type(path) == detail_type]
+    assert samples, detail_type
     for sample in samples:
-        # When each is recorded
+        _as_its_own_account(sample, monkeypatch)
         summary = record_sources([sample], endpoint_url=None)
-        # Then packages and endpoints are recorded (from the event: nothing here can be described),
-        # models and configs are ignored with the reason, and nothing fails
-        assert summary.failed == [], (sample.name, summary.failed)
-        if REGISTRY_AND_SERVING[str(_detail_type(sample))] == "recorded":
-            assert summary.recorded == 1, sample.name
-            assert summary.describe_fallbacks, sample.name
-        else:
-            assert [item["reason"] for item in summary.ignored] != [], sample.name
-            assert "not recorded on its own" in summary.ignored[0]["reason"]
-    # And the package samples left a package artifact in its group with its approval
-    nodes = snapshot(sagemaker).nodes
-    package = "arn:aws:sagemaker:us-east-2:123456789012:model-package/versionedmp-p-idy6c3e1fiqj/2"
-    assert {("Model", package), ("Approval", package)} <= nodes
-    assert ("Endpoint", "arn:aws:sagemaker:us-west-2:123456789012:endpoint/myendpoint") in nodes
+        assert summary.failed == [] and summary.recorded == 0, (sample.name, summary.failed)
+        assert "not recorded on its own" in summary.ignored[0]["reason"], sample.name

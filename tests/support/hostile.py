@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
 
+from botocore.exceptions import ClientError, ParamValidationError
 from hypothesis import strategies as st
 from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
 from lineage_recorder.families import jobs
 from lineage_recorder.families.jobs import JobKind
+from moto.sagemaker.models import sagemaker_backends
 
 from tests.support.events import ACCOUNT, REGION, envelope, job_arn, training_event
 
@@ -54,6 +56,9 @@ class HostileRecord:
     label: str  # what was done to it, for assertion messages
     why: str = ""  # BAD: a word the rejection reason must contain
     edges: frozenset[Edge] = frozenset()  # GOOD: lineage that must exist once it is recorded
+    # The job as SageMaker would hold it, created before the batch is handled (Describe is the source of
+    # truth: an event about a job SageMaker does not have writes nothing). None: the job does not exist.
+    job: dict[str, Any] | None = None
 
     def __repr__(self) -> str:  # hypothesis prints failing batches: keep them readable
         body = self.body if len(self.body) <= 300 else f"{self.body[:300]}...<{len(self.body)} characters>"
@@ -142,8 +147,10 @@ def good_training(account: str = OWN_ACCOUNT) -> tuple[dict[str, Any], frozenset
     event = training_event(name, inputs=inputs, image=image, output=output)
     event["account"] = account
     job = _job("training", name)
+    # SageMaker (moto) puts the model under the output path, named after the job.
+    model = f"{output}{name}/output/model.tar.gz"
     edges = {(("DataSet", uri), job, "ContributedTo") for uri in inputs}
-    edges |= {(("Image", image), job, "ContributedTo"), (job, ("Model", output), "Produced")}
+    edges |= {(("Image", image), job, "ContributedTo"), (job, ("Model", model), "Produced")}
     return event, frozenset(edges)
 
 
@@ -207,6 +214,68 @@ def good_transform(account: str = OWN_ACCOUNT) -> tuple[dict[str, Any], frozense
     job = _job("transform", name)
     edges = {(("DataSet", source), job, "ContributedTo"), (job, ("DataSet", output), "Produced")}
     return event, frozenset(edges)
+
+
+def create_job(sagemaker: Any, detail: dict[str, Any]) -> bool:
+    """Create, with SageMaker's API, the job an event's detail describes; False when SageMaker's request
+    model refuses a value (the event then names a job SageMaker does not have)."""
+    role = f"arn:aws:iam::{OWN_ACCOUNT}:role/Fuzz"
+    resources = {"InstanceType": "ml.m5.large", "InstanceCount": 1}
+    try:
+        if "TrainingJobArn" in detail:
+            algorithm = detail.get("AlgorithmSpecification") or {}
+            checkpoint = (detail.get("CheckpointConfig") or {}).get("S3Uri")
+            sagemaker.create_training_job(
+                TrainingJobName=str(detail["TrainingJobArn"]).rsplit("/", 1)[-1],
+                RoleArn=role,
+                AlgorithmSpecification={
+                    "TrainingImage": algorithm.get("TrainingImage"),
+                    "TrainingInputMode": "File",
+                },
+                InputDataConfig=detail.get("InputDataConfig") or [],
+                OutputDataConfig={"S3OutputPath": (detail.get("OutputDataConfig") or {}).get("S3OutputPath")},
+                ResourceConfig={**resources, "VolumeSizeInGB": 5},
+                StoppingCondition={"MaxRuntimeInSeconds": 60},
+                **({"CheckpointConfig": {"S3Uri": checkpoint}} if checkpoint else {}),
+            )
+        elif "ProcessingJobArn" in detail:
+            sagemaker.create_processing_job(
+                ProcessingJobName=str(detail["ProcessingJobArn"]).rsplit("/", 1)[-1],
+                RoleArn=role,
+                AppSpecification={"ImageUri": (detail.get("AppSpecification") or {}).get("ImageUri")},
+                ProcessingResources={"ClusterConfig": {**resources, "VolumeSizeInGB": 5}},
+                ProcessingInputs=detail.get("ProcessingInputs") or [],
+                ProcessingOutputConfig=detail.get("ProcessingOutputConfig") or {"Outputs": []},
+                StoppingCondition={"MaxRuntimeInSeconds": 60},
+            )
+        elif "TransformJobArn" in detail:
+            sagemaker.create_transform_job(
+                TransformJobName=str(detail["TransformJobArn"]).rsplit("/", 1)[-1],
+                ModelName=detail.get("ModelName"),
+                TransformInput=detail.get("TransformInput"),
+                TransformOutput=detail.get("TransformOutput"),
+                TransformResources=resources,
+            )
+        else:
+            return False
+    except (ParamValidationError, ClientError, TypeError, AttributeError):
+        return False
+    _finish_as_described(detail)
+    return True
+
+
+def _finish_as_described(detail: dict[str, Any]) -> None:
+    """moto finishes every job at once, Completed: give it the detail's final status and failure reason."""
+    backend = sagemaker_backends[OWN_ACCOUNT][REGION]
+    for kind in jobs.JOB_KINDS:
+        arn = detail.get(kind.arn_field)
+        if isinstance(arn, str):
+            job = getattr(backend, kind.resource_type.replace("-", "_") + "s")[arn.rsplit("/", 1)[-1]]
+            status = detail.get(kind.status_field)
+            if isinstance(status, str):
+                setattr(job, f"{kind.name}_job_status", status)
+            if isinstance(detail.get("FailureReason"), str):
+                job.failure_reason = detail["FailureReason"]
 
 
 GOOD_BUILDERS: dict[str, Callable[[str], tuple[dict[str, Any], frozenset[Edge]]]] = {
@@ -520,9 +589,19 @@ def _body(draw: st.DrawFn, event: Any) -> str:
 def good_records(draw: st.DrawFn) -> HostileRecord:
     """A fresh, well-formed job event from the recorder's own account or a configured peer."""
     kind = pick(draw, sorted(GOOD_BUILDERS))
-    account = pick(draw, TRUSTED_ACCOUNTS)
-    event, edges = GOOD_BUILDERS[kind](account)
-    return HostileRecord(_body(draw, event), Expect.GOOD, f"good {kind} from {account}", edges=edges)
+    event, edges = GOOD_BUILDERS[kind](OWN_ACCOUNT)
+    return HostileRecord(
+        _body(draw, event), Expect.GOOD, f"good {kind}", edges=edges, job=copy.deepcopy(event["detail"])
+    )
+
+
+@st.composite
+def peer_records(draw: st.DrawFn) -> HostileRecord:
+    """A good event from a configured peer: that peer's recorder records it, so it is ignored here."""
+    kind = pick(draw, sorted(GOOD_BUILDERS))
+    account = pick(draw, PEER_ACCOUNTS)
+    event, _ = GOOD_BUILDERS[kind](account)
+    return HostileRecord(_body(draw, event), Expect.IGNORED, f"{kind} from peer {account}")
 
 
 @st.composite
@@ -659,7 +738,10 @@ def hostile_uri_records(draw: st.DrawFn) -> HostileRecord:
         _set(detail, path, pick(draw, HOSTILE_URIS))
     for path in shape.image_paths:
         _set(detail, path, pick(draw, HOSTILE_IMAGES + HOSTILE_URIS))
-    return HostileRecord(_body(draw, event), Expect.ANY, f"{shape.kind}: hostile URIs")
+    # SageMaker holds the job with those values where its request model accepts them.
+    return HostileRecord(
+        _body(draw, event), Expect.ANY, f"{shape.kind}: hostile URIs", job=copy.deepcopy(detail)
+    )
 
 
 def _mutate_once(draw: st.DrawFn, shape: JobShape, event: dict[str, Any]) -> str:
@@ -807,8 +889,8 @@ def random_events(draw: st.DrawFn) -> HostileRecord:
 def recorded_edges(sagemaker: Any) -> frozenset[Edge]:
     """The graph's edges as (type, SourceUri) pairs, like tests/support/graph.py's, in a few big pages.
 
-    Enough for job events whose jobs SageMaker never ran (artifacts, and the recorder's actions as job
-    nodes: no trial components, no contexts), and cheap enough to read after every batch.
+    Enough for job events (artifacts, and as job nodes SageMaker's trial components or the recorder's
+    actions: no contexts), and cheap enough to read after every batch.
     """
     nodes: dict[str, Node] = {}
     for operation, key, arn_key, type_key in (
@@ -818,6 +900,12 @@ def recorded_edges(sagemaker: Any) -> frozenset[Edge]:
         for page in sagemaker.get_paginator(operation).paginate(PaginationConfig={"PageSize": 100}):
             for summary in page[key]:
                 nodes[summary[arn_key]] = (summary[type_key], summary["Source"]["SourceUri"])
+    node_types = {kind.trial_component_source_type: kind.node_type for kind in jobs.JOB_KINDS}
+    for page in sagemaker.get_paginator("list_trial_components").paginate(PaginationConfig={"PageSize": 100}):
+        for summary in page["TrialComponentSummaries"]:
+            source = summary.get("TrialComponentSource") or {}
+            if source.get("SourceType") in node_types:
+                nodes[summary["TrialComponentArn"]] = (node_types[source["SourceType"]], source["SourceArn"])
     edges: set[Edge] = set()
     for page in sagemaker.get_paginator("list_associations").paginate(PaginationConfig={"PageSize": 100}):
         for association in page["AssociationSummaries"]:
@@ -839,6 +927,7 @@ class Mix:
     random: int
     hostile_uris: int
     unhandled: int = 0
+    peers: int = 0
 
     @property
     def size(self) -> int:
@@ -858,6 +947,7 @@ def batches(draw: st.DrawFn, mix: Mix, goods: tuple[int, int] = (1, 2)) -> list[
         (random_events(), mix.random),
         (hostile_uri_records(), mix.hostile_uris),
         (unhandled_events(), mix.unhandled),
+        (peer_records(), mix.peers),
     ):
         records.extend(draw(strategy) for _ in range(count))
     records = draw(st.permutations(records)) if draw(_BOOLEANS) else records

@@ -9,7 +9,13 @@ from botocore.exceptions import ClientError, NoCredentialsError
 from lineage_recorder.errors import ConfigurationError, InvalidEventError
 from lineage_recorder.families import BY_NAME as FAMILIES
 from lineage_recorder.settings import DEFAULT_PEER_ROLE_NAME, RecorderSettings
-from lineage_recorder.trust import TrustedAccounts, own_account_from_function_arn, own_account_from_sts
+from lineage_recorder.trust import (
+    Home,
+    TrustedAccounts,
+    home_from_function_arn,
+    own_account_from_function_arn,
+    own_account_from_sts,
+)
 
 
 def test_nothing_set_gives_the_defaults() -> None:
@@ -115,15 +121,35 @@ def test_settings_are_frozen() -> None:
 # ------------------------------------------------------------------------------------------ trust
 
 
-def test_the_own_account_and_the_peers_are_trusted_and_no_one_else() -> None:
-    # Given a recorder in one account with one peer
-    trusted = TrustedAccounts("123456789012", frozenset({"111122223333"}))
-    # When checking accounts / Then its own and the peer pass
-    trusted.check("123456789012")
-    trusted.check("111122223333")
-    # And any other is refused with a message naming it and where peers are configured
+def test_the_own_account_is_recorded_a_peers_events_are_left_to_it_and_no_one_else_is_trusted() -> None:
+    # Given a recorder in one account and Region, with one peer
+    trusted = TrustedAccounts("123456789012", frozenset({"111122223333"}), region="eu-west-1")
+    # When checking events / Then its own are recorded, and a peer's are left to the peer's recorder
+    assert trusted.peer_event_reason("123456789012", "eu-west-1") is None
+    reason = trusted.peer_event_reason("111122223333", "eu-west-1")
+    assert reason is not None and "recorded by that account's own recorder" in reason
+    # And any other account, or its own account in another Region, is refused with a message naming it
     with pytest.raises(InvalidEventError, match=r"'999999999999' is not trusted.*LINEAGE_PEER_ACCOUNTS"):
-        trusted.check("999999999999")
+        trusted.peer_event_reason("999999999999", "eu-west-1")
+    with pytest.raises(InvalidEventError, match=r"Region 'us-east-1', not the recorder's own \(eu-west-1\)"):
+        trusted.peer_event_reason("123456789012", "us-east-1")
+
+
+@pytest.mark.parametrize(
+    ("arn", "complaint"),
+    [
+        ("arn:aws:sagemaker:eu-west-1:111122223333:training-job/j", "account '111122223333'"),
+        ("arn:aws:sagemaker:us-east-1:123456789012:training-job/j", "Region 'us-east-1'"),
+        ("arn:aws-cn:sagemaker:eu-west-1:123456789012:training-job/j", "partition 'aws-cn'"),
+    ],
+)
+def test_a_resource_of_another_account_region_or_partition_is_never_recorded(
+    arn: str, complaint: str
+) -> None:
+    trusted = TrustedAccounts("123456789012", frozenset({"111122223333"}), region="eu-west-1")
+    with pytest.raises(InvalidEventError, match=complaint):
+        trusted.check_resource(arn)
+    trusted.check_resource("arn:aws:sagemaker:eu-west-1:123456789012:training-job/j")
 
 
 def test_a_malformed_own_account_is_a_configuration_error() -> None:
@@ -134,6 +160,9 @@ def test_a_malformed_own_account_is_a_configuration_error() -> None:
 def test_the_lambdas_own_account_comes_from_its_function_arn() -> None:
     arn = "arn:aws:lambda:eu-west-1:111122223333:function:SageMakerLineageRecorder-Recorder:live"
     assert own_account_from_function_arn(arn) == "111122223333"
+    assert home_from_function_arn(arn) == Home("aws", "eu-west-1", "111122223333")
+    china = "arn:aws-cn:lambda:cn-north-1:111122223333:function:f"
+    assert home_from_function_arn(china) == Home("aws-cn", "cn-north-1", "111122223333")
 
 
 @pytest.mark.parametrize("arn", [None, "", "function-name", "arn:aws:lambda:eu-west-1::function:f"])

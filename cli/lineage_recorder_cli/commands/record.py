@@ -49,11 +49,14 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
     from lineage_recorder.errors import InvalidEventError, RetryLaterError
     from lineage_recorder.recorder import parse_event
     from lineage_recorder.settings import RecorderSettings
-    from lineage_recorder.trust import TrustedAccounts, own_account_from_sts
+    from lineage_recorder.trust import TrustedAccounts, home_from_sts
 
     settings = RecorderSettings.from_environment()
-    own_account = own_account_from_sts(aws.client("sts", endpoint_url))
-    recorder = build_recording(settings, TrustedAccounts(own_account, settings.peer_accounts), endpoint_url)
+    home = home_from_sts(aws.client("sts", endpoint_url))
+    trusted = TrustedAccounts(
+        home.account, settings.peer_accounts, region=home.region, partition=home.partition
+    )
+    recorder = build_recording(settings, trusted, endpoint_url)
     summary = Summary()
     for path in files:
         for source in read_events(path):

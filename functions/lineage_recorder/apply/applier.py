@@ -77,6 +77,8 @@ class Applier:
             current_feeds = self._resolver.current_feeds(plan, known) if use_index else frozenset()
             for entity in plan.entities:
                 resolved = self._resolver.resolve(entity, current_feeds)
+                if resolved is None:
+                    continue  # existing_only, and it does not exist: nothing to bring up to date
                 if resolved.from_store:
                     from_store[entity.key] = resolved.arn
                 result.arns[entity.key] = resolved.arn
@@ -96,18 +98,22 @@ class Applier:
         if result.associations_created:
             created_counts["association"] = len(result.associations_created)
         for supersession in plan.supersessions:
-            result.superseded.extend(self._states.supersede(supersession, result.arns))
+            if supersession.anchor in result.arns and supersession.current in result.arns:
+                result.superseded.extend(self._states.supersede(supersession, result.arns))
         for kind, count in created_counts.items():
             result.created_totals[kind] = self._state.counters.add(kind, count)
         return result
 
     def _write_edges(self, plan: Plan, result: ApplyResult, known: Snapshot) -> None:
-        def arn_of(vertex: Vertex) -> str:
-            return result.arns[vertex] if isinstance(vertex, EntityKey) else vertex.arn
+        def arn_of(vertex: Vertex) -> str | None:
+            return result.arns.get(vertex) if isinstance(vertex, EntityKey) else vertex.arn
 
-        pairs = [
-            (arn_of(edge.source), arn_of(edge.destination), edge.association_type) for edge in plan.edges
-        ]
+        pairs = []
+        for edge in plan.edges:
+            source, destination = arn_of(edge.source), arn_of(edge.destination)
+            # An end that is `existing_only` and does not exist leaves its edges out.
+            if source is not None and destination is not None:
+                pairs.append((source, destination, edge.association_type))
         known.read(pairs=[(source, destination) for source, destination, _ in pairs])
         associations = self._state.associations
         for source, destination, association_type in pairs:

@@ -61,7 +61,8 @@ class EntityResolver:
             known.read_again(entity.key for entity in plan.entities)
         return current
 
-    def resolve(self, entity: PlannedEntity, current_feeds: frozenset[str]) -> Resolved:
+    def resolve(self, entity: PlannedEntity, current_feeds: frozenset[str]) -> Resolved | None:
+        """The entity's ARN; None for an `existing_only` entity that does not exist (nothing is created)."""
         known = self._keys.get(entity.key)
         if known is not None:
             return Resolved(known, created=False, from_store=True)
@@ -70,6 +71,8 @@ class EntityResolver:
             found = self._find(entity)
             if found is not None:
                 return Resolved(self._keys.put(entity.key, found), created=False)
+        if entity.existing_only:
+            return None
         if entity.key.kind is not EntityKind.ARTIFACT:
             arn, created = self._create(entity)
             return Resolved(self._keys.put(entity.key, arn), created)

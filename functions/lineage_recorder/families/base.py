@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from lineage_recorder.apply.gateway import SageMakerGateway
-from lineage_recorder.errors import invalid
+from lineage_recorder.apply.gateway import Described, SageMakerGateway
+from lineage_recorder.errors import UnconfirmedResourceError, invalid
 from lineage_recorder.events.envelope import EVENT_SOURCE, SageMakerEvent
 from lineage_recorder.plan import Plan
 
@@ -40,18 +40,28 @@ class Family:
 
     name: str  # as LINEAGE_FAMILIES and lineage:families spell it
     detail_type: str
+    # The detail field naming the resource the event is about (else the envelope's resources[0]).
+    arn_field: str
     # The detail field and the values the recorder acts on; other statuses are ignored with a reason.
     status_field: str | None
     statuses: tuple[str, ...]
     describes: tuple[DescribeCall, ...]
     prepare: Callable[[SageMakerEvent, Describer], Plan]
 
-    def event_pattern(self) -> dict[str, Any]:
-        """The EventBridge pattern of this family, filtered to the statuses the recorder acts on."""
+    def event_pattern(self, account: str | None = None) -> dict[str, Any]:
+        """The EventBridge pattern of this family, filtered to the statuses the recorder acts on, and to
+        the recorder's own `account` when given (the stack always gives it)."""
         pattern: dict[str, Any] = {"source": [EVENT_SOURCE], "detail-type": [self.detail_type]}
+        if account is not None:
+            pattern["account"] = [account]
         if self.status_field is not None:
             pattern["detail"] = {self.status_field: list(self.statuses)}
         return pattern
+
+    def resource_arn(self, event: SageMakerEvent) -> str | None:
+        """The ARN of the resource the event is about, as the event names it (untrusted until described)."""
+        value = detail_with_arn(event, self.arn_field).get(self.arn_field)
+        return value if isinstance(value, str) else None
 
     def ignored_status(self, event: SageMakerEvent) -> str | None:
         """Why the event's status is not one to record, or None when it is."""
@@ -68,30 +78,53 @@ class UndeclaredCallError(LookupError):
 
 
 class Describer:
-    """Completes an event with Describe*, for one event of one family.
+    """Reads SageMaker's own description of the resources an event leads to, for one event of one family.
 
-    The event alone is not guaranteed to be the full description. When the resource is gone, or its name
-    cannot be described, the describer answers None and keeps the reason (``fallbacks``: the record is
-    then made from what the event says, and the fallback is logged and counted). Throttling and other
-    faults raise, so the record is retried by SQS rather than recorded from partial data. Each resource
-    is described once per event.
+    - ``confirm``: the resource the event is about. Describe* is the source of truth: when SageMaker does
+      not know it, nothing is recorded from the event's body (UnconfirmedResourceError).
+    - ``describe``: a resource it references (an endpoint's config, a config's model). When it is gone,
+      the describer answers None and keeps the reason (``fallbacks``: logged and counted), and the plan
+      says less rather than trusting the event.
+
+    Throttling and other faults raise, so the record is retried by SQS rather than recorded from partial
+    data. Each resource is described once per event.
     """
 
     def __init__(self, gateway: SageMakerGateway, declared: tuple[DescribeCall, ...]) -> None:
         self._gateway = gateway
         self._declared = frozenset(declared)
-        self._described: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._described: dict[tuple[str, str], Described] = {}
         self.fallbacks: list[str] = []
 
+    def confirm(self, call: DescribeCall, name: str) -> dict[str, Any]:
+        """The description of the resource the event is about; UnconfirmedResourceError when SageMaker does
+        not know it."""
+        described = self._describe(call, name)
+        if described.body is None:
+            raise UnconfirmedResourceError(
+                f"SageMaker does not know this resource ({described.reason}): nothing is recorded from the "
+                "event alone"
+            )
+        return described.body
+
+    def absent(self, call: DescribeCall, name: str) -> bool:
+        """True when SageMaker confirms the resource does not exist (a deletion event is then true)."""
+        return self._describe(call, name).body is None
+
     def describe(self, call: DescribeCall, name: str) -> dict[str, Any] | None:
+        described = self._describe(call, name)
+        if described.body is None:
+            self.fallbacks.append(described.reason or f"{call.operation} returned nothing")
+        return described.body
+
+    def _describe(self, call: DescribeCall, name: str) -> Described:
         if call not in self._declared:
             raise UndeclaredCallError(f"{call.operation} is not among the family's declared Describe* calls")
         cached = (call.operation, name)
         if cached not in self._described:
-            described = self._gateway.describe_resource(call.operation, **{call.name_parameter: name})
-            if described.body is None:
-                self.fallbacks.append(described.reason or f"{call.operation} returned nothing")
-            self._described[cached] = described.body
+            self._described[cached] = self._gateway.describe_resource(
+                call.operation, **{call.name_parameter: name}
+            )
         return self._described[cached]
 
 

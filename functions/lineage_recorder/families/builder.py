@@ -55,6 +55,10 @@ class PlanBuilder:
             return None
         return value
 
+    def skip(self, field: str, value: str, reason: str) -> None:
+        """A value from the resource that does not become lineage, and why (logged and counted)."""
+        self._skipped.append(SkippedValue(field=field, value=value[:256], reason=reason))
+
     def add(self, entity: PlannedEntity) -> EntityKey:
         self._entities.setdefault(entity.key, entity)
         return entity.key
@@ -160,6 +164,16 @@ def model_package_arn(name_or_arn: str, like: str | None) -> str | None:
     if name_or_arn.startswith("arn:"):
         return name_or_arn
     return sibling_arn(like, "model-package", name_or_arn) if like and like.startswith("arn:") else None
+
+
+def event_revision(moment: datetime | None, now: datetime | None = None) -> str | None:
+    """The revision of a state known only from an event's time. An event is processed after it happened,
+    so a time later than now (a forged event, or a clock ahead of this one) is taken as now: it can never
+    freeze an entity against the genuine changes that follow."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return revision_of(min(aware, now or datetime.now(UTC)))
 
 
 def revision_of(moment: datetime | None) -> str | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
+from lineage_recorder.errors import InvalidEventError, UnconfirmedResourceError
 from lineage_recorder.events.base import MODEL_NAME_PATTERN, RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
@@ -34,6 +35,7 @@ from lineage_recorder.families.builder import (
     ENDPOINT,
     MODEL_DEPLOYMENT,
     PlanBuilder,
+    event_revision,
     revision_of,
     unique_name,
 )
@@ -108,8 +110,11 @@ def plan_endpoint(
     revision: str | None,
     deployments: Sequence[Deployment] = (),
     current_config: str | None = None,
+    unconfirmed_configs: Sequence[str] = (),
 ) -> Plan:
-    """`current_config` is the endpoint's live config as DescribeEndpoint says; None when unknown."""
+    """`current_config` is the endpoint's live config as DescribeEndpoint says; None when unknown.
+    `unconfirmed_configs`: configs the event named that SageMaker does not know (skipped, with why).
+    A DELETED endpoint's context is only marked when it was recorded before; it is never created."""
     arn = endpoint.EndpointArn
     name = endpoint.EndpointName or name_from_arn(arn)
     plan = PlanBuilder(arn)
@@ -123,8 +128,15 @@ def plan_endpoint(
             ),
             reconcile=True,
             revision=revision,
+            existing_only=status == DELETED,
         )
     )
+    for config_name in unconfirmed_configs:
+        plan.skip(
+            "EndpointConfigName",
+            config_name,
+            "SageMaker has no such endpoint config: its deployment is not recorded",
+        )
     for deployment in deployments:
         key = EntityKey(EntityKind.ACTION, deployment_uri(arn, deployment.config_name))
         live = current_config is None or deployment.config_name == current_config
@@ -168,10 +180,11 @@ def plan_endpoint(
     return plan.build()
 
 
-def _deployment(describer: Describer, config_name: str) -> Deployment:
+def _deployment(describer: Describer, config_name: str) -> Deployment | None:
+    """The deployment of a config as DescribeEndpointConfig shows it; None when SageMaker does not know it."""
     described = describer.describe(DESCRIBE_ENDPOINT_CONFIG, config_name)
     if described is None:
-        return Deployment(config_name=config_name, config_arn=None, variants=())
+        return None
     config = validated(EndpointConfig, described, "the describe_endpoint_config response")
     variants = [
         DeployedVariant(
@@ -188,29 +201,51 @@ def _deployment(describer: Describer, config_name: str) -> Deployment:
 
 
 def prepare_endpoint(event: SageMakerEvent, describer: Describer) -> Plan:
+    """IN_SERVICE: the endpoint as DescribeEndpoint shows it now (its live config, its last change); one
+    SageMaker does not know is not recorded (UnconfirmedResourceError). DELETED: recorded only when
+    SageMaker confirms the endpoint is gone, and then only as a mark on the context already recorded."""
     endpoint = validated(Endpoint, detail_with_arn(event, "EndpointArn"), "the event detail")
     status = str(event.detail.get("EndpointStatus"))
-    revision = revision_of(event.time or endpoint.LastModifiedTime or endpoint.CreationTime)
-    if status == DELETED:
-        return plan_endpoint(endpoint, status=status, revision=revision)
-
     name = endpoint.EndpointName or name_from_arn(endpoint.EndpointArn)
-    described = describer.describe(DESCRIBE_ENDPOINT, name)
-    current_config = (
-        None
-        if described is None
-        else validated(Endpoint, described, "the describe_endpoint response").EndpointConfigName
-    )
-    config_names = dict.fromkeys(c for c in (endpoint.EndpointConfigName, current_config) if c)
-    deployments = [_deployment(describer, config_name) for config_name in config_names]
+    if status == DELETED:
+        if not describer.absent(DESCRIBE_ENDPOINT, name):
+            raise UnconfirmedResourceError(
+                "SageMaker still has this endpoint: the DELETED event is not its current state (an endpoint "
+                "of the same name was created again, or the event is not SageMaker's)"
+            )
+        return plan_endpoint(endpoint, status=status, revision=event_revision(event.time))
+
+    live = validated(Endpoint, describer.confirm(DESCRIBE_ENDPOINT, name), "the describe_endpoint response")
+    if live.EndpointArn.lower() != endpoint.EndpointArn.lower():
+        raise InvalidEventError(
+            f"SageMaker describes {name!r} as another endpoint than {endpoint.EndpointArn!r}"
+        )
+    current_config = live.EndpointConfigName
+    deployments: list[Deployment] = []
+    unconfirmed: list[str] = []
+    for config_name in dict.fromkeys(c for c in (endpoint.EndpointConfigName, current_config) if c):
+        deployment = _deployment(describer, config_name)
+        if deployment is not None:
+            deployments.append(deployment)
+        elif config_name == current_config:
+            # SageMaker says the endpoint runs it: a real deployment, recorded without its models.
+            deployments.append(Deployment(config_name=config_name, config_arn=None, variants=()))
+        else:
+            unconfirmed.append(config_name)
     return plan_endpoint(
-        endpoint, status=status, revision=revision, deployments=deployments, current_config=current_config
+        endpoint,
+        status=status,
+        revision=revision_of(live.LastModifiedTime or live.CreationTime) or event_revision(event.time),
+        deployments=deployments,
+        current_config=current_config,
+        unconfirmed_configs=unconfirmed,
     )
 
 
 FAMILY = Family(
     name="endpoint",
     detail_type="SageMaker Endpoint State Change",
+    arn_field="EndpointArn",
     status_field="EndpointStatus",
     statuses=("IN_SERVICE", "DELETED"),
     describes=(DESCRIBE_ENDPOINT, DESCRIBE_ENDPOINT_CONFIG, DESCRIBE_MODEL),

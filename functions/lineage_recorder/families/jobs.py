@@ -15,6 +15,7 @@ from typing import TypeVar
 from pydantic import Field
 
 from lineage_recorder.apply.gateway import method_name
+from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.events.base import RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import TagMap, Timestamp
@@ -128,13 +129,20 @@ J = TypeVar("J", bound=Job)
 
 
 def describe_job(event: SageMakerEvent, describer: Describer, kind: JobKind, model: type[J]) -> J:
-    """The job as Describe* shows it, or as the event does when it cannot be described."""
+    """The job as Describe* shows it. SageMaker never deletes a job, so one it does not know was never
+    its: nothing is recorded from the event alone (UnconfirmedResourceError)."""
     from_event = validated(model, detail_with_arn(event, kind.arn_field), "the event detail")
     job_arn = str(getattr(from_event, kind.arn_field))
-    described = describer.describe(kind.describe, name_from_arn(job_arn))
-    if described is None:
-        return from_event
-    return validated(model, described, f"the {method_name(kind.describe.operation)} response")
+    described = validated(
+        model,
+        describer.confirm(kind.describe, name_from_arn(job_arn)),
+        f"the {method_name(kind.describe.operation)} response",
+    )
+    if str(getattr(described, kind.arn_field)).lower() != job_arn.lower():
+        raise InvalidEventError(
+            f"SageMaker describes {name_from_arn(job_arn)!r} as another job than {job_arn!r}"
+        )
+    return described
 
 
 def job_family(
@@ -146,6 +154,7 @@ def job_family(
     return Family(
         name=kind.name,
         detail_type=kind.detail_type,
+        arn_field=kind.arn_field,
         status_field=kind.status_field,
         statuses=FINAL_STATUSES,
         describes=(kind.describe, *also_describes),

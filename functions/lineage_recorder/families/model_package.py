@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.events.base import RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
@@ -178,16 +179,20 @@ def _text(value: int | None) -> str | None:
 
 
 def prepare_model_package(event: SageMakerEvent, describer: Describer) -> Plan:
+    """The package version as DescribeModelPackage shows it now; one SageMaker does not know (never
+    registered, or deleted since) is not recorded from the event (UnconfirmedResourceError)."""
     from_event = validated(ModelPackage, detail_with_arn(event, "ModelPackageArn"), "the event detail")
-    described = describer.describe(DESCRIBE_MODEL_PACKAGE, from_event.ModelPackageArn)
-    if described is None:
-        return plan_model_package(from_event)
-    return plan_model_package(validated(ModelPackage, described, "the describe_model_package response"))
+    described = describer.confirm(DESCRIBE_MODEL_PACKAGE, from_event.ModelPackageArn)
+    package = validated(ModelPackage, described, "the describe_model_package response")
+    if package.ModelPackageArn.lower() != from_event.ModelPackageArn.lower():
+        raise InvalidEventError(f"SageMaker describes {from_event.ModelPackageArn!r} as another package")
+    return plan_model_package(package)
 
 
 FAMILY = Family(
     name="model-package",
     detail_type="SageMaker Model Package State Change",
+    arn_field="ModelPackageArn",
     status_field="ModelPackageStatus",
     statuses=("Completed",),
     describes=(DESCRIBE_MODEL_PACKAGE,),
