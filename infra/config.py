@@ -35,6 +35,10 @@ CTX_ALARM_TOPIC_ARN = f"{CONTEXT_PREFIX}alarmTopicArn"
 CTX_FAMILIES = f"{CONTEXT_PREFIX}families"
 CTX_INDEX_PAGES = f"{CONTEXT_PREFIX}indexPages"
 CTX_INDEX_OVERLAP_SECONDS = f"{CONTEXT_PREFIX}indexOverlapSeconds"
+CTX_ALARM_EMAILS = f"{CONTEXT_PREFIX}alarmEmails"
+CTX_OPERATOR_ROLE_ARN = f"{CONTEXT_PREFIX}operatorRoleArn"
+CTX_TRACE_PRINCIPALS = f"{CONTEXT_PREFIX}tracePrincipals"
+CTX_ARCHIVE_RETENTION_DAYS = f"{CONTEXT_PREFIX}archiveRetentionDays"
 
 CONTEXT_KEYS = (
     CTX_PEER_ACCOUNTS,
@@ -46,6 +50,10 @@ CONTEXT_KEYS = (
     CTX_FAMILIES,
     CTX_INDEX_PAGES,
     CTX_INDEX_OVERLAP_SECONDS,
+    CTX_ALARM_EMAILS,
+    CTX_OPERATOR_ROLE_ARN,
+    CTX_TRACE_PRINCIPALS,
+    CTX_ARCHIVE_RETENTION_DAYS,
 )
 
 ALL_FAMILIES = "all"
@@ -58,6 +66,9 @@ MAX_CONCURRENCY_RANGE = (2, 1000)
 # The Powertools release pinned in pyproject.toml, so the layer carries the version the tests ran with.
 DEFAULT_POWERTOOLS_LAYER_VERSION = "3.37.0"
 DEFAULT_LOG_RETENTION_DAYS = 30
+# How long the EventBridge archive keeps the SageMaker events the rules route, for replays; 0: no archive.
+DEFAULT_ARCHIVE_RETENTION_DAYS = 30
+MAX_ARCHIVE_RETENTION_DAYS = 3650
 
 # The retentions CloudWatch Logs accepts for a log group (the finite aws_logs.RetentionDays values).
 LOG_RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = {
@@ -91,6 +102,11 @@ _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 _LAYER_NUMBER = re.compile(r"^[1-9]\d*$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+# An address SNS can subscribe (one @, a dot in the domain, no spaces).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An IAM role or user ARN, with its path (SSO roles live under aws-reserved/...).
+_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]{1,512}$")
+_IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 
 class ConfigError(ValueError):
@@ -117,6 +133,12 @@ class RecorderConfig:
         families: the resource families to record (names of `lineage_recorder.families.ALL`).
         index_pages: pages of 100 entities each lineage-index feed reads per sync; 0 turns the index off.
         index_overlap_seconds: how far back each index read starts before the newest entity it read.
+        alarm_emails: addresses the alarm topic notifies (each confirms its subscription by e-mail).
+        operator_role_arn: the role of this account that may read, redrive and purge the queues; None:
+            only the function reads them, and nobody can redrive (the synth warns).
+        trace_principals: IAM role or user ARNs that may assume the trace role (QueryLineage and Describe
+            on this account's lineage, for `lineage-recorder trace` across accounts); empty: no trace role.
+        archive_retention_days: days the EventBridge archive keeps the routed SageMaker events; 0: none.
     """
 
     peer_accounts: tuple[str, ...] = ()
@@ -128,6 +150,10 @@ class RecorderConfig:
     families: tuple[str, ...] = field(default_factory=_default_families)
     index_pages: int = DEFAULT_INDEX_PAGES
     index_overlap_seconds: int = DEFAULT_INDEX_OVERLAP_SECONDS
+    alarm_emails: tuple[str, ...] = ()
+    operator_role_arn: str | None = None
+    trace_principals: tuple[str, ...] = ()
+    archive_retention_days: int = DEFAULT_ARCHIVE_RETENTION_DAYS
 
     def __post_init__(self) -> None:
         for account in self.peer_accounts:
@@ -178,6 +204,22 @@ class RecorderConfig:
                 f"{CTX_INDEX_OVERLAP_SECONDS}: {self.index_overlap_seconds} is outside "
                 f"0..{MAX_INDEX_OVERLAP_SECONDS}"
             )
+        for email in self.alarm_emails:
+            if not _EMAIL.match(email):
+                raise ConfigError(f"{CTX_ALARM_EMAILS}: {email!r} is not an e-mail address")
+        if self.operator_role_arn is not None and not _IAM_ROLE_ARN.match(self.operator_role_arn):
+            raise ConfigError(f"{CTX_OPERATOR_ROLE_ARN}: {self.operator_role_arn!r} is not an IAM role ARN")
+        for principal in self.trace_principals:
+            if not _IAM_PRINCIPAL_ARN.match(principal):
+                raise ConfigError(
+                    f"{CTX_TRACE_PRINCIPALS}: {principal!r} is not an IAM role or user ARN (exact principals "
+                    "only: no account roots, no wildcards)"
+                )
+        if not 0 <= self.archive_retention_days <= MAX_ARCHIVE_RETENTION_DAYS:
+            raise ConfigError(
+                f"{CTX_ARCHIVE_RETENTION_DAYS}: {self.archive_retention_days} is outside "
+                f"0..{MAX_ARCHIVE_RETENTION_DAYS} (0: no archive)"
+            )
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -220,6 +262,16 @@ class RecorderConfig:
             number = _as_int(context.get(key), key)
             if number is not None:
                 kwargs[name] = number
+        for key, name in ((CTX_ALARM_EMAILS, "alarm_emails"), (CTX_TRACE_PRINCIPALS, "trace_principals")):
+            items = _as_str_list(context.get(key), key)
+            if items is not None:
+                kwargs[name] = tuple(items)
+        operator = _as_str(context.get(CTX_OPERATOR_ROLE_ARN), CTX_OPERATOR_ROLE_ARN)
+        if operator is not None:
+            kwargs["operator_role_arn"] = operator
+        archive = _as_int(context.get(CTX_ARCHIVE_RETENTION_DAYS), CTX_ARCHIVE_RETENTION_DAYS)
+        if archive is not None:
+            kwargs["archive_retention_days"] = archive
         families = _as_str_list(context.get(CTX_FAMILIES), CTX_FAMILIES)
         if families is not None and families != [ALL_FAMILIES]:
             kwargs["families"] = tuple(families)

@@ -1,4 +1,4 @@
-"""Alarms, their notification topic and the dashboard of the recorder.
+"""Alarms, their notification topic (and who it notifies) and the dashboard of the recorder.
 
 The recorder's own metric names come from ``lineage_recorder.outcome_metrics``, the module the handler
 publishes them with, so an alarm or a graph cannot name a metric the function does not send. The
@@ -8,11 +8,13 @@ them would replace the alarm topic and lose its subscriptions).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -22,6 +24,8 @@ from constructs import Construct
 from lineage_recorder.outcome_metrics import LINEAGE_QUOTAS, NAMESPACE, SERVICE, Metric, created_total
 
 OLDEST_MESSAGE_AGE_THRESHOLD = Duration.minutes(30)
+# Messages leave a dead-letter queue 14 days after they were first sent: say so well before.
+DEAD_LETTER_AGE_THRESHOLD = Duration.days(7)
 QUOTA_WARNING_RATIO = 0.8
 # Every metric the handler publishes per record, on the dashboard.
 DASHBOARD_METRICS = tuple(Metric)
@@ -37,7 +41,24 @@ def recorder_metric(name: str) -> cloudwatch.Metric:
     )
 
 
-def alarm_topic(scope: Construct, existing_topic_arn: str | None) -> sns.ITopic:
+def alarm_topic(scope: Construct, existing_topic_arn: str | None, emails: Sequence[str]) -> sns.ITopic:
+    """The topic alarms notify: an existing one, or one this stack creates; `emails` are subscribed to it.
+    A synth with neither prints a warning: alarms nobody receives protect nothing."""
+    topic = _topic(scope, existing_topic_arn)
+    for index, email in enumerate(emails):
+        sns.Subscription(
+            scope, f"AlarmEmail{index}", topic=topic, protocol=sns.SubscriptionProtocol.EMAIL, endpoint=email
+        )
+    if existing_topic_arn is None and not emails:
+        Annotations.of(scope).add_warning_v2(
+            "lineage:no-alarm-recipient",
+            "No one receives the recorder's alarms: set lineage:alarmEmails (or subscribe to the "
+            "AlarmTopicArn output), or set lineage:alarmTopicArn to a topic your team already watches.",
+        )
+    return topic
+
+
+def _topic(scope: Construct, existing_topic_arn: str | None) -> sns.ITopic:
     stack = Stack.of(scope)
     if existing_topic_arn is not None:
         return sns.Topic.from_topic_arn(scope, "AlarmTopic", existing_topic_arn)
@@ -51,12 +72,18 @@ def alarm_topic(scope: Construct, existing_topic_arn: str | None) -> sns.ITopic:
         removal_policy=RemovalPolicy.DESTROY,
         pending_window=Duration.days(7),
     )
+    alarm_arns = f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"
     key.add_to_resource_policy(
         iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToUseTheKey",
             principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
             actions=["kms:Decrypt", "kms:GenerateDataKey"],
             resources=["*"],
+            # Only this account's alarms: CloudWatch acting for another account may not use the key.
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": alarm_arns},
+            },
         )
     )
     topic = sns.Topic(
@@ -66,7 +93,6 @@ def alarm_topic(scope: Construct, existing_topic_arn: str | None) -> sns.ITopic:
         master_key=key,
         enforce_ssl=True,
     )
-    alarm_arns = f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"
     topic.add_to_resource_policy(
         iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToPublish",
@@ -82,8 +108,46 @@ def alarm_topic(scope: Construct, existing_topic_arn: str | None) -> sns.ITopic:
     return topic
 
 
+def _growing(queue: sqs.IQueue, period: Duration) -> cloudwatch.MathExpression:
+    """How many more messages a queue holds than five minutes before: above 0 whenever new ones arrive, so
+    an alarm on it fires again for every new failure instead of staying in alarm after the first."""
+    return cloudwatch.MathExpression(
+        expression="DIFF(visible)",
+        using_metrics={
+            "visible": queue.metric_approximate_number_of_messages_visible(
+                period=period, statistic=cloudwatch.Stats.MAXIMUM
+            )
+        },
+        period=period,
+    )
+
+
+def _rules_sum(rules: Sequence[events.Rule], metric_name: str, period: Duration) -> cloudwatch.MathExpression:
+    """An EventBridge metric summed over the recorder's rules (AWS/Events, dimension RuleName)."""
+    return cloudwatch.MathExpression(
+        expression="SUM(METRICS())",
+        using_metrics={
+            f"rule{index}": cloudwatch.Metric(
+                namespace="AWS/Events",
+                metric_name=metric_name,
+                dimensions_map={"RuleName": rule.rule_name},
+                statistic=cloudwatch.Stats.SUM,
+                period=period,
+            )
+            for index, rule in enumerate(rules)
+        },
+        period=period,
+    )
+
+
 def alarms(
-    scope: Construct, *, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue, function: lambda_.IFunction
+    scope: Construct,
+    *,
+    queue: sqs.IQueue,
+    dead_letter_queue: sqs.IQueue,
+    rejected_queue: sqs.IQueue,
+    function: lambda_.IFunction,
+    rules: Sequence[events.Rule],
 ) -> list[cloudwatch.Alarm]:
     five_minutes = Duration.minutes(5)
     over_zero: dict[str, Any] = {
@@ -92,17 +156,68 @@ def alarms(
         "comparison_operator": cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         "treat_missing_data": cloudwatch.TreatMissingData.NOT_BREACHING,
     }
+
+    def recorder_alarm(construct_id: str, metric: Metric, description: str) -> cloudwatch.Alarm:
+        return cloudwatch.Alarm(
+            scope, construct_id, alarm_description=description, metric=recorder_metric(metric), **over_zero
+        )
+
     return [
         cloudwatch.Alarm(
             scope,
-            "DeadLetterQueueNotEmptyAlarm",
+            "DeadLetterQueueGrowingAlarm",
             alarm_description=(
-                "Events the recorder could not process (or EventBridge could not deliver) are in the "
-                "DLQ. Read the function's logs, fix the cause, then redrive the DLQ to the queue."
+                "New events in the dead-letter queue: the recorder could not record them after 5 attempts, "
+                "or EventBridge could not deliver them. Read the function's logs, fix the cause, then "
+                "redrive the dead-letter queue to the queue (README, 'Recovering')."
             ),
-            metric=dead_letter_queue.metric_approximate_number_of_messages_visible(
+            metric=_growing(dead_letter_queue, five_minutes),
+            **over_zero,
+        ),
+        cloudwatch.Alarm(
+            scope,
+            "DeadLetterQueueOldestMessageAlarm",
+            alarm_description=(
+                "Events have waited a week in the dead-letter queue; they expire 14 days after they were "
+                "first sent. Redrive them, or they are lost (README, 'Recovering')."
+            ),
+            metric=dead_letter_queue.metric_approximate_age_of_oldest_message(
                 period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
             ),
+            threshold=DEAD_LETTER_AGE_THRESHOLD.to_seconds(),
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        ),
+        cloudwatch.Alarm(
+            scope,
+            "RejectedQueueGrowingAlarm",
+            alarm_description=(
+                "The recorder refused new records as invalid (each is in the rejected queue with its "
+                "reason): events that are not SageMaker's, from an untrusted account, or about another "
+                "account's resources. They are never redriven."
+            ),
+            metric=_growing(rejected_queue, five_minutes),
+            **over_zero,
+        ),
+        cloudwatch.Alarm(
+            scope,
+            "EventDeliveryFailedAlarm",
+            alarm_description=(
+                "EventBridge could not deliver events to the recorder's queue (FailedInvocations); they went "
+                "to the dead-letter queue, or were lost if that failed too."
+            ),
+            metric=_rules_sum(rules, "FailedInvocations", five_minutes),
+            **over_zero,
+        ),
+        cloudwatch.Alarm(
+            scope,
+            "EventDeadLetterFailedAlarm",
+            alarm_description=(
+                "EventBridge could neither deliver events nor put them in the dead-letter queue "
+                "(InvocationsFailedToBeSentToDlq): those events are lost; replay them from the archive."
+            ),
+            metric=_rules_sum(rules, "InvocationsFailedToBeSentToDlq", five_minutes),
             **over_zero,
         ),
         cloudwatch.Alarm(
@@ -119,15 +234,31 @@ def alarms(
             metric=function.metric_throttles(period=five_minutes, statistic=cloudwatch.Stats.SUM),
             **over_zero,
         ),
-        cloudwatch.Alarm(
-            scope,
+        recorder_alarm(
             "QuotaExceededAlarm",
-            alarm_description=(
-                "SageMaker refused to create lineage: an account quota for lineage entities is reached. "
-                "The records are in the dead-letter queue; request a quota increase, then redrive them."
-            ),
-            metric=recorder_metric(Metric.QUOTA_EXCEEDED),
-            **over_zero,
+            Metric.QUOTA_EXCEEDED,
+            "SageMaker refused to create lineage: an account quota for lineage entities is reached. "
+            "The records are in the dead-letter queue; request a quota increase, then redrive them.",
+        ),
+        recorder_alarm(
+            "EventsUnconfirmedAlarm",
+            Metric.EVENTS_UNCONFIRMED,
+            "Events named resources SageMaker does not know, and nothing was recorded for them: forged "
+            "messages, or packages and endpoints deleted before their events were processed. The log lines "
+            "'Event not confirmed by SageMaker' say which.",
+        ),
+        recorder_alarm(
+            "SkippedValuesAlarm",
+            Metric.SKIPPED_VALUES,
+            "Values SageMaker described could not become lineage (not an S3 URI, image or ARN): that lineage "
+            "is incomplete. The log lines 'Value skipped' name the field, the value and why.",
+        ),
+        recorder_alarm(
+            "PeerLinksDroppedAlarm",
+            Metric.PEER_LINKS_DROPPED,
+            "Cross-account SameAs links were given up (kept 7 days without success, or the pending store "
+            "was full): the graphs of the accounts are not joined there. The log lines 'Peer link dropped' "
+            "say why.",
         ),
         *(
             cloudwatch.Alarm(
@@ -177,6 +308,7 @@ def dashboard(
     alarm_list: list[cloudwatch.Alarm],
     queue: sqs.IQueue,
     dead_letter_queue: sqs.IQueue,
+    rejected_queue: sqs.IQueue,
     function: lambda_.IFunction,
 ) -> cloudwatch.Dashboard:
     return cloudwatch.Dashboard(
@@ -195,8 +327,12 @@ def dashboard(
                     width=12,
                 ),
                 cloudwatch.GraphWidget(
-                    title="Dead-letter queue",
-                    left=[dead_letter_queue.metric_approximate_number_of_messages_visible()],
+                    title="Dead-letter and rejected queues",
+                    left=[
+                        dead_letter_queue.metric_approximate_number_of_messages_visible(),
+                        rejected_queue.metric_approximate_number_of_messages_visible(),
+                    ],
+                    right=[dead_letter_queue.metric_approximate_age_of_oldest_message()],
                     width=12,
                 ),
             ],

@@ -3,7 +3,8 @@
 - SageMaker lineage calls: the gateway's declarations (``lineage_recorder.apply.gateway``), per resource
   type in this account and Region, and its List* calls on "*" (IAM offers nothing narrower for List*);
 - SageMaker Describe* calls: each enabled family's declarations (``Family.describes``), per resource type;
-- the state table's item actions; ``sts:AssumeRole`` only onto the configured peers' reader roles.
+- the state table's item actions; ``sqs:SendMessage`` to the rejected queue; ``sts:AssumeRole`` only onto
+  the configured peers' reader roles.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Iterable, Mapping
 from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from lineage_recorder.apply.gateway import LINEAGE_GRANTS, LIST_GRANTS
+from lineage_recorder.apply.gateway import LINEAGE_GRANTS, LIST_GRANTS, MANAGED_TAG, TAGGED_CREATES
 from lineage_recorder.families import Family, describe_calls
 
 from infra.config import RecorderConfig
@@ -68,6 +70,7 @@ def grant_recorder_permissions(
     role: iam.Role,
     *,
     table: dynamodb.Table,
+    rejected_queue: sqs.IQueue,
     families: Iterable[Family],
     config: RecorderConfig,
 ) -> list[iam.Policy]:
@@ -77,15 +80,25 @@ def grant_recorder_permissions(
         return f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:{resource_type}/*"
 
     grants: Mapping[str, tuple[str, ...]] = sagemaker_grants(families)
-    sagemaker = iam.Policy(
-        scope,
-        "SageMakerPolicy",
-        roles=[role],
-        statements=[
-            iam.PolicyStatement(actions=list(actions), resources=[sagemaker_arn(resource_type)])
-            for resource_type, actions in grants.items()
-        ],
-    )
+    # Creating (and tagging) is allowed only with the recorder's own tag, exactly: whatever it creates
+    # can be told apart from SageMaker's entities and from anyone else's.
+    only_the_managed_tag = {
+        "StringEquals": {f"aws:RequestTag/{MANAGED_TAG['Key']}": MANAGED_TAG["Value"]},
+        "ForAllValues:StringEquals": {"aws:TagKeys": [MANAGED_TAG["Key"]]},
+    }
+    statements = []
+    for resource_type, actions in grants.items():
+        untagged = [action for action in actions if action not in TAGGED_CREATES]
+        tagged = [action for action in actions if action in TAGGED_CREATES]
+        if untagged:
+            statements.append(iam.PolicyStatement(actions=untagged, resources=[sagemaker_arn(resource_type)]))
+        if tagged:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=tagged, resources=[sagemaker_arn(resource_type)], conditions=only_the_managed_tag
+                )
+            )
+    sagemaker = iam.Policy(scope, "SageMakerPolicy", roles=[role], statements=statements)
     for resource_type in grants:
         acknowledge(
             sagemaker, wildcard_resource_finding(scope, sagemaker_arn(resource_type)), _reason(resource_type)
@@ -112,6 +125,8 @@ def grant_recorder_permissions(
         statements=[iam.PolicyStatement(actions=list(STATE_TABLE_ACTIONS), resources=[table.table_arn])],
     )
     policies = [sagemaker, listing, state]
+    # Invalid records are parked in the rejected queue (infra/ingest.py).
+    rejected_queue.grant_send_messages(role)
 
     if config.peer_accounts:
         policies.append(

@@ -1,37 +1,32 @@
 """The `LineageRecorder` construct: SageMaker state-change events in, lineage entities out.
 
-SageMaker ──events──> EventBridge rules (one per resource family, default bus)
-         ──> SQS queue (SSE, SSL-only, DLQ) ──> recorder Lambda (arm64, Powertools layer, X-Ray)
-         ──> SageMaker lineage APIs; DynamoDB table for idempotency and the dedup registry.
-Alarms (DLQ depth, errors, throttles, age of the oldest message) notify an SNS topic; a dashboard
-shows the same signals.
+SageMaker ──events──> EventBridge rules (one per enabled family, this account's events, default bus)
+         ──> SQS queue (SSE, TLS only; DLQ; only the rules may send) ──> recorder Lambda (arm64,
+         Powertools layer, X-Ray) ──> SageMaker lineage APIs; DynamoDB table for idempotency and state.
+Invalid records go to a rejected queue at once; alarms notify an SNS topic; a dashboard shows every signal.
 
-The rules, and the Describe* grants, come from the enabled families (`lineage_recorder.families`), the
-definitions the recorder itself uses, so a family added there gets its rule and its grants here without
-any change to this file. The grants are in infra/permissions.py, alarms and dashboard in infra/monitoring.py.
+One module per capability: the rules, queues and archive in infra/ingest.py, the IAM grants in
+infra/permissions.py (derived from the families and the gateway), alarms and dashboard in
+infra/monitoring.py. A family added to `lineage_recorder.families` gets its rule and grants without any
+change here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 from lineage_recorder import families as resource_families
 from lineage_recorder.outcome_metrics import NAMESPACE, SERVICE
 
-from infra import monitoring
+from infra import ingest, monitoring
 from infra.config import RecorderConfig
 from infra.permissions import grant_recorder_permissions
 
@@ -69,35 +64,19 @@ BATCH_SIZE = 10
 # AWS recommends a visibility timeout of at least six times the function timeout for SQS event sources,
 # so a message is not redelivered while an invocation (and its retries of throttled calls) still runs.
 VISIBILITY_TIMEOUT_FACTOR = 6
-MAX_RECEIVE_COUNT = 5
-QUEUE_RETENTION = Duration.days(4)
-# Standard queues keep a message's original enqueue time in the DLQ, so the DLQ must retain longer.
-DLQ_RETENTION = Duration.days(14)
+# The function's role has a fixed name on a path, so that the peer accounts' reader roles can trust
+# exactly it (infra/peer_access.py); one recorder per account and Region, so the Region names it.
+RECORDER_ROLE_PATH = "/lineage-recorder/"
+RECORDER_ROLE_NAME_PREFIX = "SageMakerLineageRecorder-"
 
 POWERTOOLS_ACCOUNT = "017000801446"
 POWERTOOLS_SERVICE_NAME = SERVICE
 POWERTOOLS_METRICS_NAMESPACE = NAMESPACE
 LOG_LEVEL = "INFO"
 
-_EVENT_PATTERN_FIELDS = {
-    "version": "version",
-    "id": "id",
-    "detail-type": "detail_type",
-    "source": "source",
-    "account": "account",
-    "time": "time",
-    "region": "region",
-    "resources": "resources",
-    "detail": "detail",
-}
 
-
-def to_event_pattern(pattern: Mapping[str, Any]) -> events.EventPattern:
-    """The CDK form of an EventBridge pattern dict; unknown top-level keys are an error, not dropped."""
-    unknown = sorted(set(pattern) - set(_EVENT_PATTERN_FIELDS))
-    if unknown:
-        raise ValueError(f"event pattern keys the stack cannot express: {unknown}")
-    return events.EventPattern(**{_EVENT_PATTERN_FIELDS[key]: value for key, value in pattern.items()})
+def recorder_role_name(region: str) -> str:
+    return f"{RECORDER_ROLE_NAME_PREFIX}{region}"
 
 
 def powertools_layer_arn(scope: Construct, version: str) -> str:
@@ -120,39 +99,27 @@ def powertools_layer_arn(scope: Construct, version: str) -> str:
     )
 
 
-def _construct_id(family_name: str) -> str:
-    return "".join(part.capitalize() for part in family_name.replace("-", "_").split("_"))
-
-
 class LineageRecorder(Construct):
     """Records SageMaker ML lineage automatically from SageMaker's state-change events.
 
-    Attributes exposed for composition and tests: `queue`, `dead_letter_queue`, `table`, `function`,
-    `function_role`, `rules` (family name -> rule), `alarm_topic`, `alarms`, `dashboard`.
+    Attributes exposed for composition and tests: `queue`, `dead_letter_queue`, `rejected_queue`, `table`,
+    `function`, `function_role`, `rules` (family name -> rule), `archive`, `alarm_topic`, `alarms`,
+    `dashboard`.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: RecorderConfig | None = None) -> None:
         super().__init__(scope, construct_id)
         self.config = config if config is not None else RecorderConfig()
 
-        # --- Queue and DLQ (the rules' target) ---------------------------------------------------------
-        self.dead_letter_queue = sqs.Queue(
+        # --- Queues (the rules' target), the dead-letter and the rejected queues ------------------------
+        queues = ingest.queues(
             self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=DLQ_RETENTION,
-        )
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=QUEUE_RETENTION,
             visibility_timeout=Duration.seconds(FUNCTION_TIMEOUT.to_seconds() * VISIBILITY_TIMEOUT_FACTOR),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue
-            ),
+        )
+        self.queue, self.dead_letter_queue, self.rejected_queue = (
+            queues.queue,
+            queues.dead_letter_queue,
+            queues.rejected_queue,
         )
 
         # --- State table: Powertools idempotency records and the dedup registry ------------------------
@@ -169,23 +136,17 @@ class LineageRecorder(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
 
-        # --- One rule per enabled resource family, from the family's own pattern -----------------------
+        # --- One rule per enabled resource family (this account's events); an archive for replays -------
         self.families = resource_families.named(self.config.families)
-        self.rules: dict[str, events.Rule] = {}
-        for family in self.families:
-            self.rules[family.name] = events.Rule(
-                self,
-                f"{_construct_id(family.name)}Rule",
-                description=f"{family.detail_type} events the lineage recorder acts on",
-                # Only this account's events: a peer's resources are recorded by the peer's recorder.
-                event_pattern=to_event_pattern(family.event_pattern(account=Stack.of(self).account)),
-                targets=[targets.SqsQueue(self.queue, dead_letter_queue=self.dead_letter_queue)],
-            )
+        self.rules = ingest.rules(self, self.families, queues)
+        self.archive = ingest.archive(self, self.families, self.config.archive_retention_days)
 
         # --- The function -------------------------------------------------------------------------------
         self.function_role = role = iam.Role(
             self,
             "FunctionRole",
+            role_name=recorder_role_name(Stack.of(self).region),
+            path=RECORDER_ROLE_PATH,
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="SageMaker lineage recorder: describe SageMaker resources, write lineage",
         )
@@ -217,6 +178,9 @@ class LineageRecorder(Construct):
             role=role,
             memory_size=MEMORY_MB,
             timeout=FUNCTION_TIMEOUT,
+            # Never fewer instances available than the queue may ask for: another function's burst
+            # must not starve the recorder.
+            reserved_concurrent_executions=self.config.max_concurrency,
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
@@ -233,6 +197,7 @@ class LineageRecorder(Construct):
                 "LINEAGE_INDEX_PAGES": str(self.config.index_pages),
                 "LINEAGE_INDEX_OVERLAP_SECONDS": str(self.config.index_overlap_seconds),
                 "LINEAGE_QUEUE_ARN": self.queue.queue_arn,
+                "LINEAGE_REJECTED_QUEUE_URL": self.rejected_queue.queue_url,
             },
         )
         # The SQS event source: partial batch failures, and a concurrency cap that keeps the recorder
@@ -246,16 +211,32 @@ class LineageRecorder(Construct):
             )
         )
         policies = grant_recorder_permissions(
-            self, role, table=self.table, families=self.families, config=self.config
+            self,
+            role,
+            table=self.table,
+            rejected_queue=self.rejected_queue,
+            families=self.families,
+            config=self.config,
+        )
+        ingest.lock(
+            queues,
+            rules=list(self.rules.values()),
+            function_role=role,
+            operator_role_arn=self.config.operator_role_arn,
         )
         # Do not let the event source mapping deliver messages before the function can use them.
         for policy in policies:
             self.function.node.add_dependency(policy)
 
         # --- Alarms, notifications, dashboard ----------------------------------------------------------
-        self.alarm_topic = monitoring.alarm_topic(self, self.config.alarm_topic_arn)
+        self.alarm_topic = monitoring.alarm_topic(self, self.config.alarm_topic_arn, self.config.alarm_emails)
         self.alarms = monitoring.alarms(
-            self, queue=self.queue, dead_letter_queue=self.dead_letter_queue, function=self.function
+            self,
+            queue=self.queue,
+            dead_letter_queue=self.dead_letter_queue,
+            rejected_queue=self.rejected_queue,
+            function=self.function,
+            rules=list(self.rules.values()),
         )
         monitoring.notify(self.alarms, self.alarm_topic)
         self.dashboard = monitoring.dashboard(
@@ -263,5 +244,12 @@ class LineageRecorder(Construct):
             alarm_list=self.alarms,
             queue=self.queue,
             dead_letter_queue=self.dead_letter_queue,
+            rejected_queue=self.rejected_queue,
             function=self.function,
         )
+        if self.config.operator_role_arn is None:
+            Annotations.of(self).add_warning_v2(
+                "lineage:no-operator-role",
+                "No one may read or redrive the dead-letter and rejected queues: set lineage:operatorRoleArn "
+                "to the role your operators use (README, 'Recovering').",
+            )

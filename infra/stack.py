@@ -6,8 +6,8 @@ from aws_cdk import CfnOutput, Environment, Stack
 from constructs import Construct
 
 from infra.config import RecorderConfig
-from infra.peer_access import LineagePeerAccess
-from infra.recorder import LineageRecorder
+from infra.peer_access import LineagePeerAccess, LineageTraceAccess
+from infra.recorder import RECORDER_ROLE_PATH, LineageRecorder, recorder_role_name
 
 STACK_NAME = "SageMakerLineageRecorder"
 
@@ -41,7 +41,9 @@ class LineageRecorderStack(Stack):
                 "PeerAccess",
                 peer_accounts=peers,
                 role_name=recorder.config.peer_role_name,
-                recorder_role_prefix=f"{stack_name or self.stack_name}-RecorderFunctionRole",
+                # The peers' recorders are named like this one, in the same Region.
+                recorder_role_path=RECORDER_ROLE_PATH,
+                recorder_role_name=recorder_role_name(self.region),
                 organization_id=peer_organization_id,
             )
             CfnOutput(
@@ -51,15 +53,33 @@ class LineageRecorderStack(Stack):
                 description="The role the peer accounts' recorders assume to read lineage here",
             )
 
+        # The role people assume to trace this account's lineage from elsewhere, when some are named.
+        self.trace_access: LineageTraceAccess | None = None
+        if recorder.config.trace_principals:
+            self.trace_access = LineageTraceAccess(
+                self, "TraceAccess", principals=recorder.config.trace_principals
+            )
+            CfnOutput(
+                self,
+                "TraceRoleArn",
+                value=self.trace_access.role.role_arn,
+                description="For lineage-recorder trace --peer-role-arn: the role named people assume here",
+            )
+
         CfnOutput(self, "FunctionName", value=recorder.function.function_name)
         CfnOutput(
             self,
             "FunctionRoleArn",
             value=recorder.function_role.role_arn,
-            description="Peer accounts' reader roles must trust this role",
+            description="The recorder's role: the peer accounts' reader roles trust exactly this ARN",
         )
         CfnOutput(self, "QueueUrl", value=recorder.queue.queue_url)
         CfnOutput(self, "DeadLetterQueueUrl", value=recorder.dead_letter_queue.queue_url)
+        CfnOutput(self, "DeadLetterQueueArn", value=recorder.dead_letter_queue.queue_arn)
+        CfnOutput(self, "QueueArn", value=recorder.queue.queue_arn)
+        CfnOutput(self, "RejectedQueueUrl", value=recorder.rejected_queue.queue_url)
+        if recorder.archive is not None:
+            CfnOutput(self, "EventArchiveName", value=recorder.archive.archive_name)
         CfnOutput(self, "StateTableName", value=recorder.table.table_name)
         CfnOutput(self, "AlarmTopicArn", value=recorder.alarm_topic.topic_arn)
         CfnOutput(self, "DashboardName", value=recorder.dashboard.dashboard_name)

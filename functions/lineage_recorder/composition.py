@@ -61,7 +61,7 @@ def build_recording(
         gateway,
         Applier(gateway, state, index),
         trusted_accounts=trusted_accounts,
-        linker=build_linker(settings, trusted_accounts.own, state, endpoint_url),
+        linker=build_linker(settings, trusted_accounts.own, state, endpoint_url, trusted_accounts.partition),
         families=settings.enabled_families,
     )
     if settings.state_table is None:
@@ -84,7 +84,11 @@ def build_index(settings: RecorderSettings, endpoint_url: str | None = None) -> 
 
 
 def build_linker(
-    settings: RecorderSettings, own_account: str, state: LineageState, endpoint_url: str | None = None
+    settings: RecorderSettings,
+    own_account: str,
+    state: LineageState,
+    endpoint_url: str | None = None,
+    partition: str = "aws",
 ) -> PeerLinker | None:
     """The cross-account linker, or None when no peer other than this account is configured."""
     peers = settings.peer_accounts - {own_account}
@@ -96,5 +100,6 @@ def build_linker(
         role_name=settings.peer_role_name,
         sts=aws.client("sts", endpoint_url),
         client_factory=boto3_client_factory(endpoint_url),
+        partition=partition,
     )
     return PeerLinker(directory, state.pending_links)

@@ -33,6 +33,10 @@ ENV_INDEX_OVERLAP = "LINEAGE_INDEX_OVERLAP_SECONDS"
 ENV_QUEUE_ARN = "LINEAGE_QUEUE_ARN"
 
 DEFAULT_PEER_ROLE_NAME = "SageMakerLineagePeerReader"
+# The role people assume in a peer account to trace its lineage (the stack's LineageTraceAccess); the
+# recorders' own reader role only lists, so `lineage-recorder trace` uses this one by default.
+ENV_TRACE_ROLE_NAME = "LINEAGE_TRACE_ROLE_NAME"
+DEFAULT_TRACE_ROLE_NAME = "SageMakerLineageTraceReader"
 DEFAULT_INDEX_PAGES = 5
 MAX_INDEX_PAGES = 1000
 DEFAULT_INDEX_OVERLAP_SECONDS = 2

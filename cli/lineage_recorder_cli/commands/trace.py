@@ -1,8 +1,9 @@
 """``lineage-recorder trace``: the lineage graph around an entity, as a tree or QueryLineage JSON.
 
 Across accounts: ``--peer-role-arn`` (repeatable), or else LINEAGE_PEER_ACCOUNTS with
-LINEAGE_PEER_ROLE_NAME (the recorder's own variables), names roles to assume in the peer accounts; the
-trace then follows SameAs links into them and says which account each vertex belongs to.
+LINEAGE_TRACE_ROLE_NAME (default SageMakerLineageTraceReader, the stack's trace role), names roles to
+assume in the peer accounts; the trace then follows SameAs links into them and says which account each
+vertex belongs to.
 ``--collapse-same-as`` merges each set of twins into one vertex.
 """
 
@@ -51,8 +52,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         metavar="ARN",
-        help="a role to read a peer account's lineage with (repeatable); default: LINEAGE_PEER_ACCOUNTS "
-        "with LINEAGE_PEER_ROLE_NAME",
+        help="a role to trace a peer account's lineage with (repeatable); default: LINEAGE_PEER_ACCOUNTS "
+        "with LINEAGE_TRACE_ROLE_NAME (default SageMakerLineageTraceReader)",
     )
     parser.add_argument(
         "--collapse-same-as",
@@ -84,15 +85,14 @@ def trace(
 
 
 def peer_role_arns(given: list[str], environ: Mapping[str, str]) -> list[str]:
-    """The roles given on the command line, else one per LINEAGE_PEER_ACCOUNTS in LINEAGE_PEER_ROLE_NAME."""
+    """The roles given on the command line, else one per LINEAGE_PEER_ACCOUNTS: its trace role."""
     if given:
         return given
-    from lineage_recorder.settings import RecorderSettings
+    from lineage_recorder.settings import DEFAULT_TRACE_ROLE_NAME, ENV_TRACE_ROLE_NAME, RecorderSettings
 
     settings = RecorderSettings.from_environment(environ)
-    return [
-        f"arn:aws:iam::{account}:role/{settings.peer_role_name}" for account in sorted(settings.peer_accounts)
-    ]
+    role_name = environ.get(ENV_TRACE_ROLE_NAME, "").strip() or DEFAULT_TRACE_ROLE_NAME
+    return [f"arn:aws:iam::{account}:role/{role_name}" for account in sorted(settings.peer_accounts)]
 
 
 def peer_clients(sts: Any, role_arns: list[str], endpoint_url: str | None) -> dict[str, Any]:

@@ -78,6 +78,13 @@ _ADD_ASSOCIATION = "AddAssociation"
 _LIST_ASSOCIATIONS = "ListAssociations"
 _ADD_TAGS = "AddTags"  # creating with Tags needs it
 
+# IAM: the calls that create an entity with MANAGED_TAG (creating with tags also needs AddTags); the
+# stack allows them only with exactly that tag (aws:RequestTag, aws:TagKeys; SageMaker's Service
+# Authorization Reference lists both keys for CreateArtifact, CreateAction, CreateContext and AddTags).
+TAGGED_CREATES: tuple[str, ...] = (
+    *(f"sagemaker:{calls.create}" for calls in _CALLS.values()),
+    f"sagemaker:{_ADD_TAGS}",
+)
 # IAM: the actions the gateway calls on each resource type (arn:...:sagemaker:<region>:<account>:<type>/*).
 # AddAssociation is authorised against both ends of the association.
 LINEAGE_GRANTS: Mapping[str, tuple[str, ...]] = {

@@ -64,11 +64,13 @@ class PeerDirectory:
         role_name: str,
         sts: Any,
         client_factory: ClientFactory,
+        partition: str = "aws",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.own_account = own_account
         self.peer_accounts = frozenset(peer_accounts) - {own_account}
         self._role_name = role_name
+        self._partition = partition
         self._sts = sts
         self._client_factory = client_factory
         self._clock = clock
@@ -86,7 +88,7 @@ class PeerDirectory:
                 return cached[0]
         try:
             response = self._sts.assume_role(
-                RoleArn=role_arn(account, self._role_name),
+                RoleArn=role_arn(account, self._role_name, self._partition),
                 RoleSessionName=f"lineage-recorder-{self.own_account}",
                 DurationSeconds=SESSION_SECONDS,
             )
