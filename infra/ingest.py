@@ -26,7 +26,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from lineage_recorder.families import Family
 
-from infra.nag import acknowledge
+from infra.nag import acknowledge, skip_checkov
 
 MAX_RECEIVE_COUNT = 5
 QUEUE_RETENTION = Duration.days(4)
@@ -109,11 +109,18 @@ def queues(scope: Construct, *, visibility_timeout: Duration) -> Queues:
         redrive_allow_policy=sqs.RedriveAllowPolicy(redrive_permission=sqs.RedrivePermission.DENY_ALL),
     )
     acknowledge(
-        rejected_queue,
+        rejected_queue.node.default_child,  # type: ignore[arg-type]
         "AwsSolutions-SQS3",
         "The rejected queue is where the recorder parks records it refused (invalid events), each with its "
         "reason, for a person to read; it is the end of the line, so it has no dead-letter queue of its own.",
     )
+    for encrypted in (queue, dead_letter_queue, rejected_queue):
+        skip_checkov(
+            encrypted,
+            "CKV_AWS_27",
+            "Encrypted at rest with SQS-managed keys (SqsManagedSseEnabled); checkov only recognises a KMS "
+            "key. A customer-managed key would also have to let EventBridge encrypt, for no control gained.",
+        )
     return Queues(queue, dead_letter_queue, rejected_queue)
 
 

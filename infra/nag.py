@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import Acknowledgment, Stack, Stage, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Stage, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
@@ -67,3 +67,16 @@ def flatten_cfn_reference(node: Any) -> str:
         if "Ref" in node:
             return f"<{flatten_cfn_reference(node['Ref'])}>"
     return json.dumps(node, separators=(",", ":"))
+
+
+def skip_checkov(scope: IConstruct, check_id: str, reason: str) -> None:
+    """Skip one checkov finding on one resource, with its reason, where checkov reads it: the resource's
+    template Metadata (``checkov.skip``), next to cdk-nag's audit trail."""
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValueError(f"the reason for skipping {check_id} is too short to explain anything: {reason!r}")
+    resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
+    if not isinstance(resource, CfnResource):
+        raise ValueError(f"skip {check_id} on a CloudFormation resource, not on {scope.node.path}")
+    metadata = resource.get_metadata("checkov") or {"skip": []}
+    metadata["skip"].append({"id": check_id, "comment": reason})
+    resource.add_metadata("checkov", metadata)

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lineage_recorder import rejected
 from lineage_recorder.composition import Recording, build_recording
 from lineage_recorder.errors import ConfigurationError, InvalidEventError, QuotaExceededError, RetryLaterError
 from lineage_recorder.observability import logger, metrics, tracer
@@ -41,6 +42,8 @@ class Runtime:
     recording: Recording
     # The one queue whose records are the recorder's to handle (LINEAGE_QUEUE_ARN); None: not checked.
     queue_arn: str | None
+    # Where invalid records are parked at once (LINEAGE_REJECTED_QUEUE_URL); None: they fail.
+    rejected_queue_url: str | None = None
 
 
 @cache
@@ -50,7 +53,7 @@ def recorder(home: Home) -> Runtime:
     trusted = TrustedAccounts(
         home.account, settings.peer_accounts, region=home.region, partition=home.partition
     )
-    return Runtime(build_recording(settings, trusted), settings.queue_arn)
+    return Runtime(build_recording(settings, trusted), settings.queue_arn, settings.rejected_queue_url)
 
 
 def runtime_for(context: LambdaContext) -> Runtime:
@@ -120,8 +123,8 @@ def log_failure(record: SQSRecord, error: InvalidEventError | RetryLaterError) -
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     logger.append_keys(message_id=record.message_id)
+    runtime = runtime_for(lambda_context)  # built before any record (lambda_handler); cached
     try:
-        runtime = runtime_for(lambda_context)
         check_source(record, runtime.queue_arn)
         event = parse_event(record.body)
         logger.set_correlation_id(event.id)
@@ -129,7 +132,19 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
         outcome = runtime.recording.record(event)
         log_outcome(outcome)
         publish(metrics, outcome_counts(outcome))
-    except (InvalidEventError, RetryLaterError) as error:
+    except InvalidEventError as error:
+        log_failure(record, error)
+        queue_url = runtime.rejected_queue_url
+        if queue_url is None or not rejected.park(
+            queue_url,
+            record.body,
+            reason=str(error),
+            message_id=record.message_id,
+            source=record.event_source_arn,
+        ):
+            raise
+        # Parked with its reason: done with, so SQS deletes it (retrying could never help).
+    except RetryLaterError as error:
         log_failure(record, error)
         raise
     finally:

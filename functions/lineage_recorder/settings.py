@@ -10,6 +10,8 @@
   last time (default 2), for entities SageMaker lists late.
 - ``LINEAGE_QUEUE_ARN``: the SQS queue the function reads (set by the stack); the Lambda rejects a record
   from any other source. Unset: not checked (the CLI reads files).
+- ``LINEAGE_REJECTED_QUEUE_URL``: where the Lambda parks invalid records at once (set by the stack).
+  Unset: an invalid record fails, and SQS moves it to the dead-letter queue after its receives.
 
 A bad value raises ConfigurationError naming the variable.
 """
@@ -31,6 +33,7 @@ ENV_FAMILIES = "LINEAGE_FAMILIES"
 ENV_INDEX_PAGES = "LINEAGE_INDEX_PAGES"
 ENV_INDEX_OVERLAP = "LINEAGE_INDEX_OVERLAP_SECONDS"
 ENV_QUEUE_ARN = "LINEAGE_QUEUE_ARN"
+ENV_REJECTED_QUEUE_URL = "LINEAGE_REJECTED_QUEUE_URL"
 
 DEFAULT_PEER_ROLE_NAME = "SageMakerLineagePeerReader"
 # The role people assume in a peer account to trace its lineage (the stack's LineageTraceAccess); the
@@ -73,6 +76,7 @@ class RecorderSettings:
     index_pages: int = DEFAULT_INDEX_PAGES
     index_overlap_seconds: int = DEFAULT_INDEX_OVERLAP_SECONDS
     queue_arn: str | None = None
+    rejected_queue_url: str | None = None
 
     def __post_init__(self) -> None:
         bad = sorted(account for account in self.peer_accounts if not ACCOUNT_ID.fullmatch(account))
@@ -90,6 +94,12 @@ class RecorderSettings:
             raise ConfigurationError(
                 f"{ENV_INDEX_OVERLAP}: {self.index_overlap_seconds} is not between 0 and "
                 f"{MAX_INDEX_OVERLAP_SECONDS}"
+            )
+        if self.rejected_queue_url is not None and not self.rejected_queue_url.startswith(
+            ("https://", "http://")
+        ):
+            raise ConfigurationError(
+                f"{ENV_REJECTED_QUEUE_URL}: {self.rejected_queue_url[:256]!r} is not a queue URL"
             )
         if self.queue_arn is not None and not _QUEUE_ARN.fullmatch(self.queue_arn):
             raise ConfigurationError(f"{ENV_QUEUE_ARN}: {self.queue_arn[:256]!r} is not an SQS queue ARN")
@@ -117,6 +127,7 @@ class RecorderSettings:
             index_pages=index_pages,
             index_overlap_seconds=index_overlap,
             queue_arn=env.get(ENV_QUEUE_ARN, "").strip() or None,
+            rejected_queue_url=env.get(ENV_REJECTED_QUEUE_URL, "").strip() or None,
         )
 
     @property

@@ -32,6 +32,14 @@ ENV = Environment(account=ACCOUNT, region=REGION)
 PEER_ACCOUNTS = ("111111111111", "222222222222")
 PEER_ROLE_NAME = "LineageReadOnly"
 EXISTING_TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:ops-alarms"
+OPERATOR_ROLE_ARN = (
+    f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Ops_0123456789abcdef"
+)
+TRACE_PRINCIPALS = (
+    f"arn:aws:iam::{PEER_ACCOUNTS[0]}:role/DataScientist",
+    f"arn:aws:iam::{PEER_ACCOUNTS[1]}:user/auditor",
+)
+ALARM_EMAILS = ("ml-platform@example.com", "oncall@example.com")
 CONFIGURED = RecorderConfig(
     peer_accounts=PEER_ACCOUNTS,
     peer_role_name=PEER_ROLE_NAME,
@@ -40,6 +48,10 @@ CONFIGURED = RecorderConfig(
     log_retention_days=90,
     alarm_topic_arn=EXISTING_TOPIC_ARN,
     families=("training",),
+    alarm_emails=ALARM_EMAILS,
+    operator_role_arn=OPERATOR_ROLE_ARN,
+    trace_principals=TRACE_PRINCIPALS,
+    archive_retention_days=0,
 )
 
 

@@ -16,7 +16,7 @@ from aws_cdk.assertions import Template
 
 from infra.nag import enable_nag
 from infra.peer_access import LineagePeerAccess
-from tests.infra.conftest import ACCOUNT, PEER_ACCOUNTS, PEER_ROLE_NAME, REGION, Synthesis
+from tests.infra.conftest import ACCOUNT, PEER_ACCOUNTS, PEER_ROLE_NAME, REGION, TRACE_PRINCIPALS, Synthesis
 
 
 def _peer_role(synthesis: Synthesis) -> dict[str, Any]:
@@ -61,10 +61,21 @@ def test_peer_role_trusts_only_the_peers_recorder_roles(synthesis: Synthesis) ->
         assert "*" not in text
         account = text.split(":")[4]
         trusted.add(account)
-        # And the principal ARN is narrowed to that account's recorder function role
-        pattern = _flat(statement["Condition"]["ArnLike"]["aws:PrincipalArn"])
-        assert pattern.endswith(f":iam::{account}:role/Configured-RecorderFunctionRole*")
+        # And the principal ARN is exactly that account's recorder role (ArnEquals: no prefix, no wildcard)
+        assert set(statement["Condition"]) == {"ArnEquals"}
+        exact = _flat(statement["Condition"]["ArnEquals"]["aws:PrincipalArn"])
+        assert exact == f"arn:aws:iam::{account}:role/lineage-recorder/SageMakerLineageRecorder-{REGION}"
     assert trusted == set(PEER_ACCOUNTS)
+
+
+def test_the_recorder_role_is_the_one_peers_trust(synthesis: Synthesis) -> None:
+    # Given the configured stack's own recorder role
+    role = synthesis.configured.json["Resources"][
+        synthesis.configured.logical_id("Recorder/FunctionRole/Resource")
+    ]
+    # Then it has the fixed name on the path that the peers' trust policies name
+    assert role["Properties"]["RoleName"] == f"SageMakerLineageRecorder-{REGION}"
+    assert role["Properties"]["Path"] == "/lineage-recorder/"
 
 
 def test_peer_role_may_only_read_lineage(synthesis: Synthesis) -> None:
@@ -85,10 +96,38 @@ def test_peer_role_may_only_read_lineage(synthesis: Synthesis) -> None:
                 assert (
                     text == "*" or text.startswith("arn:<AWS::Partition>:sagemaker:") or ":sagemaker:" in text
                 )
-    # Then only List*, Describe* and QueryLineage: nothing that writes
-    assert actions
+    # Then only the List calls the peers' linker makes: nothing that describes, queries or writes
+    assert actions == {
+        "sagemaker:ListArtifacts",
+        "sagemaker:ListActions",
+        "sagemaker:ListContexts",
+        "sagemaker:ListAssociations",
+    }
+
+
+def test_the_trace_role_trusts_exactly_the_named_principals_and_only_reads(synthesis: Synthesis) -> None:
+    # Given the configured stack, which names who may trace its lineage
+    stack = synthesis.configured
+    role = stack.json["Resources"][stack.logical_id("TraceAccess/Role/Resource")]
+    # Then its trust names exactly those principals
+    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert sorted(_principals(statement)) == sorted(TRACE_PRINCIPALS)
+    assert "Condition" not in statement
+    # And it may only query, list and describe lineage
+    role_id = stack.logical_id("TraceAccess/Role/Resource")
+    actions = {
+        action
+        for policy in stack.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"].get("Roles", [])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
     assert all(a.split(":")[1].startswith(("List", "Describe", "QueryLineage")) for a in actions), actions
-    assert "sagemaker:AddAssociation" not in actions
+    assert "sagemaker:QueryLineage" in actions
+    # And the default stack, which names nobody, has no trace role
+    assert "TraceRoleArn" not in synthesis.default.json["Outputs"]
 
 
 def test_recorder_may_assume_exactly_the_peer_roles(synthesis: Synthesis) -> None:
@@ -110,7 +149,14 @@ def test_organization_id_adds_a_principal_org_condition(tmp_path: Any) -> None:
     app = App(outdir=str(tmp_path))
     enable_nag(app)
     stack = Stack(app, "PeerOnly", env=Environment(account=ACCOUNT, region=REGION))
-    LineagePeerAccess(stack, "PeerAccess", peer_accounts=["111111111111"], organization_id="o-abcdefghij")
+    LineagePeerAccess(
+        stack,
+        "PeerAccess",
+        peer_accounts=["111111111111"],
+        recorder_role_path="/lineage-recorder/",
+        recorder_role_name="SageMakerLineageRecorder-eu-west-1",
+        organization_id="o-abcdefghij",
+    )
     # When it is synthesised
     template = Template.from_stack(stack).to_json()
     app.synth()
@@ -118,7 +164,7 @@ def test_organization_id_adds_a_principal_org_condition(tmp_path: Any) -> None:
     (role,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": "o-abcdefghij"}
-    assert "aws:PrincipalArn" in statement["Condition"]["ArnLike"]
+    assert "aws:PrincipalArn" in statement["Condition"]["ArnEquals"]
 
 
 @pytest.mark.parametrize(
@@ -126,11 +172,16 @@ def test_organization_id_adds_a_principal_org_condition(tmp_path: Any) -> None:
     [
         {"peer_accounts": []},
         {"peer_accounts": ["111111111111"], "organization_id": "org"},
-        {"peer_accounts": ["111111111111"], "recorder_role_prefix": "*"},
     ],
 )
 def test_bad_arguments_are_refused(kwargs: dict[str, Any]) -> None:
-    # Given a construct asked to trust nobody, a bad org id or a wildcard role prefix / Then it refuses
+    # Given a construct asked to trust nobody, or with a bad org id / Then it refuses
     stack = Stack(App(), "Bad", env=Environment(account=ACCOUNT, region=REGION))
     with pytest.raises(ValueError):
-        LineagePeerAccess(stack, "PeerAccess", **kwargs)
+        LineagePeerAccess(
+            stack,
+            "PeerAccess",
+            recorder_role_path="/p/",
+            recorder_role_name="SageMakerLineageRecorder-x",
+            **kwargs,
+        )

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from lineage_recorder import handler
 from lineage_recorder.errors import InvalidEventError
@@ -163,3 +164,41 @@ def test_no_plan_may_write_more_than_one_event_should() -> None:
     # When checked / Then it is refused as a whole, saying how large it is and what the limit is
     with pytest.raises(InvalidEventError, match=f"more than one event may write \\({MAX_PLAN_ENTITIES} and"):
         check_size(plan)
+
+
+def test_an_invalid_record_is_parked_in_the_rejected_queue_at_once_with_its_reason(
+    deployed: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the stack's rejected queue
+    sqs = boto3.client("sqs")
+    rejected = sqs.create_queue(QueueName="lineage-recorder-rejected")["QueueUrl"]
+    monkeypatch.setenv("LINEAGE_REJECTED_QUEUE_URL", rejected)
+    handler.recorder.cache_clear()
+    # When a record that can never be recorded arrives (another account's event)
+    stranger = training_event("x", inputs=[], image=IMAGE, output="s3://models/")
+    stranger["account"] = "999999999999"
+    response = _handle(stranger)
+    # Then it is not retried (SQS deletes it), and it waits in the rejected queue with why and whence
+    assert response["batchItemFailures"] == []
+    (message,) = sqs.receive_message(QueueUrl=rejected, MessageAttributeNames=["All"])["Messages"]
+    assert json.loads(message["Body"])["account"] == "999999999999"
+    attributes = {key: value["StringValue"] for key, value in message["MessageAttributes"].items()}
+    assert "'999999999999' is not trusted" in attributes["reason"]
+    assert attributes["event-source-arn"] == QUEUE_ARN and attributes["message-id"] == "message-0"
+    assert [line["message"] for line in deployed] == ["Record rejected"]
+
+
+def test_an_invalid_record_that_cannot_be_parked_fails_and_is_kept(
+    deployed: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a rejected queue that does not exist (deleted by hand, or no permission)
+    monkeypatch.setenv("LINEAGE_REJECTED_QUEUE_URL", f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/gone")
+    handler.recorder.cache_clear()
+    stranger = training_event("x", inputs=[], image=IMAGE, output="s3://models/")
+    stranger["account"] = "999999999999"
+    # When an invalid record arrives / Then it fails as before, so SQS keeps it (then the DLQ): nothing lost
+    response = _handle(stranger)
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["message-0"]
+    assert "Rejected record could not be parked; it fails and SQS keeps it" in [
+        line["message"] for line in deployed
+    ]
