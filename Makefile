@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-complete
+# checkov pins a boto3 older than the project's, so it lives in a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.setup-complete
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
@@ -22,12 +25,17 @@ $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv (project + dev tools) and install the pinned CDK CLI; idempotent
+$(CHECKOV_STAMP): constraints-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -c constraints-checkov.txt checkov
+	@touch $(CHECKOV_STAMP)
+
+setup: $(STAMP) $(CHECKOV_STAMP) ## Create .venv (project + dev tools), .venv-checkov and the pinned CDK CLI; idempotent
 
 demo: setup ## Run the whole flow on the embedded local AWS and print the lineage
 	$(BIN)/lineage-recorder demo
 
-test: setup lint typecheck ## All tests (unit, integration, contract, infra), ruff and mypy
+test: setup lint typecheck ## All tests (unit, integration, contract, infra incl. checkov), ruff and mypy
 	$(BIN)/python -m pytest
 
 lint: setup ## ruff check and ruff format --check
@@ -50,7 +58,7 @@ integration: setup ## Handler and CLI against the emulator
 contract: setup ## The emulator's SageMaker contract, in-process and as a server
 	$(BIN)/python -m pytest tests/contract
 
-infra: setup ## CDK assertions, cdk-nag, cfn-lint
+infra: setup ## CDK assertions, cdk-nag, cfn-lint, checkov
 	$(BIN)/python -m pytest tests/infra
 
 synth: setup ## Synthesise the stack with the pinned CDK CLI and print the Lambda asset size
@@ -66,12 +74,16 @@ bench: setup ## Benchmark SageMaker calls, throughput and cold start
 soak: setup ## The reliability tests (concurrency, replay, throttling, hostile input) at large sizes
 	LINEAGE_SOAK=1 $(BIN)/python -m pytest -m soak --capture=sys tests
 
-lock: ## Re-resolve every pinned Python package into constraints.txt
+lock: ## Re-resolve every pinned Python package into constraints.txt and constraints-checkov.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
 	{ echo "# Every package the project installs, pinned. Regenerate with: make lock"; \
 	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet checkov
+	{ echo "# checkov and its dependencies, pinned, for .venv-checkov (its boto3 pin conflicts with the project's). Regenerate with: make lock"; \
+	  .lock-venv/bin/python -m pip freeze; } > constraints-checkov.txt
 	rm -rf .lock-venv
 
 clean: ## Remove the virtualenv, node_modules and build output
-	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache .hypothesis
