@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,16 @@ from lineage_recorder.recorder import Recorder
 from moto import mock_aws
 
 from tests.support.recording import recorder_for
+
+
+@pytest.fixture(autouse=True)
+def restored_environment() -> Iterator[None]:
+    """Each test ends with the environment it started with: the CLI's commands quiet Powertools through
+    os.environ (right for a process, a leak between tests)."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(autouse=True)
