@@ -110,9 +110,11 @@ def _topic(scope: Construct, existing_topic_arn: str | None) -> sns.ITopic:
 
 def _growing(queue: sqs.IQueue, period: Duration) -> cloudwatch.MathExpression:
     """How many more messages a queue holds than five minutes before: above 0 whenever new ones arrive, so
-    an alarm on it fires again for every new failure instead of staying in alarm after the first."""
+    an alarm on it fires again for every new failure instead of staying in alarm after the first.
+    SQS publishes nothing for a queue idle for six hours, so missing points count as empty (FILL): the
+    first message after a quiet spell is an increase, not a gap."""
     return cloudwatch.MathExpression(
-        expression="DIFF(visible)",
+        expression="DIFF(FILL(visible, 0))",
         using_metrics={
             "visible": queue.metric_approximate_number_of_messages_visible(
                 period=period, statistic=cloudwatch.Stats.MAXIMUM
@@ -148,6 +150,7 @@ def alarms(
     rejected_queue: sqs.IQueue,
     function: lambda_.IFunction,
     rules: Sequence[events.Rule],
+    archived: bool,
 ) -> list[cloudwatch.Alarm]:
     five_minutes = Duration.minutes(5)
     over_zero: dict[str, Any] = {
@@ -162,6 +165,23 @@ def alarms(
             scope, construct_id, alarm_description=description, metric=recorder_metric(metric), **over_zero
         )
 
+    def oldest_message(queue: sqs.IQueue) -> dict[str, Any]:
+        return {
+            "metric": queue.metric_approximate_age_of_oldest_message(
+                period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            "threshold": DEAD_LETTER_AGE_THRESHOLD.to_seconds(),
+            "evaluation_periods": 1,
+            "comparison_operator": cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            "treat_missing_data": cloudwatch.TreatMissingData.NOT_BREACHING,
+        }
+
+    lost_events_remedy = (
+        "replay them from the archive (README, 'Recovering')"
+        if archived
+        else "there is no archive (lineage:archiveRetentionDays is 0), so record them again with "
+        "lineage-recorder record (it describes each resource; the event only names it)"
+    )
     return [
         cloudwatch.Alarm(
             scope,
@@ -181,13 +201,7 @@ def alarms(
                 "Events have waited a week in the dead-letter queue; they expire 14 days after they were "
                 "first sent. Redrive them, or they are lost (README, 'Recovering')."
             ),
-            metric=dead_letter_queue.metric_approximate_age_of_oldest_message(
-                period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=DEAD_LETTER_AGE_THRESHOLD.to_seconds(),
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            **oldest_message(dead_letter_queue),
         ),
         cloudwatch.Alarm(
             scope,
@@ -199,6 +213,15 @@ def alarms(
             ),
             metric=_growing(rejected_queue, five_minutes),
             **over_zero,
+        ),
+        cloudwatch.Alarm(
+            scope,
+            "RejectedQueueOldestMessageAlarm",
+            alarm_description=(
+                "Rejected records have waited a week unread; they expire after 14 days. Read their "
+                "reasons (message attribute 'reason') with the operator role, then delete them."
+            ),
+            **oldest_message(rejected_queue),
         ),
         cloudwatch.Alarm(
             scope,
@@ -215,7 +238,7 @@ def alarms(
             "EventDeadLetterFailedAlarm",
             alarm_description=(
                 "EventBridge could neither deliver events nor put them in the dead-letter queue "
-                "(InvocationsFailedToBeSentToDlq): those events are lost; replay them from the archive."
+                f"(InvocationsFailedToBeSentToDlq): those events are lost; {lost_events_remedy}."
             ),
             metric=_rules_sum(rules, "InvocationsFailedToBeSentToDlq", five_minutes),
             **over_zero,
@@ -280,8 +303,9 @@ def alarms(
             scope,
             "OldestMessageAgeAlarm",
             alarm_description=(
-                "Events wait too long in the queue: the recorder is failing repeatedly or cannot keep up "
-                "at its maximum concurrency."
+                "Events wait too long in the queue: the recorder cannot keep up at its maximum "
+                "concurrency. (Records that keep failing are not in this age once received three times; "
+                "the dead-letter queue alarms catch them.)"
             ),
             metric=queue.metric_approximate_age_of_oldest_message(
                 period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM

@@ -30,6 +30,7 @@ from lineage_recorder.settings import DEFAULT_TRACE_ROLE_NAME
 
 from infra.config import DEFAULT_PEER_ROLE_NAME
 from infra.nag import acknowledge, wildcard_resource_finding
+from infra.permissions import this_region
 
 ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
 
@@ -105,7 +106,11 @@ class LineagePeerAccess(Construct):
             self,
             "ListPolicy",
             roles=[self.role],
-            statements=[iam.PolicyStatement(actions=list(PEER_LIST_ACTIONS), resources=["*"])],
+            statements=[
+                iam.PolicyStatement(
+                    actions=list(PEER_LIST_ACTIONS), resources=["*"], conditions=this_region(self)
+                )
+            ],
         )
         acknowledge(
             listing,
@@ -142,13 +147,18 @@ class LineageTraceAccess(Construct):
             self,
             "ListPolicy",
             roles=[self.role],
-            statements=[iam.PolicyStatement(actions=list(TRACE_LIST_ACTIONS), resources=["*"])],
+            statements=[
+                iam.PolicyStatement(
+                    actions=list(TRACE_LIST_ACTIONS), resources=["*"], conditions=this_region(self)
+                )
+            ],
         )
         acknowledge(
             listing,
             wildcard_resource_finding(self, "*"),
-            "SageMaker QueryLineage and the List calls of lineage do not support resource-level permissions, "
-            "so IAM only accepts Resource '*'; this policy holds only those read-only calls.",
+            "SageMaker QueryLineage and the List calls of lineage do not support resource-level "
+            "permissions, so IAM only accepts Resource '*'; this policy holds only those read-only calls, "
+            "in this Region only.",
         )
 
         def sagemaker_arn(resource_type: str) -> str:

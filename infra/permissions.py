@@ -30,7 +30,41 @@ STATE_TABLE_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 )
+# Item writes to the state table: denied in its resource policy to all but the recorder and the operator.
+STATE_TABLE_WRITES = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+)
 _LINEAGE_ENTITY_TYPES = ("artifact", "action", "context")
+
+
+def this_region(scope: Construct) -> dict[str, dict[str, str]]:
+    """An IAM condition: only calls to the stack's own Region (for actions IAM grants only on "*")."""
+    return {"StringEquals": {"aws:RequestedRegion": Stack.of(scope).region}}
+
+
+def lock_state_table(table: dynamodb.Table, *, writers: Iterable[str]) -> None:
+    """Deny item writes to everyone but `writers` (role ARNs): the table decides which ARNs the recorder
+    reuses and which links it retries, so a principal with dynamodb:* elsewhere in the account must not
+    be able to plant them. The policy's Resource is "*" (the table itself): naming the table's ARN in its
+    own policy would be a reference cycle."""
+    table.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="OnlyTheRecorderWrites",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=list(STATE_TABLE_WRITES),
+            resources=["*"],
+            conditions={"ArnNotEquals": {"aws:PrincipalArn": list(writers)}},
+        )
+    )
+
+
 _TRIAL_COMPONENT = "experiment-trial-component"
 
 
@@ -108,7 +142,9 @@ def grant_recorder_permissions(
         scope,
         "SageMakerListPolicy",
         roles=[role],
-        statements=[iam.PolicyStatement(actions=list(LIST_GRANTS), resources=["*"])],
+        statements=[
+            iam.PolicyStatement(actions=list(LIST_GRANTS), resources=["*"], conditions=this_region(scope))
+        ],
     )
     acknowledge(
         listing,

@@ -29,7 +29,7 @@ from lineage_recorder.outcome_metrics import NAMESPACE, SERVICE
 from infra import ingest, monitoring
 from infra.config import RecorderConfig
 from infra.nag import skip_checkov
-from infra.permissions import grant_recorder_permissions
+from infra.permissions import grant_recorder_permissions, lock_state_table
 
 # --- The Lambda asset: the runtime package only ------------------------------------------------------
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
@@ -257,6 +257,13 @@ class LineageRecorder(Construct):
             function_role=role,
             operator_role_arn=self.config.operator_role_arn,
         )
+        lock_state_table(
+            self.table,
+            writers=[
+                role.role_arn,
+                *([self.config.operator_role_arn] if self.config.operator_role_arn else []),
+            ],
+        )
         # Do not let the event source mapping deliver messages before the function can use them.
         for policy in policies:
             self.function.node.add_dependency(policy)
@@ -270,6 +277,7 @@ class LineageRecorder(Construct):
             rejected_queue=self.rejected_queue,
             function=self.function,
             rules=list(self.rules.values()),
+            archived=self.archive is not None,
         )
         monitoring.notify(self.alarms, self.alarm_topic)
         self.dashboard = monitoring.dashboard(

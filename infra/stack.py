@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput, Environment, Fn, Stack
 from constructs import Construct
 
 from infra.config import RecorderConfig
@@ -80,6 +80,13 @@ class LineageRecorderStack(Stack):
         CfnOutput(self, "RejectedQueueUrl", value=recorder.rejected_queue.queue_url)
         if recorder.archive is not None:
             CfnOutput(self, "EventArchiveName", value=recorder.archive.archive_name)
+            CfnOutput(self, "EventArchiveArn", value=recorder.archive.archive_arn)
+        CfnOutput(
+            self,
+            "RuleArns",
+            value=Fn.join(",", [rule.rule_arn for rule in recorder.rules.values()]),
+            description="The recorder's rules: a replay's FilterArns, so only the recorder sees it again",
+        )
         CfnOutput(self, "StateTableName", value=recorder.table.table_name)
         CfnOutput(self, "AlarmTopicArn", value=recorder.alarm_topic.topic_arn)
         CfnOutput(self, "DashboardName", value=recorder.dashboard.dashboard_name)

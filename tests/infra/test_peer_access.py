@@ -96,6 +96,9 @@ def test_peer_role_may_only_read_lineage(synthesis: Synthesis) -> None:
                 assert (
                     text == "*" or text.startswith("arn:<AWS::Partition>:sagemaker:") or ":sagemaker:" in text
                 )
+                if text == "*":
+                    # IAM roles are global: what IAM grants only on "*" is limited to the stack's Region
+                    assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": REGION}}
     # Then only the List calls the peers' linker makes: nothing that describes, queries or writes
     assert actions == {
         "sagemaker:ListArtifacts",
@@ -126,6 +129,15 @@ def test_the_trace_role_trusts_exactly_the_named_principals_and_only_reads(synth
     }
     assert all(a.split(":")[1].startswith(("List", "Describe", "QueryLineage")) for a in actions), actions
     assert "sagemaker:QueryLineage" in actions
+    # And what IAM grants only on "*" is limited to the stack's Region; the rest names this Region's ARNs
+    for policy in stack.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} not in policy["Properties"].get("Roles", []):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Resource"] == "*":
+                assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": REGION}}
+            else:
+                assert f":sagemaker:{REGION}:{ACCOUNT}:" in _flat(statement["Resource"])
     # And the default stack, which names nobody, has no trace role
     assert "TraceRoleArn" not in synthesis.default.json["Outputs"]
 

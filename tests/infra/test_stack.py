@@ -183,9 +183,13 @@ MANAGED_TAG_CONDITION = {
 }
 
 
+THIS_REGION_CONDITION = {"StringEquals": {"aws:RequestedRegion": REGION}}
+
+
 def role_grants(stack: SynthesizedStack) -> dict[str, set[str]]:
     """Action -> resources (JSON text for intrinsic values) granted to the function's role. The only
-    conditions allowed are the managed tag's, on the creating and tagging actions."""
+    conditions allowed are the managed tag's, on the creating and tagging actions, and the stack's Region
+    on the actions granted on "*"."""
     _, fn = function(stack)
     role_id = fn["Properties"]["Role"]["Fn::GetAtt"][0]
     grants: dict[str, set[str]] = {}
@@ -199,6 +203,8 @@ def role_grants(stack: SynthesizedStack) -> dict[str, set[str]]:
                 assert actions <= TAGGED_CREATES and statement["Condition"] == MANAGED_TAG_CONDITION, (
                     statement
                 )
+            elif statement["Resource"] == "*" and "sagemaker:ListArtifacts" in actions:
+                assert statement["Condition"] == THIS_REGION_CONDITION, statement
             else:
                 assert "Condition" not in statement, statement
             for action in as_list(statement["Action"]):
@@ -532,6 +538,33 @@ def test_state_table(synthesis: Synthesis) -> None:
     )
 
 
+@pytest.mark.parametrize("variant", ["default", "configured"])
+def test_only_the_recorder_and_the_operator_may_write_the_state_table(
+    synthesis: Synthesis, variant: str
+) -> None:
+    # Given either stack (the configured one names an operator role) and the function's role
+    stack: SynthesizedStack = getattr(synthesis, variant)
+    role = get_att(function(stack)[1]["Properties"]["Role"]["Fn::GetAtt"][0])
+    operators = [OPERATOR_ROLE_ARN] if variant == "configured" else []
+    # When the table's resource policy is read
+    _, table = stack.only("AWS::DynamoDB::Table")
+    (statement,) = table["Properties"]["ResourcePolicy"]["PolicyDocument"]["Statement"]
+    # Then every principal but those two is denied every way of writing an item (the table decides which
+    # ARNs the recorder reuses and which links it retries)
+    assert statement["Effect"] == "Deny"
+    assert statement["Principal"] == {"AWS": "*"}
+    assert set(as_list(statement["Action"])) == {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:PartiQLInsert",
+        "dynamodb:PartiQLUpdate",
+        "dynamodb:PartiQLDelete",
+    }
+    assert statement["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [role, *operators]}}
+
+
 # --- IAM -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("variant", ["default", "configured"])
 def test_no_iam_statement_allows_a_wildcard_action(synthesis: Synthesis, variant: str) -> None:
@@ -633,6 +666,7 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
     topic: Any = {"Ref": stack.only("AWS::SNS::Topic")[0]} if variant == "default" else EXISTING_TOPIC_ARN
     queue_name = get_att(stack.logical_id("Recorder/Queue/Resource"), "QueueName")
     dlq_name = get_att(stack.logical_id("Recorder/DeadLetterQueue/Resource"), "QueueName")
+    rejected = get_att(stack.logical_id("Recorder/RejectedQueue/Resource"), "QueueName")
     function_name = {"Ref": function(stack)[0]}
     # When its alarms are read
     alarms = alarms_by_id(stack)
@@ -641,6 +675,7 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
         "DeadLetterQueueGrowingAlarm",
         "DeadLetterQueueOldestMessageAlarm",
         "RejectedQueueGrowingAlarm",
+        "RejectedQueueOldestMessageAlarm",
         "EventDeliveryFailedAlarm",
         "EventDeadLetterFailedAlarm",
         "FunctionErrorsAlarm",
@@ -655,15 +690,25 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
         "AssociationsQuotaApproachingAlarm",
         "OldestMessageAgeAlarm",
     }
-    # And the DLQ alarm fires on every new failure (an increase), not once for as long as it holds any
-    growing = math_metrics(alarms["DeadLetterQueueGrowingAlarm"])
-    assert growing["expr_1"] == "DIFF(visible)"
-    assert growing["visible"]["Metric"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
-    assert growing["visible"]["Metric"]["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
-    # And a week before messages expire from the DLQ (14 days), its oldest message alarms
-    aged = alarms["DeadLetterQueueOldestMessageAlarm"]
-    assert aged["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
-    assert aged["Threshold"] == 7 * 24 * 3600
+    # And the DLQ and rejected-queue alarms fire on every new message (an increase), not once for as long
+    # as the queue holds any; an idle queue publishes nothing, so a missing point counts as empty
+    for alarm_id, name in (
+        ("DeadLetterQueueGrowingAlarm", dlq_name),
+        ("RejectedQueueGrowingAlarm", rejected),
+    ):
+        growing = math_metrics(alarms[alarm_id])
+        assert growing["expr_1"] == "DIFF(FILL(visible, 0))"
+        assert growing["visible"]["Metric"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        assert growing["visible"]["Metric"]["Dimensions"] == [{"Name": "QueueName", "Value": name}]
+    # And a week before messages expire from either (14 days), its oldest message alarms
+    for alarm_id, name in (
+        ("DeadLetterQueueOldestMessageAlarm", dlq_name),
+        ("RejectedQueueOldestMessageAlarm", rejected),
+    ):
+        aged = alarms[alarm_id]
+        assert aged["MetricName"] == "ApproximateAgeOfOldestMessage"
+        assert aged["Dimensions"] == [{"Name": "QueueName", "Value": name}]
+        assert aged["Threshold"] == 7 * 24 * 3600
     # And EventBridge failures are summed over every rule of the stack
     rule_names = {json.dumps({"Ref": rule_id}) for rule_id in stack.resources("AWS::Events::Rule")}
     for alarm_id, metric_name in (
@@ -795,7 +840,23 @@ def test_outputs_name_what_operators_need(synthesis: Synthesis) -> None:
         "StateTableName",
         "AlarmTopicArn",
         "DashboardName",
+        "QueueArn",
+        "DeadLetterQueueArn",
+        "RejectedQueueUrl",
+        "EventArchiveName",
+        "EventArchiveArn",
+        "RuleArns",
     } <= set(outputs)
+    # And the rule ARNs, a replay's filter, are exactly the stack's rules
+    rule_arns = outputs["RuleArns"]["Value"]["Fn::Join"]
+    assert rule_arns[0] == ","
+    assert sorted(json.dumps(arn) for arn in rule_arns[1]) == sorted(
+        json.dumps(get_att(rule_id)) for rule_id in synthesis.default.resources("AWS::Events::Rule")
+    )
+    # And without an archive the alarm for lost events says there is none to replay
+    configured = alarms_by_id(synthesis.configured)["EventDeadLetterFailedAlarm"]
+    assert "there is no archive" in configured["AlarmDescription"]
+    assert "EventArchiveName" not in synthesis.configured.json["Outputs"]
 
 
 # --- cdk-nag ---------------------------------------------------------------------------------------------
