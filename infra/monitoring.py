@@ -160,6 +160,10 @@ def alarms(
         "treat_missing_data": cloudwatch.TreatMissingData.NOT_BREACHING,
     }
 
+    # SQS's data points can arrive after their five minutes have closed, when the alarm already judged
+    # that period from FILL's 0: an increase in any of the last three periods alarms.
+    any_increase: dict[str, Any] = {**over_zero, "evaluation_periods": 3, "datapoints_to_alarm": 1}
+
     def recorder_alarm(construct_id: str, metric: Metric, description: str) -> cloudwatch.Alarm:
         return cloudwatch.Alarm(
             scope, construct_id, alarm_description=description, metric=recorder_metric(metric), **over_zero
@@ -192,7 +196,7 @@ def alarms(
                 "redrive the dead-letter queue to the queue (README, 'Recovering')."
             ),
             metric=_growing(dead_letter_queue, five_minutes),
-            **over_zero,
+            **any_increase,
         ),
         cloudwatch.Alarm(
             scope,
@@ -212,7 +216,7 @@ def alarms(
                 "account's resources. They are never redriven."
             ),
             metric=_growing(rejected_queue, five_minutes),
-            **over_zero,
+            **any_increase,
         ),
         cloudwatch.Alarm(
             scope,

@@ -50,9 +50,10 @@ def this_region(scope: Construct) -> dict[str, dict[str, str]]:
 
 def lock_state_table(table: dynamodb.Table, *, writers: Iterable[str]) -> None:
     """Deny item writes to everyone but `writers` (role ARNs): the table decides which ARNs the recorder
-    reuses and which links it retries, so a principal with dynamodb:* elsewhere in the account must not
-    be able to plant them. The policy's Resource is "*" (the table itself): naming the table's ARN in its
-    own policy would be a reference cycle."""
+    reuses and which links it retries, so a principal allowed to write items elsewhere in the account
+    must not be able to plant them. (One allowed to change the table's policy or replace the table can
+    still undo this; README, "What the policies cannot stop".) The policy's Resource is "*" (the table
+    itself): naming the table's ARN in its own policy would be a reference cycle."""
     table.add_to_resource_policy(
         iam.PolicyStatement(
             sid="OnlyTheRecorderWrites",

@@ -700,6 +700,8 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
         assert growing["expr_1"] == "DIFF(FILL(visible, 0))"
         assert growing["visible"]["Metric"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
         assert growing["visible"]["Metric"]["Dimensions"] == [{"Name": "QueueName", "Value": name}]
+        # (an increase SQS reports late, after its period was judged, still alarms)
+        assert (alarms[alarm_id]["EvaluationPeriods"], alarms[alarm_id]["DatapointsToAlarm"]) == (3, 1)
     # And a week before messages expire from either (14 days), its oldest message alarms
     for alarm_id, name in (
         ("DeadLetterQueueOldestMessageAlarm", dlq_name),
