@@ -14,8 +14,15 @@ Two kinds of nodes a plan does not own (docs/decisions.md, "Nodes another family
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+# An ARN and nothing else (no query, no fragment): SageMaker's own contexts and actions keyed by one say
+# so with Source.SourceType "ARN", which DataHub's SageMaker source requires of Endpoint and ModelGroup
+# contexts.
+_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[^?#\s]+")
+ARN_SOURCE_TYPE = "ARN"
 
 
 class EntityKind(StrEnum):
@@ -40,6 +47,14 @@ class EntityKey:
     def __str__(self) -> str:
         return f"{self.kind}:{self.source_uri}"
 
+    @property
+    def source_type(self) -> str | None:
+        """Source.SourceType, as SageMaker writes it: "ARN" for an action or context keyed by an ARN
+        (artifacts carry SourceTypes, a list of ids, instead)."""
+        if self.kind is not EntityKind.ARTIFACT and _ARN.fullmatch(self.source_uri):
+            return ARN_SOURCE_TYPE
+        return None
+
 
 @dataclass(frozen=True)
 class PlannedEntity:
@@ -57,6 +72,9 @@ class PlannedEntity:
     reconcile: bool = False
     revision: str | None = None
     removed_properties: tuple[str, ...] = ()
+    # MetadataProperties (GeneratedBy, ProjectId, Repository, CommitId), where SageMaker and its tools put
+    # them: set when an artifact or action is created (SageMaker offers no way to change them later).
+    metadata: tuple[tuple[str, str], ...] = ()
     # Owned by another family: resolved, or created with what this plan knows; never updated by this plan.
     reference: bool = False
     # Only brought up to date when it exists; never created (a deletion SageMaker confirms may mark what
@@ -84,7 +102,8 @@ class Supersession:
     """
 
     anchor: EntityKey
-    current: EntityKey
+    # None: there is no current one any more (a deleted endpoint), every one is marked.
+    current: EntityKey | None
     source_type: str
     status: str
     properties: tuple[tuple[str, str], ...] = ()

@@ -160,12 +160,47 @@ def test_a_model_built_from_a_model_package_links_the_package_to_the_deployment(
         (("Model", package_arn), ("Approval", package_arn), "AssociatedWith"),
         (("Model", package_arn), ("ModelDeployment", deployment), "ContributedTo"),
         (("ModelDeployment", deployment), ("Endpoint", endpoint_arn), "AssociatedWith"),
+        # the approval is associated with the deployment of what it approved, as in SageMaker's graph
+        (("Approval", package_arn), ("ModelDeployment", deployment), "AssociatedWith"),
     }
-    # And the package artifact keeps the MetadataProperties
+    # And the package artifact carries the MetadataProperties where SageMaker puts them
     package = sagemaker.list_artifacts(SourceUri=package_arn)["ArtifactSummaries"]
-    properties = sagemaker.describe_artifact(ArtifactArn=package[0]["ArtifactArn"])["Properties"]
-    assert properties["GeneratedBy"].endswith(":pipeline/p/execution/x")
-    assert properties["ModelPackageGroupName"] == "churn-models"
+    described = sagemaker.describe_artifact(ArtifactArn=package[0]["ArtifactArn"])
+    assert described["MetadataProperties"]["GeneratedBy"].endswith(":pipeline/p/execution/x")
+    assert "GeneratedBy" not in described["Properties"]
+    assert described["Properties"]["ModelPackageGroupName"] == "churn-models"
+    # And the group names the pipeline execution (the SDK's ModelPackageGroup.pipeline_execution_arn())
+    (group,) = sagemaker.list_contexts(SourceUri=group_arn)["ContextSummaries"]
+    group_properties = sagemaker.describe_context(ContextName=group["ContextName"])["Properties"]
+    assert group_properties["PipelineExecutionArn"].endswith(":pipeline/p/execution/x")
+    # And contexts and actions keyed by an ARN say so, as SageMaker's own do (DataHub reads only those)
+    for summary in (
+        group,
+        *sagemaker.list_contexts(SourceUri=endpoint_arn)["ContextSummaries"],
+        *sagemaker.list_actions(SourceUri=package_arn)["ActionSummaries"],
+    ):
+        assert summary["Source"]["SourceType"] == "ARN", summary
+
+
+def test_an_endpoint_recorded_before_its_package_links_the_one_approval(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a package version deployed through a model, and its events arriving endpoint first
+    package_arn = model_package(sagemaker, "late-models", model_data=MODEL_DATA, approval="Approved")
+    model(sagemaker, "late-model", {"ModelPackageName": package_arn})
+    endpoint_config(sagemaker, "late-config", ["late-model"])
+    endpoint_arn = _endpoint(sagemaker, "late-endpoint", "late-config")
+    # When the endpoint event is recorded, then the package event
+    _record(recorder, as_event(endpoint_event(sagemaker, "late-endpoint")))
+    _record(recorder, as_event(model_package_event(sagemaker, package_arn)))
+    # Then there is one Approval action, linked to the deployment, with the package's status
+    (approval,) = sagemaker.list_actions(SourceUri=package_arn)["ActionSummaries"]
+    assert sagemaker.describe_action(ActionName=approval["ActionName"])["Status"] == "Completed"
+    graph = snapshot(sagemaker)
+    assert graph.duplicate_entities == {}
+    deployment = deployment_uri(endpoint_arn, "late-config")
+    assert (("Approval", package_arn), ("ModelDeployment", deployment), "AssociatedWith") in graph.edges
+    assert (("Model", package_arn), ("Approval", package_arn), "AssociatedWith") in graph.edges
 
 
 def test_an_endpoint_update_adds_a_deployment_and_marks_the_previous_one_superseded(
@@ -302,6 +337,10 @@ def test_a_deleted_endpoint_keeps_its_lineage_and_is_marked_deleted(
     # Then the context says DELETED and every entity and edge is still there
     assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "DELETED"
     assert snapshot(sagemaker) == graph
+    # And its deployment, live until then, says so too
+    (deployment,) = sagemaker.list_actions(SourceUri=deployment_uri(endpoint_arn, "c"))["ActionSummaries"]
+    described = sagemaker.describe_action(ActionName=deployment["ActionName"])
+    assert (described["Status"], described["Properties"]["EndpointStatus"]) == ("Stopped", "DELETED")
     # When the IN_SERVICE event is delivered again, late
     (late,) = _record(recorder, in_service)
     # Then SageMaker no longer knows the endpoint: the event changes nothing, and says why

@@ -98,7 +98,8 @@ class Applier:
         if result.associations_created:
             created_counts["association"] = len(result.associations_created)
         for supersession in plan.supersessions:
-            if supersession.anchor in result.arns and supersession.current in result.arns:
+            current_known = supersession.current is None or supersession.current in result.arns
+            if supersession.anchor in result.arns and current_known:
                 result.superseded.extend(self._states.supersede(supersession, result.arns))
         for kind, count in created_counts.items():
             result.created_totals[kind] = self._state.counters.add(kind, count)

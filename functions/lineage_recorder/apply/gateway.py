@@ -192,16 +192,25 @@ class SageMakerGateway:
         name: str | None,
         status: str | None,
         properties: dict[str, str],
+        source_type: str | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> tuple[str, bool]:
         """Create an entity tagged MANAGED_TAG: (ARN, True). An action or context whose name already
-        exists (another writer created it first: the name is the lock) answers (its ARN, False)."""
+        exists (another writer created it first: the name is the lock) answers (its ARN, False).
+        `source_type` is Source.SourceType (actions and contexts); `metadata` is MetadataProperties
+        (artifacts and actions; contexts have none)."""
         calls = _CALLS[kind]
+        source: dict[str, str] = {"SourceUri": source_uri}
+        if source_type is not None and kind is not EntityKind.ARTIFACT:
+            source["SourceType"] = source_type
         params: dict[str, Any] = {
             calls.type_parameter: entity_type,
-            "Source": {"SourceUri": source_uri},
+            "Source": source,
             "Properties": properties,
             "Tags": [MANAGED_TAG],
         }
+        if metadata and kind is not EntityKind.CONTEXT:
+            params["MetadataProperties"] = metadata
         if calls.name_parameter is not None:
             if name is None:
                 raise ValueError(f"a planned {kind} needs a name: {source_uri}")

@@ -49,7 +49,8 @@ class StateReconciler:
         )
 
     def supersede(self, supersession: Supersession, arns: dict[EntityKey, str]) -> list[str]:
-        anchor_arn, current_arn = arns[supersession.anchor], arns[supersession.current]
+        anchor_arn = arns[supersession.anchor]
+        current_arn = None if supersession.current is None else arns[supersession.current]
         superseded: list[str] = []
         for source_arn in self._gateway.sources_of(anchor_arn, supersession.source_type):
             if source_arn == current_arn:

@@ -104,6 +104,8 @@ class EntityResolver:
             name=entity.name,
             status=entity.status,
             properties=desired_properties(entity),
+            source_type=entity.key.source_type,
+            metadata=dict(entity.metadata),
         )
 
     def _wait_for(self, key: EntityKey) -> str:

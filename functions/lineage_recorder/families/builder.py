@@ -109,7 +109,8 @@ class PlanBuilder:
         self._edges.setdefault((source, destination), PlannedEdge(source, destination, association_type))
 
     def supersede(self, supersession: Supersession) -> None:
-        if supersession.anchor in self._entities and supersession.current in self._entities:
+        current_planned = supersession.current is None or supersession.current in self._entities
+        if supersession.anchor in self._entities and current_planned:
             self._supersessions.append(supersession)
 
     def build(self) -> Plan:
@@ -144,6 +145,43 @@ def job_node(
         reconcile=not reference,
         reference=reference,
     )
+
+
+def package_approval(
+    package_arn: str,
+    *,
+    status: str | None = None,
+    properties: tuple[tuple[str, str], ...] = (),
+    revision: str | None = None,
+    reference: bool = False,
+) -> PlannedEntity:
+    """A model package version's Approval action, as its own family plans it (reconciled to the
+    package's approval status), or as a deployment of the package references it (``reference``): the key
+    and name come from the package ARN alone, so both resolve to one action and a creation race between
+    them fails on the name."""
+    return PlannedEntity(
+        key=EntityKey(EntityKind.ACTION, package_arn),
+        entity_type=APPROVAL,
+        name=unique_name(f"{_package_label(package_arn)}-approval", package_arn),
+        status=status,
+        properties=properties,
+        reconcile=not reference,
+        reference=reference,
+        revision=revision,
+    )
+
+
+def _package_label(package_arn: str) -> str:
+    """ "<group>-<version>" of a versioned package ARN (model-package/<group>/<version>), else
+    "model-package-<name>"."""
+    name = package_arn.split(":", 5)[-1].removeprefix("model-package/")
+    group, _, version = name.partition("/")
+    return f"{group}-{version}" if version else f"model-package-{group}"
+
+
+def is_versioned_package(package_arn: str) -> bool:
+    """Versioned packages (<group>/<version>) have an approval status, so an Approval action."""
+    return package_arn.split(":", 5)[-1].removeprefix("model-package/").count("/") == 1
 
 
 def job_name_from_arn(job_arn: str) -> str:

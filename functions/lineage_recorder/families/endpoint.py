@@ -36,12 +36,16 @@ from lineage_recorder.families.builder import (
     MODEL_DEPLOYMENT,
     PlanBuilder,
     event_revision,
+    is_versioned_package,
+    model_package_arn,
+    package_approval,
     revision_of,
     unique_name,
 )
 from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity, Supersession
+from lineage_recorder.uris import sagemaker_arn_problem
 
 DESCRIBE_ENDPOINT = DescribeCall("DescribeEndpoint", "endpoint", "EndpointName")
 DESCRIBE_ENDPOINT_CONFIG = DescribeCall("DescribeEndpointConfig", "endpoint-config", "EndpointConfigName")
@@ -49,6 +53,7 @@ DESCRIBE_ENDPOINT_CONFIG = DescribeCall("DescribeEndpointConfig", "endpoint-conf
 ENDPOINT_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "endpoint/" + RESOURCE_NAME + "$"
 RESOURCE_NAME_PATTERN = "^" + RESOURCE_NAME + "$"
 DELETED = "DELETED"
+ENDPOINT_STATUS = "EndpointStatus"
 LIVE = "Completed"
 SUPERSEDED = "Stopped"
 SUPERSEDED_BY = "SupersededBy"
@@ -158,7 +163,9 @@ def plan_endpoint(
                 ),
                 # A config deployed again after another one was live is live again.
                 reconcile=current_config is not None,
-                removed_properties=(SUPERSEDED_BY,) if live and current_config is not None else (),
+                removed_properties=(SUPERSEDED_BY, ENDPOINT_STATUS)
+                if live and current_config is not None
+                else (),
             )
         )
         plan.edge(key, context, AssociationType.ASSOCIATED_WITH)
@@ -166,8 +173,20 @@ def plan_endpoint(
             if variant.model is not None:
                 kind = "ShadowProductionVariants" if variant.shadow else "ProductionVariants"
                 plan.model_containers(variant.model, f"{kind}[{variant.variant_name}].Model", key)
+                _approvals_of_packages(plan, variant.model, key)
 
-    if current_config is not None:
+    if status == DELETED:
+        # Every deployment of a deleted endpoint says so, the live one included.
+        plan.supersede(
+            Supersession(
+                anchor=context,
+                current=None,
+                source_type=MODEL_DEPLOYMENT,
+                status=SUPERSEDED,
+                properties=((ENDPOINT_STATUS, DELETED),),
+            )
+        )
+    elif current_config is not None:
         plan.supersede(
             Supersession(
                 anchor=context,
@@ -178,6 +197,27 @@ def plan_endpoint(
             )
         )
     return plan.build()
+
+
+def _approvals_of_packages(plan: PlanBuilder, model: Model, deployment: EntityKey) -> None:
+    """A model built from a versioned model package deploys what its Approval approved: the approval is
+    AssociatedWith the deployment, as in SageMaker's own graph ("an approval workflow is associated with
+    a model deployment", AddAssociation), so the SDK's ModelPackageApprovalAction.endpoints() reaches
+    the endpoint. The approval is the model-package family's; here it is a reference. A package
+    registered in another account is approved there: its approval is that account's, reached through
+    the package's SameAs link, never invented here."""
+    for container in model.containers():
+        package_arn = model_package_arn(container.ModelPackageName or "", like=model.ModelArn)
+        if (
+            container.ModelPackageName
+            and package_arn
+            and model.ModelArn
+            and sagemaker_arn_problem(package_arn) is None
+            and is_versioned_package(package_arn)
+            and package_arn.split(":")[3:5] == model.ModelArn.split(":")[3:5]
+        ):
+            approval = plan.add(package_approval(package_arn, reference=True))
+            plan.edge(approval, deployment, AssociationType.ASSOCIATED_WITH)
 
 
 def _deployment(describer: Describer, config_name: str) -> Deployment | None:
