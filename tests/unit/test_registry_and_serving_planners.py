@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from lineage_recorder.families.endpoint import (
+    DeployedImageSpec,
     DeployedVariant,
     Deployment,
     Endpoint,
@@ -294,3 +295,52 @@ def test_a_package_from_another_account_is_deployed_without_inventing_its_approv
     # Then the package contributes to the deployment, but its approval (dev's) is not planned here
     assert ("artifact", "Model", dev_package) in _nodes(plan)
     assert ("action", "Approval", dev_package) not in _nodes(plan)
+
+
+def test_the_live_deployment_records_the_image_digests_it_runs() -> None:
+    # Given the live config's variant, whose image tag SageMaker resolved to a digest when deploying
+    digest = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost@sha256:" + "a" * 64
+    deployed = [
+        (
+            "ProductionVariants[primary].DeployedImages[0]",
+            DeployedImageSpec(
+                SpecifiedImage=IMAGE, ResolvedImage=digest, ResolutionTime="2026-11-21T12:00:00Z"
+            ),
+        )
+    ]
+    # When planned with the older config too
+    plan = plan_endpoint(
+        _endpoint(),
+        status="IN_SERVICE",
+        revision="r2",
+        deployments=[V1, V2],
+        current_config="config-v2",
+        deployed_images=deployed,
+    )
+    v1, v2 = deployment_uri(ENDPOINT, "config-v1"), deployment_uri(ENDPOINT, "config-v2")
+    # Then the digest is an Image artifact that contributed to the live deployment only, and the tag it
+    # was resolved from is associated with it
+    assert ("artifact", "Image", digest) in _nodes(plan)
+    edges = _edges(plan)
+    assert (f"artifact:{digest}", f"action:{v2}", "ContributedTo") in edges
+    assert (f"artifact:{digest}", f"action:{v1}", "ContributedTo") not in edges
+    assert (f"artifact:{IMAGE}", f"artifact:{digest}", "AssociatedWith") in edges
+    # And it says what it was resolved from, and when
+    assert dict(plan.entity(EntityKey(EntityKind.ARTIFACT, digest)).properties) == {
+        "SpecifiedImage": IMAGE,
+        "ResolutionTime": "2026-11-21T12:00:00.000000Z",
+    }
+
+
+def test_a_deployed_image_that_is_not_an_image_uri_is_skipped_with_its_field() -> None:
+    plan = plan_endpoint(
+        _endpoint(),
+        status="IN_SERVICE",
+        revision="r2",
+        deployments=[V1],
+        current_config="config-v1",
+        deployed_images=[
+            ("ProductionVariants[primary].DeployedImages[0]", DeployedImageSpec(ResolvedImage="?"))
+        ],
+    )
+    assert [s.field for s in plan.skipped] == ["ProductionVariants[primary].DeployedImages[0].ResolvedImage"]

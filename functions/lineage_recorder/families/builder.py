@@ -59,8 +59,13 @@ class PlanBuilder:
         """A value from the resource that does not become lineage, and why (logged and counted)."""
         self._skipped.append(SkippedValue(field=field, value=value[:256], reason=reason))
 
-    def add(self, entity: PlannedEntity) -> EntityKey:
-        self._entities.setdefault(entity.key, entity)
+    def add(self, entity: PlannedEntity, *, replace: bool = False) -> EntityKey:
+        """Plan `entity`; a key already planned keeps its first plan, unless `replace` (a richer plan of
+        the same node, such as an image digest with what it was resolved from)."""
+        if replace:
+            self._entities[entity.key] = entity
+        else:
+            self._entities.setdefault(entity.key, entity)
         return entity.key
 
     def _artifact(

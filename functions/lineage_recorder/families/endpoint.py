@@ -32,7 +32,9 @@ from lineage_recorder.families.base import (
     validated,
 )
 from lineage_recorder.families.builder import (
+    CONTRIBUTED_TO,
     ENDPOINT,
+    IMAGE,
     MODEL_DEPLOYMENT,
     PlanBuilder,
     event_revision,
@@ -59,6 +61,19 @@ SUPERSEDED = "Stopped"
 SUPERSEDED_BY = "SupersededBy"
 
 
+class DeployedImageSpec(Tolerant):
+    """What an image tag resolved to when the variant was deployed (DescribeEndpoint)."""
+
+    SpecifiedImage: str | None = None
+    ResolvedImage: str | None = None
+    ResolutionTime: Timestamp = None
+
+
+class VariantStatusSpec(Tolerant):
+    VariantName: str | None = None
+    DeployedImages: list[DeployedImageSpec] | None = None
+
+
 class Endpoint(Tolerant):
     """Endpoint events spell statuses in UPPER_SNAKE (IN_SERVICE, DELETED); DescribeEndpoint in PascalCase."""
 
@@ -69,6 +84,21 @@ class Endpoint(Tolerant):
     FailureReason: str | None = None
     CreationTime: Timestamp = None
     LastModifiedTime: Timestamp = None
+    # DescribeEndpoint only: the live config's variants, with the image digests they run.
+    ProductionVariants: list[VariantStatusSpec] | None = None
+    ShadowProductionVariants: list[VariantStatusSpec] | None = None
+
+    def deployed_images(self) -> list[tuple[str, DeployedImageSpec]]:
+        """(variant field, deployed image) of every live variant, production and shadow."""
+        return [
+            (f"{kind}[{variant.VariantName or index}].DeployedImages[{position}]", image)
+            for kind, variants in (
+                ("ProductionVariants", self.ProductionVariants),
+                ("ShadowProductionVariants", self.ShadowProductionVariants),
+            )
+            for index, variant in enumerate(variants or [])
+            for position, image in enumerate(variant.DeployedImages or [])
+        ]
 
 
 class VariantSpec(Tolerant):
@@ -116,9 +146,12 @@ def plan_endpoint(
     deployments: Sequence[Deployment] = (),
     current_config: str | None = None,
     unconfirmed_configs: Sequence[str] = (),
+    deployed_images: Sequence[tuple[str, DeployedImageSpec]] = (),
 ) -> Plan:
     """`current_config` is the endpoint's live config as DescribeEndpoint says; None when unknown.
     `unconfirmed_configs`: configs the event named that SageMaker does not know (skipped, with why).
+    `deployed_images`: the live variants' images as SageMaker resolved them (DescribeEndpoint), recorded
+    on the live deployment: a tag names what was asked for, the digest what ran.
     A DELETED endpoint's context is only marked when it was recorded before; it is never created."""
     arn = endpoint.EndpointArn
     name = endpoint.EndpointName or name_from_arn(arn)
@@ -175,6 +208,10 @@ def plan_endpoint(
                 plan.model_containers(variant.model, f"{kind}[{variant.variant_name}].Model", key)
                 _approvals_of_packages(plan, variant.model, key)
 
+    if current_config is not None and any(d.config_name == current_config for d in deployments):
+        _deployed_digests(
+            plan, deployed_images, EntityKey(EntityKind.ACTION, deployment_uri(arn, current_config))
+        )
     if status == DELETED:
         # Every deployment of a deleted endpoint says so, the live one included.
         plan.supersede(
@@ -197,6 +234,35 @@ def plan_endpoint(
             )
         )
     return plan.build()
+
+
+def _deployed_digests(
+    plan: PlanBuilder, deployed_images: Sequence[tuple[str, DeployedImageSpec]], deployment: EntityKey
+) -> None:
+    """Each image digest the live deployment runs is an Image artifact (keyed by the resolved
+    registry/repository@sha256:... URI) that ContributedTo it; the tag it was resolved from is
+    AssociatedWith the digest. A tag is weak evidence of what ran (it can be moved); the digest is not."""
+    for field, image in deployed_images:
+        digest = plan.image_artifact(f"{field}.ResolvedImage", image.ResolvedImage)
+        if digest is None:
+            continue
+        plan.add(
+            PlannedEntity(
+                key=digest,
+                entity_type=IMAGE,
+                properties=bounded_properties(
+                    [
+                        ("SpecifiedImage", image.SpecifiedImage),
+                        ("ResolutionTime", revision_of(image.ResolutionTime)),
+                    ]
+                ),
+            ),
+            replace=True,
+        )
+        plan.edge(digest, deployment, CONTRIBUTED_TO)
+        if image.SpecifiedImage != image.ResolvedImage:
+            tag = plan.image_artifact(f"{field}.SpecifiedImage", image.SpecifiedImage)
+            plan.edge(tag, digest, AssociationType.ASSOCIATED_WITH)
 
 
 def _approvals_of_packages(plan: PlanBuilder, model: Model, deployment: EntityKey) -> None:
@@ -279,6 +345,7 @@ def prepare_endpoint(event: SageMakerEvent, describer: Describer) -> Plan:
         deployments=deployments,
         current_config=current_config,
         unconfirmed_configs=unconfirmed,
+        deployed_images=live.deployed_images(),
     )
 
 
