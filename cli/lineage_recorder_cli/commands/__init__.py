@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lineage_recorder_cli.commands import demo, emulator, index, record, trace
+from lineage_recorder_cli.commands import demo, emulator, index, migrate, record, trace
 
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:
-    for module in (emulator, record, index, trace, demo):
+    for module in (emulator, record, index, migrate, trace, demo):
         module.register(subparsers)

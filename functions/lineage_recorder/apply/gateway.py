@@ -97,6 +97,12 @@ LINEAGE_GRANTS: Mapping[str, tuple[str, ...]] = {
     },
     "experiment-trial-component": (f"sagemaker:{_DESCRIBE_TRIAL_COMPONENT}", f"sagemaker:{_ADD_ASSOCIATION}"),
 }
+# Only `lineage-recorder migrate` (run by a person, never the Lambda: lineage is never deleted by the
+# recorder) replaces entities an earlier version shaped differently; these are not granted to the function.
+_DELETE_ASSOCIATION = "DeleteAssociation"
+_LIST_TAGS = "ListTags"
+_DELETE_BY_KIND = {EntityKind.ACTION: "DeleteAction", EntityKind.CONTEXT: "DeleteContext"}
+MIGRATION_ONLY_CALLS: tuple[str, ...] = (_DELETE_ASSOCIATION, *_DELETE_BY_KIND.values(), _LIST_TAGS)
 # List* calls have no resource-level permissions in IAM: they can only be granted on "*".
 LIST_GRANTS: tuple[str, ...] = tuple(
     f"sagemaker:{operation}"
@@ -309,6 +315,49 @@ class SageMakerGateway:
             AssociationType=association_type,
         ).get("AssociationSummaries")
         return bool(summaries)
+
+    # --- migration only (lineage-recorder migrate; MIGRATION_ONLY_CALLS) ----------------------------
+    def summaries(self, kind: EntityKind) -> Iterator[dict[str, Any]]:
+        """Every List* summary of `kind` in the account."""
+        calls = _CALLS[kind]
+        for page in self._pages(calls.list):
+            yield from page.get(calls.summaries_key, [])
+
+    def is_managed(self, arn: str) -> bool:
+        """Whether the entity carries the recorder's MANAGED_TAG."""
+        return any(MANAGED_TAG in page.get("Tags", []) for page in self._pages(_LIST_TAGS, ResourceArn=arn))
+
+    def describe_entity(self, kind: EntityKind, arn: str) -> dict[str, Any]:
+        calls = _CALLS[kind]
+        return self._call(calls.describe, **{calls.describe_parameter: arn})
+
+    def associations(self, arn: str) -> Iterator[tuple[str, str, str]]:
+        """(source ARN, destination ARN, association type) of every association to or from `arn`."""
+        for end in ("SourceArn", "DestinationArn"):
+            for page in self._pages(_LIST_ASSOCIATIONS, **{end: arn}):
+                for summary in page.get("AssociationSummaries", []):
+                    yield (
+                        str(summary["SourceArn"]),
+                        str(summary["DestinationArn"]),
+                        str(summary.get("AssociationType") or ""),
+                    )
+
+    def disassociate(self, source_arn: str, destination_arn: str) -> None:
+        """Delete an association; one already gone is fine."""
+        try:
+            self._call(_DELETE_ASSOCIATION, SourceArn=source_arn, DestinationArn=destination_arn)
+        except EntityGoneError:
+            return
+
+    def delete_entity(self, kind: EntityKind, name: str) -> None:
+        """Delete an action or context by name; one already gone is fine."""
+        calls = _CALLS[kind]
+        if calls.name_parameter is None:
+            raise ValueError("only actions and contexts are replaced")
+        try:
+            self._call(_DELETE_BY_KIND[kind], **{calls.name_parameter: name})
+        except EntityGoneError:
+            return
 
     # --- the lineage index's feeds -------------------------------------------------------------------
     def list_created(
