@@ -4,10 +4,16 @@
   config (DescribeEndpoint then names it) and sets LastModifiedTime.
 - ShadowProductionVariants: moto drops them from CreateEndpointConfig; SageMaker keeps them and
   DescribeEndpointConfig returns them.
+- DeployedImages: DescribeEndpoint's ProductionVariantSummary lists "the Amazon EC2 Container Registry
+  paths of the inference images deployed on instances of this ProductionVariant" (SpecifiedImage,
+  ResolvedImage, ResolutionTime; API reference, DeployedImage). moto returns none. The emulator resolves
+  each container image of the variant's model (or of its model package) to
+  ``<repository>@sha256:<digest>``, the digest derived from the image string: there is no registry to ask.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -49,3 +55,64 @@ def update_endpoint(self: BaseResponse) -> ActionResult:
     endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
     endpoint.last_modified_time = utcnow()
     return ActionResult({"EndpointArn": endpoint.arn})
+
+
+def resolved_image(image: str) -> str:
+    """``registry/repository[:tag|@digest]`` as a registry resolves it: ``registry/repository@sha256:...``."""
+    if "@" in image:
+        return image
+    registry_and_repository, _, tag = image.rpartition(":")
+    repository = registry_and_repository if tag and "/" not in tag and registry_and_repository else image
+    return f"{repository}@sha256:{hashlib.sha256(image.encode()).hexdigest()}"
+
+
+def _variant_images(backend: Any, model_name: str | None) -> list[str]:
+    """The images a variant's model runs: each container's own, or its model package's."""
+    model = backend._models.get(model_name) if model_name else None
+    if model is None:
+        return []
+    containers = [model.primary_container] if model.primary_container else []
+    containers.extend(model.containers or [])
+    images: list[str] = []
+    for container in containers:
+        if container.get("Image"):
+            images.append(container["Image"])
+            continue
+        named = container.get("ModelPackageName")
+        package = next(
+            (p for p in backend.model_packages.values() if named in (p.arn, p.model_package_name)), None
+        )
+        specification = (package.inference_specification or {}) if package is not None else {}
+        images.extend(c["Image"] for c in specification.get("Containers", []) if c.get("Image"))
+    return images
+
+
+def with_deployed_images(original: Callable[[Any], Any]) -> Callable[[BaseResponse], Any]:
+    def describe_endpoint(self: BaseResponse) -> Any:
+        result = original(self)
+        backend = self.sagemaker_backend  # type: ignore[attr-defined]
+        endpoint = backend.endpoints.get(self._get_param("EndpointName"))
+        if endpoint is None or not isinstance(result, ActionResult) or not isinstance(result.result, dict):
+            return result
+        config = backend.endpoint_configs.get(endpoint.endpoint_config_name)
+        models = {
+            v["VariantName"]: v.get("ModelName") for v in (config.production_variants if config else [])
+        }
+        body = dict(result.result)
+        body["ProductionVariants"] = [
+            {
+                **variant,
+                "DeployedImages": [
+                    {
+                        "SpecifiedImage": image,
+                        "ResolvedImage": resolved_image(image),
+                        "ResolutionTime": endpoint.last_modified_time,
+                    }
+                    for image in _variant_images(backend, models.get(variant.get("VariantName")))
+                ],
+            }
+            for variant in body.get("ProductionVariants") or []
+        ]
+        return ActionResult(body)
+
+    return describe_endpoint

@@ -2,12 +2,14 @@
 
 moto's dispatcher calls any method of ``SageMakerResponse`` named after the snake-cased operation, so
 adding methods is enough to serve new operations; wrapping existing ones adds the behaviours moto
-lacks (job trial components, SourceArn filtering, tags on lineage entities, UpdateEndpoint, shadow
-variants, fault injection).
+lacks (job trial components, SourceArn filtering, Search over trial components, tags on lineage entities
+and on new trial components, UpdateEndpoint, shadow variants, an AWS-style answer for an unknown Region,
+fault injection).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -17,10 +19,12 @@ from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.dynamodb.responses import DynamoHandler
+from moto.sagemaker.models import sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
+from moto.settings import allow_unknown_region
 
-from sagemaker_lineage_emulator import endpoints, settings, trial_components
-from sagemaker_lineage_emulator.errors import ThrottlingError
+from sagemaker_lineage_emulator import endpoints, inventory, search, settings, trial_components
+from sagemaker_lineage_emulator.errors import ThrottlingError, ValidationError
 from sagemaker_lineage_emulator.responses import (
     HANDLERS,
     add_tags_to_entity,
@@ -31,6 +35,7 @@ from sagemaker_lineage_emulator.responses import (
 # ThrottlingException is a common AWS error, not a shape in SageMaker's model; moto warns on each one.
 warnings.filterwarnings("ignore", message=r".*ThrottlingException does not match an error shape.*")
 
+INVALID_SIGNATURE = "InvalidSignatureException"
 _install_lock = threading.Lock()
 _installed = False
 _random_lock = threading.Lock()
@@ -67,10 +72,52 @@ def _with_fault_injection(original: Callable[[BaseResponse], Any]) -> Callable[[
     return call_action
 
 
+def _with_known_region(original: Callable[[BaseResponse], Any]) -> Callable[[BaseResponse], Any]:
+    """A Region SageMaker does not have answers like AWS, not with moto's KeyError (an HTML 500).
+
+    Against real AWS a client for an unknown Region fails resolving its endpoint; a request that does
+    reach an endpoint signed for a Region it does not serve is refused with InvalidSignatureException
+    "Credential should be scoped to a valid region" (HTTP 403). The emulator is such an endpoint.
+    """
+
+    def call_action(self: BaseResponse) -> Any:
+        region = self.region
+        if region not in sagemaker_backends[self.current_account] and not allow_unknown_region():
+            # Serialised by hand: the code is not an error shape of SageMaker's model, which moto warns of.
+            message = f"Credential should be scoped to a valid region, not '{region}'."
+            body = json.dumps({"__type": INVALID_SIGNATURE, "message": message})
+            headers: dict[str, Any] = {
+                **self.response_headers,
+                "status": 403,
+                "content-type": "application/x-amz-json-1.1",
+                "x-amzn-ErrorType": INVALID_SIGNATURE,
+            }
+            return 403, headers, body
+        return original(self)
+
+    return call_action
+
+
+def _require_moto_resource(response: BaseResponse, resource_arn: str) -> None:
+    """moto's tag operations fail with an AttributeError (an HTML 500) for a resource that does not exist.
+
+    SageMaker answers ValidationException (aws/amazon-sagemaker-feedback#108: ListTags and AddTags on an
+    app that no longer exists).
+    """
+    backend = response.sagemaker_backend  # type: ignore[attr-defined]
+    try:
+        resource = backend._get_resource_from_arn(resource_arn)
+    except (AttributeError, KeyError, ValueError):
+        resource = None
+    if resource is None:
+        raise ValidationError(f"Resource {resource_arn} does not exist or cannot be tagged.")
+
+
 def _with_lineage_tags(original: Callable[[BaseResponse], Any], action: str) -> Callable[[BaseResponse], Any]:
     def handle(self: BaseResponse) -> Any:
         entity = lineage_entity_for_tags(self, self._get_param("ResourceArn"))
         if entity is None:
+            _require_moto_resource(self, self._get_param("ResourceArn"))
             return original(self)
         if action == "add":
             return ActionResult({"Tags": add_tags_to_entity(entity, self._get_param("Tags") or [])})
@@ -102,7 +149,7 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
-        for name, handler in HANDLERS.items():
+        for name, handler in {**HANDLERS, **inventory.HANDLERS}.items():
             setattr(SageMakerResponse, name, handler)
         for name in trial_components.JOB_KINDS:
             setattr(
@@ -113,8 +160,16 @@ def install() -> None:
         patches: dict[str, Callable[[BaseResponse], Any]] = {
             "describe_trial_component": trial_components.describe_trial_component,
             "list_trial_components": trial_components.list_trial_components,
-            "call_action": _with_fault_injection(SageMakerResponse.call_action),
+            "create_trial_component": trial_components.with_creation_tags(
+                SageMakerResponse.create_trial_component
+            ),
+            "search": search.with_emulated_resources(SageMakerResponse.search),
+            "describe_model_package": inventory.describe_model_package(
+                SageMakerResponse.describe_model_package
+            ),
+            "call_action": _with_known_region(_with_fault_injection(SageMakerResponse.call_action)),
             "update_endpoint": endpoints.update_endpoint,
+            "describe_endpoint": endpoints.with_deployed_images(SageMakerResponse.describe_endpoint),
             "create_endpoint_config": endpoints.with_shadow_variants(
                 SageMakerResponse.create_endpoint_config
             ),

@@ -1,7 +1,15 @@
 """QueryLineage: a breadth-first walk over associations, with SageMaker's filters applied to the result.
 
+The start entities are among the vertices when they pass the Filters (or, with IncludeEdges, when a
+returned path starts at them): the SageMaker Python SDK marks the vertex whose ARN is a start ARN as the
+start of its graph (``LineageQueryResult._covert_vertices_to_tuples``), and its real-AWS test of that
+(tests/integ/sagemaker/lineage/test_lineage_visualize.py, test_graph_visualize) counts the start among the
+five nodes of an unfiltered query; its ``EndpointContext.models_v2`` test (tests/integ/sagemaker/lineage/
+test_endpoint_context.py, test_model_v2, passing in aws/sagemaker-python-sdk#2800) expects exactly one
+model, so a start that fails the Filters is not returned.
+
 Choices where the API reference is silent (recorded in docs/decisions.md):
-- the start entities are not returned as vertices;
+- start entities come first, in StartArns order;
 - ``Both`` is the union of the ascendant and the descendant walks, not a walk that changes direction;
 - filters select which vertices are returned, but the walk goes on through vertices that do not match;
 - with ``IncludeEdges`` the vertices on the path from a start entity to each match are returned too,
@@ -102,6 +110,13 @@ def query_lineage(
     kept_vertices: dict[str, VertexInfo] = {}
     kept_edges: dict[tuple[str, str], Association] = {}
     starts = set(start_arns)
+    start_vertices: dict[str, VertexInfo] = {}
+    for start in start_arns:
+        vertex = describe_vertex(start)
+        if vertex is not None:
+            start_vertices.setdefault(start, vertex)
+            if filters.matches(vertex):
+                kept_vertices.setdefault(start, vertex)
     for start in start_arns:
         walks = []
         if direction in ("Descendants", "Both"):
@@ -131,9 +146,16 @@ def query_lineage(
                 for edge in walk.traversed:
                     if edge.source_arn in ends and edge.destination_arn in ends:
                         kept_edges.setdefault((edge.source_arn, edge.destination_arn), edge)
-    vertices = list(kept_vertices.values())
     edges = list(kept_edges.values()) if include_edges else []
-    return vertices, edges
+    # A start that an edge of the answer leaves from is on that path (IncludeEdges returns "the lineage
+    # entities on the path"), so it is returned even when it does not pass the Filters.
+    on_paths = {arn for edge in edges for arn in (edge.source_arn, edge.destination_arn)}
+    ordered = {
+        arn: vertex for arn, vertex in start_vertices.items() if arn in kept_vertices or arn in on_paths
+    }
+    for arn, vertex in kept_vertices.items():
+        ordered.setdefault(arn, vertex)
+    return list(ordered.values()), edges
 
 
 def _keep_path(

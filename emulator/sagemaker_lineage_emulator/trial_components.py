@@ -146,3 +146,21 @@ def list_trial_components(self: BaseResponse) -> ActionResult:
     if token:
         body["NextToken"] = token
     return ActionResult(body)
+
+
+def with_creation_tags(original: Callable[[Any], Any]) -> Callable[[BaseResponse], Any]:
+    """CreateTrialComponent keeps its ``Tags``, which moto drops (API_CreateTrialComponent Tags: "A list of
+    tags to associate with the component"); ListTags and Search then see them."""
+
+    def create_trial_component(self: BaseResponse) -> Any:
+        result = original(self)
+        tags = self._get_param("Tags") or []
+        if tags:
+            backend = self.sagemaker_backend  # type: ignore[attr-defined]
+            component = backend.trial_components[self._get_param("TrialComponentName")]
+            merged = {tag["Key"]: tag.get("Value", "") for tag in component.tags or []}
+            merged.update({tag["Key"]: tag.get("Value", "") for tag in tags})
+            component.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
+        return result
+
+    return create_trial_component

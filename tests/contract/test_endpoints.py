@@ -5,6 +5,11 @@
 - API_CreateEndpointConfig / API_DescribeEndpointConfig: ShadowProductionVariants ("An array of
   ProductionVariant objects, one for each model that you want to host at this endpoint in shadow mode")
   are stored and returned.
+- API_ProductionVariantSummary / API_DeployedImage: DescribeEndpoint lists, per variant, "the Amazon EC2
+  Container Registry paths of the inference images deployed on instances of this ProductionVariant":
+  SpecifiedImage (as the model names it), ResolvedImage ("the specific digest path of the image hosted in
+  this ProductionVariant"), ResolutionTime. The emulator derives the digest from the image string (no
+  registry to ask).
 """
 
 from __future__ import annotations
@@ -81,3 +86,25 @@ def test_shadow_variants_are_kept_and_described(sagemaker, account, lineage):
     assert [(v["VariantName"], v["ModelName"]) for v in described["ShadowProductionVariants"]] == [
         ("candidate", shadow)
     ]
+
+
+@pytest.mark.emulator_only(EMULATOR_ONLY)
+def test_describe_endpoint_lists_the_image_digests_each_variant_runs(sagemaker, account, lineage):
+    # Given an endpoint whose variant's model runs an image named by tag
+    model, config, endpoint = (lineage.name(part) for part in ("model", "config", "ep"))
+    _model(sagemaker, model, account)
+    sagemaker.create_endpoint_config(EndpointConfigName=config, ProductionVariants=[_variant("a", model)])
+    sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=config)
+
+    # When
+    (variant,) = sagemaker.describe_endpoint(EndpointName=endpoint)["ProductionVariants"]
+
+    # Then the tag is resolved to a digest of the same repository, stably
+    (deployed,) = variant["DeployedImages"]
+    repository = f"{account}.dkr.ecr.us-east-1.amazonaws.com/serve"
+    assert deployed["SpecifiedImage"] == f"{repository}:1"
+    assert deployed["ResolvedImage"].startswith(f"{repository}@sha256:")
+    assert len(deployed["ResolvedImage"].rsplit(":", 1)[1]) == 64
+    assert "ResolutionTime" in deployed
+    again = sagemaker.describe_endpoint(EndpointName=endpoint)["ProductionVariants"][0]["DeployedImages"]
+    assert again[0]["ResolvedImage"] == deployed["ResolvedImage"]

@@ -183,8 +183,8 @@ def test_query_lineage_date_filters_apply_to_trial_components(jobs, lineage, sag
         Filters={"CreatedBefore": component["CreationTime"] - a_minute},
     )
 
-    # Then
-    assert [vertex["Arn"] for vertex in kept["Vertices"]] == [component["TrialComponentArn"]]
+    # Then: the component passes or fails the date filters as the dataset (the start, created after it) does
+    assert {vertex["Arn"] for vertex in kept["Vertices"]} == {component["TrialComponentArn"], dataset}
     assert dropped["Vertices"] == []
 
 
@@ -236,3 +236,59 @@ def test_trial_components_list_oldest_first_with_their_source_job(jobs, sagemake
     assert {jobs.arn(kind, name) for kind, name in names.items()} <= sources
     times = [summary["CreationTime"] for summary in summaries]
     assert times == sorted(times)
+
+
+@pytest.mark.emulator_only("tags a training job; the real-AWS run only reads the jobs it is given")
+def test_the_sdk_finds_a_models_pipeline_execution_through_the_training_job_tags(jobs, lineage, sagemaker):
+    """SageMaker Python SDK lineage/artifact.py ``ModelArtifact.pipeline_execution_arn``: QueryLineage
+    (Ascendants, Filters {LineageTypes: [TrialComponent], Types: [TrainingJob]}, IncludeEdges False) from
+    the model, DescribeTrialComponent(TrialComponentName=<the vertex ARN's resource name>)["Source"]
+    ["SourceArn"], then ListTags(ResourceArn=<that job>) and the tag ``sagemaker:pipeline-execution-arn``
+    (API_ListTags: "Returns the tags for the specified SageMaker resource")."""
+    # Given: a training job tagged by its pipeline, whose trial component produced a model
+    name = jobs.create("training")
+    job_arn = jobs.arn("training", name)
+    execution = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/e1"
+    sagemaker.add_tags(
+        ResourceArn=job_arn, Tags=[{"Key": "sagemaker:pipeline-execution-arn", "Value": execution}]
+    )
+    component_arn = sagemaker.describe_trial_component(TrialComponentName=f"{name}-aws-training-job")[
+        "TrialComponentArn"
+    ]
+    model = lineage.artifact("Model")
+    lineage.associate(component_arn, model, "Produced")
+
+    # When: the SDK's calls
+    vertices = sagemaker.query_lineage(
+        StartArns=[model],
+        Direction="Ascendants",
+        IncludeEdges=False,
+        Filters={"Types": ["TrainingJob"], "LineageTypes": ["TrialComponent"]},
+        MaxDepth=10,
+    )["Vertices"]
+    sources = [
+        sagemaker.describe_trial_component(
+            TrialComponentName=vertex["Arn"].split(":", 5)[5].split("/", 1)[1]
+        )["Source"]["SourceArn"]
+        for vertex in vertices
+    ]
+    tags = [tag for source in sources for tag in sagemaker.list_tags(ResourceArn=source)["Tags"]]
+
+    # Then
+    assert [vertex["Arn"] for vertex in vertices] == [component_arn]
+    assert sources == [job_arn]
+    assert {"Key": "sagemaker:pipeline-execution-arn", "Value": execution} in tags
+
+
+def test_list_tags_of_a_job_that_does_not_exist_is_a_validation_exception(
+    backend, account, sagemaker, raises_aws
+):
+    """API_ListTags documents no error of its own, only the common ones; SageMaker answers ListTags and
+    AddTags on a resource that no longer exists with ValidationException (aws/amazon-sagemaker-feedback#108).
+    moto alone fails with an AttributeError (an HTML 500)."""
+    # Given
+    missing = f"arn:aws:sagemaker:{backend.region}:{account}:training-job/ct-no-such-job-{'0' * 8}"
+
+    # When / Then
+    with raises_aws("ValidationException"):
+        sagemaker.list_tags(ResourceArn=missing)
