@@ -45,6 +45,15 @@ def _action(sagemaker: Any, source_uri: str) -> dict[str, Any]:
     return described
 
 
+def _digests(sagemaker: Any, endpoint_name: str) -> dict[str, str]:
+    """Image tag -> the digest SageMaker resolved it to, for the endpoint's live variants."""
+    return {
+        image["SpecifiedImage"]: image["ResolvedImage"]
+        for variant in sagemaker.describe_endpoint(EndpointName=endpoint_name)["ProductionVariants"]
+        for image in variant.get("DeployedImages", [])
+    }
+
+
 def _context(sagemaker: Any, source_uri: str) -> dict[str, Any]:
     summaries = sagemaker.list_contexts(SourceUri=source_uri)["ContextSummaries"]
     assert len(summaries) == 1, summaries
@@ -62,16 +71,21 @@ def test_a_single_model_endpoint_records_context_deployment_and_the_model(
     deployment = deployment_uri(endpoint_arn, "churn-config")
     # When its IN_SERVICE event is recorded
     _record(recorder, as_event(endpoint_event(sagemaker, "churn-endpoint")))
-    # Then the graph is exactly the endpoint, its deployment and the deployed model's artifacts
+    # Then the graph is exactly the endpoint, its deployment and the deployed model's artifacts, with the
+    # digest its image tag was resolved to
+    digest = _digests(sagemaker, "churn-endpoint")[SERVING_IMAGE]
     graph = snapshot(sagemaker)
     assert graph.nodes == {
         ("Endpoint", endpoint_arn),
         ("ModelDeployment", deployment),
         ("Image", SERVING_IMAGE),
+        ("Image", digest),
         ("Model", MODEL_DATA),
     }
     assert graph.edges == {
         (("Image", SERVING_IMAGE), ("ModelDeployment", deployment), "ContributedTo"),
+        (("Image", digest), ("ModelDeployment", deployment), "ContributedTo"),
+        (("Image", SERVING_IMAGE), ("Image", digest), "AssociatedWith"),
         (("Model", MODEL_DATA), ("ModelDeployment", deployment), "ContributedTo"),
         (("ModelDeployment", deployment), ("Endpoint", endpoint_arn), "AssociatedWith"),
     }
@@ -98,7 +112,9 @@ def test_every_production_and_shadow_variant_contributes_to_the_deployment(
     # Then all three models' images and data contributed to the one deployment
     graph = snapshot(sagemaker)
     contributors = {source for source, target, kind in graph.edges if target[1] == deployment}
-    assert contributors == {("Image", i) for i in images} | {("Model", d) for d in data}
+    digests = {("Image", digest) for digest in _digests(sagemaker, "ab-endpoint").values()}
+    assert len(digests) == 2  # the production variants' (the emulator describes no shadow summary)
+    assert contributors == {("Image", i) for i in images} | {("Model", d) for d in data} | digests
     properties = _action(sagemaker, deployment)["Properties"]
     assert properties["ProductionVariants"] == "variant0=model-0,variant1=model-1"
     assert properties["ShadowProductionVariants"] == "shadow0=model-2"
@@ -121,11 +137,14 @@ def test_every_container_of_a_multi_container_model_contributes(recorder: Record
     # Then both containers' images and model data contributed to the deployment
     graph = snapshot(sagemaker)
     contributors = {source for source, target, kind in graph.edges if target[1] == deployment}
+    digests = _digests(sagemaker, "pipeline-endpoint")
     assert contributors == {
         ("Image", preprocess),
         ("Model", "s3://models/preprocess/model.tar.gz"),
         ("Image", SERVING_IMAGE),
         ("Model", MODEL_DATA),
+        ("Image", digests[preprocess]),
+        ("Image", digests[SERVING_IMAGE]),
     }
 
 
@@ -152,6 +171,7 @@ def test_a_model_built_from_a_model_package_links_the_package_to_the_deployment(
         as_event(endpoint_event(sagemaker, "package-endpoint")),
     )
     # Then the package joins the group, its approval, its container and the deployment
+    digest = _digests(sagemaker, "package-endpoint")[IMAGE]
     graph = snapshot(sagemaker)
     assert graph.edges == {
         (("Image", IMAGE), ("Model", package_arn), "ContributedTo"),
@@ -162,6 +182,9 @@ def test_a_model_built_from_a_model_package_links_the_package_to_the_deployment(
         (("ModelDeployment", deployment), ("Endpoint", endpoint_arn), "AssociatedWith"),
         # the approval is associated with the deployment of what it approved, as in SageMaker's graph
         (("Approval", package_arn), ("ModelDeployment", deployment), "AssociatedWith"),
+        # the package's image, as SageMaker resolved it when deploying
+        (("Image", digest), ("ModelDeployment", deployment), "ContributedTo"),
+        (("Image", IMAGE), ("Image", digest), "AssociatedWith"),
     }
     # And the package artifact carries the MetadataProperties where SageMaker puts them
     package = sagemaker.list_artifacts(SourceUri=package_arn)["ArtifactSummaries"]
@@ -397,3 +420,25 @@ def test_a_far_future_event_time_cannot_freeze_an_endpoint(recorder: Recorder, s
     _record(recorder, as_event(endpoint_event(sagemaker, "reborn"), _now()))
     # Then the new state is recorded: the future time was taken as no later than when it was processed
     assert _context(sagemaker, endpoint_arn)["Properties"]["EndpointStatus"] == "IN_SERVICE"
+
+
+def test_the_live_deployment_records_the_image_digest_it_runs(recorder: Recorder, sagemaker: Any) -> None:
+    # Given an endpoint whose model names its image by tag (SageMaker resolves it to a digest)
+    model(sagemaker, "tagged", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    endpoint_config(sagemaker, "tagged-config", ["tagged"])
+    endpoint_arn = _endpoint(sagemaker, "tagged-endpoint", "tagged-config")
+    (deployed,) = sagemaker.describe_endpoint(EndpointName="tagged-endpoint")["ProductionVariants"][0][
+        "DeployedImages"
+    ]
+    # When its event is recorded
+    _record(recorder, as_event(endpoint_event(sagemaker, "tagged-endpoint")))
+    # Then the digest is an Image artifact that contributed to the deployment, and the tag is associated
+    # with it
+    deployment = deployment_uri(endpoint_arn, "tagged-config")
+    digest = deployed["ResolvedImage"]
+    edges = snapshot(sagemaker).edges
+    assert (("Image", digest), ("ModelDeployment", deployment), "ContributedTo") in edges
+    assert (("Image", SERVING_IMAGE), ("Image", digest), "AssociatedWith") in edges
+    (artifact,) = sagemaker.list_artifacts(SourceUri=digest)["ArtifactSummaries"]
+    properties = sagemaker.describe_artifact(ArtifactArn=artifact["ArtifactArn"])["Properties"]
+    assert properties["SpecifiedImage"] == SERVING_IMAGE
