@@ -7,6 +7,7 @@ is kept verbatim; a value that is not a URI at all (the published samples carry 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -67,4 +68,53 @@ def sagemaker_arn_problem(value: str) -> str | None:
         return problem
     if not _SAGEMAKER_ARN.fullmatch(value):
         return "not a SageMaker ARN"
+    return None
+
+
+# Data that is not in S3 gets a SourceUri of its own scheme (docs/architecture.md, "SourceUri schemes"):
+# file systems by their id and directory, queries by their engine, location and the query's digest.
+FILE_SYSTEM_SCHEMES = {"EFS": "efs", "FSxLustre": "fsx-lustre"}
+_FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]{8,40}")
+_DIRECTORY = re.compile(r"/[!-~]*")
+QUERY_SCHEMES = ("athena", "redshift")
+_LOCATION_PART = re.compile(r"[A-Za-z0-9_.\-]{1,255}")
+
+
+def file_system_uri(file_system_type: str | None, file_system_id: str | None, directory: str | None) -> str:
+    """``efs://fs-0123abcd/data/train``: the file system SageMaker mounted, and the directory read."""
+    scheme = FILE_SYSTEM_SCHEMES.get(file_system_type or "")
+    if scheme is None:
+        raise ValueError(f"not a file system type SageMaker mounts: {file_system_type!r}")
+    if not file_system_id or not _FILE_SYSTEM_ID.fullmatch(file_system_id):
+        raise ValueError(f"not a file system id (fs-...): {file_system_id!r}")
+    path = directory or "/"
+    if not _DIRECTORY.fullmatch(path):
+        raise ValueError(f"not an absolute directory path: {path[:256]!r}")
+    return f"{scheme}://{file_system_id}{path}"
+
+
+def query_uri(engine: str, location: tuple[str | None, ...], query: str | None) -> str:
+    """``athena://AwsDataCatalog/sales?query=sha256:...``: a query is identified by where it ran and its
+    text (the digest keeps the key short; the text itself is kept as a property)."""
+    if engine not in QUERY_SCHEMES:
+        raise ValueError(f"not a query engine: {engine!r}")
+    parts = [part for part in location if part]
+    if not parts or not all(_LOCATION_PART.fullmatch(part) for part in parts):
+        raise ValueError(f"not a {engine} location: {'/'.join(parts)[:256]!r}")
+    if not query or not query.strip():
+        raise ValueError("no query")
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    return f"{engine}://{'/'.join(parts)}?query=sha256:{digest}"
+
+
+_ARN = re.compile(r"arn:aws[a-z\-]*:[a-z0-9\-]+:[a-z0-9\-]*:[0-9]{0,12}:[!-~]+")
+
+
+def arn_problem(value: str) -> str | None:
+    """None when ``value`` is an ARN of any service, else why not."""
+    problem = _common_problem(value)
+    if problem:
+        return problem
+    if not _ARN.fullmatch(value):
+        return "not an ARN"
     return None

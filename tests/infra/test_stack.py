@@ -44,7 +44,7 @@ from tests.support.family_samples import RecordedSageMaker, sample_of
 # --- The IAM contract with the runtime code (written out, not imported) ----------------------------------
 # The Describe* calls each family's preparer makes: granted only when the family is enabled.
 DESCRIBE_ACTIONS_BY_FAMILY = {
-    "training": {"sagemaker:DescribeTrainingJob": "training-job"},
+    "training": {"sagemaker:DescribeTrainingJob": "training-job", "sagemaker:DescribeAlgorithm": "algorithm"},
     "processing": {"sagemaker:DescribeProcessingJob": "processing-job"},
     "transform": {"sagemaker:DescribeTransformJob": "transform-job", "sagemaker:DescribeModel": "model"},
     "model-package": {"sagemaker:DescribeModelPackage": "model-package"},

@@ -159,19 +159,25 @@ def test_entities_sagemaker_already_created_are_reused(recorder: Recorder, sagem
     assert managed not in sagemaker.list_tags(ResourceArn=existing)["Tags"]
 
 
-def test_a_failed_job_records_inputs_and_node_but_no_outputs(recorder: Recorder, sagemaker: Any) -> None:
-    # Given a training job that failed (moto cannot fail a job, so the event and Describe say Failed)
+def test_a_failed_job_records_what_sagemaker_says_it_wrote_and_nothing_more(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a training job that failed after writing checkpoints, and reported no model artifacts (moto
+    # cannot fail a job, so the event and Describe are set to say so)
     from moto.sagemaker.models import sagemaker_backends
 
-    event = training_job(sagemaker, "broken", inputs=[FEATURES], output=MODELS)
+    checkpoints = "s3://checkpoints/broken/"
+    event = training_job(sagemaker, "broken", inputs=[FEATURES], output=MODELS, checkpoint=checkpoints)
     backend_job = sagemaker_backends["123456789012"]["us-east-1"].training_jobs["broken"]
     backend_job.training_job_status = "Failed"
+    backend_job.model_artifacts = {}
     event["detail"]["TrainingJobStatus"] = "Failed"
     # When recorded
     recorder.record(parse_event(event))
-    # Then only ContributedTo edges exist
+    # Then its inputs contributed, its checkpoints were produced, and no model is invented
     graph = snapshot(sagemaker)
-    assert {edge[2] for edge in graph.edges} == {"ContributedTo"}
+    produced = {(source, target) for source, target, kind in graph.edges if kind == "Produced"}
+    assert produced == {(("TrainingJob", backend_job.arn), ("Checkpoint", checkpoints))}
     assert not any(node[0] == "Model" for node in graph.nodes)
 
 

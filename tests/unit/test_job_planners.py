@@ -65,24 +65,36 @@ def test_training_without_model_artifacts_falls_back_to_the_output_path() -> Non
     assert ("artifact", "Model", "s3://models/out/") in _nodes(plan_training_job(job))
 
 
-def test_failed_training_records_inputs_image_and_node_but_no_outputs() -> None:
-    # Given a failed job that declared outputs
-    detail = training_detail(
-        "t3",
-        inputs=["s3://data/x/"],
-        image=IMAGE,
-        output="s3://m/",
-        model="s3://model-bucket/model.tar.gz",
-        status="Failed",
-    )
-    detail["FailureReason"] = "AlgorithmError: " + "x" * 500
+def test_a_failed_or_stopped_training_job_records_what_describe_says_it_wrote() -> None:
+    for status in ("Failed", "Stopped"):
+        # Given a job that ended badly, whose description reports model artifacts and a checkpoint
+        detail = training_detail(
+            "t3",
+            inputs=["s3://data/x/"],
+            image=IMAGE,
+            output="s3://m/",
+            model="s3://model-bucket/model.tar.gz",
+            checkpoint="s3://ckpt/t3/",
+            status=status,
+        )
+        detail["FailureReason"] = "AlgorithmError: " + "x" * 500
+        # When planned
+        plan = plan_training_job(TrainingJob.model_validate(detail))
+        # Then what it wrote is recorded as produced by a node that says how it ended
+        arn = job_arn("training", "t3")
+        assert (arn, "s3://model-bucket/model.tar.gz", "Produced") in _edges(plan)
+        assert (arn, "s3://ckpt/t3/", "Produced") in _edges(plan)
+        node = plan.entity(EntityKey(EntityKind.ACTION, arn))
+        assert node.status == status
+        assert all(len(value) <= 256 for _, value in node.properties)
+
+
+def test_a_failed_training_job_without_model_artifacts_is_not_given_its_output_path() -> None:
+    # Given a failed job whose description reports no model artifacts
+    detail = training_detail("t6", inputs=["s3://data/x/"], image=IMAGE, output="s3://m/", status="Failed")
+    # When planned / Then the output prefix is not taken for a model it never wrote
     plan = plan_training_job(TrainingJob.model_validate(detail))
-    # Then nothing it may have written is recorded, and the reason is kept within limits
-    assert {edge.association_type for edge in plan.edges} == {"ContributedTo"}
-    assert not any(entity.entity_type in ("Model", "Checkpoint") for entity in plan.entities)
-    node = plan.entity(EntityKey(EntityKind.ACTION, job_arn("training", "t3")))
-    assert node.status == "Failed"
-    assert all(len(value) <= 256 for _, value in node.properties)
+    assert not any(entity.entity_type == "Model" for entity in plan.entities)
 
 
 def test_placeholder_values_are_skipped_with_the_field_and_reason() -> None:
@@ -140,9 +152,85 @@ def test_processing_records_image_every_input_and_every_output() -> None:
     assert ("artifact", "DataSet", "s3://feat/train/") in _nodes(plan)
 
 
-def test_stopped_processing_records_no_outputs() -> None:
+def test_stopped_processing_records_no_end_of_job_output_and_says_why() -> None:
     plan = plan_processing_job(_processing("Stopped"))
     assert "Produced" not in {edge.association_type for edge in plan.edges}
+    (skipped,) = plan.skipped
+    assert skipped.field == "ProcessingOutputConfig.Outputs[0].S3Output.S3Uri"
+    assert "only when the job completes" in skipped.reason
+
+
+def test_a_failed_processing_job_records_the_continuous_outputs_it_uploaded() -> None:
+    # Given a failed job with a continuous output (uploaded while it ran)
+    arn = job_arn("processing", "p1")
+    job = _processing("Failed").model_dump()
+    job["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3UploadMode"] = "Continuous"
+    # When planned / Then the output is produced by the failed job
+    plan = plan_processing_job(ProcessingJob.model_validate(job))
+    assert (arn, "s3://feat/train/", "Produced") in _edges(plan)
+    assert plan.entity(EntityKey(EntityKind.ACTION, arn)).status == "Failed"
+
+
+def test_queries_and_feature_groups_are_lineage_of_their_own_scheme() -> None:
+    # Given a job reading an Athena query and a Redshift query, and ingesting into a feature group
+    arn = job_arn("processing", "p2")
+    athena_query = "SELECT * FROM customers WHERE month = '2026-11'"
+    job = ProcessingJob.model_validate(
+        {
+            "ProcessingJobArn": arn,
+            "ProcessingJobStatus": "Completed",
+            "AppSpecification": {"ImageUri": IMAGE},
+            "ProcessingInputs": [
+                {
+                    "InputName": "athena",
+                    "DatasetDefinition": {
+                        "AthenaDatasetDefinition": {
+                            "Catalog": "AwsDataCatalog",
+                            "Database": "sales",
+                            "QueryString": athena_query,
+                            "WorkGroup": "primary",
+                            "OutputS3Uri": "s3://athena-results/p2/",
+                        }
+                    },
+                },
+                {
+                    "InputName": "redshift",
+                    "DatasetDefinition": {
+                        "RedshiftDatasetDefinition": {
+                            "ClusterId": "warehouse",
+                            "Database": "dev",
+                            "QueryString": "SELECT 1",
+                            "OutputS3Uri": "s3://redshift-unload/p2/",
+                        }
+                    },
+                },
+            ],
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {"OutputName": "features", "FeatureStoreOutput": {"FeatureGroupName": "churn-features"}}
+                ]
+            },
+        }
+    )
+    # When planned
+    plan = plan_processing_job(job)
+    # Then each query is a DataSet keyed by engine, location and the query's digest, with its text, and
+    # its results location is read too
+    queries = {
+        e.key.source_uri: e for e in plan.entities if e.key.source_uri.startswith(("athena:", "redshift:"))
+    }
+    athena = next(uri for uri in queries if uri.startswith("athena://AwsDataCatalog/sales?query=sha256:"))
+    redshift = next(uri for uri in queries if uri.startswith("redshift://warehouse/dev?query=sha256:"))
+    assert dict(queries[athena].properties)["QueryString"] == athena_query
+    edges = _edges(plan)
+    for uri in (athena, redshift, "s3://athena-results/p2/", "s3://redshift-unload/p2/"):
+        assert (uri, arn, "ContributedTo") in edges, uri
+    # And the feature group it ingested into is a DataSet keyed by the feature group's ARN
+    feature_group = "arn:aws:sagemaker:us-east-1:123456789012:feature-group/churn-features"
+    assert (arn, feature_group, "Produced") in edges
+    assert plan.skipped == ()
+    # And the same query run again is the same artifact
+    assert plan_processing_job(job).entities == plan.entities
 
 
 def test_transform_records_input_output_and_the_models_image_data_and_package() -> None:
@@ -192,3 +280,121 @@ def test_transform_without_a_describable_model_still_records_the_data() -> None:
     plan = plan_transform_job(job, None)
     assert _edges(plan) == {(job_arn("transform", "x2"), "s3://batch/out/", "Produced")}
     assert [skipped.value for skipped in plan.skipped] == ["s3Uri"]
+
+
+ACCOUNT_ARN = "arn:aws:sagemaker:us-east-1:123456789012"
+
+
+def test_every_kind_of_training_data_becomes_an_artifact_or_a_skipped_value() -> None:
+    # Given a job reading S3 (from a hub), EFS, FSx for Lustre, a SageMaker dataset and a source of a kind
+    # the recorder does not know, fine-tuning a base model from a package, and registering its output
+    arn = job_arn("training", "t7")
+    hub = f"{ACCOUNT_ARN}:hub-content/SageMakerPublicHub/Model/llama/1.0.0"
+    dataset = f"{ACCOUNT_ARN}:dataset/churn-curated"
+    base = f"{ACCOUNT_ARN}:hub-content/SageMakerPublicHub/Model/base/2.0.0"
+    source_package = f"{ACCOUNT_ARN}:model-package/base-models/4"
+    output_package = f"{ACCOUNT_ARN}:model-package/tuned-models/1"
+    detail = training_detail(
+        "t7", inputs=[], image=IMAGE, output="s3://m/", model="s3://models-out/t7/model.tar.gz"
+    )
+    detail["InputDataConfig"] = [
+        {
+            "ChannelName": "a",
+            "DataSource": {
+                "S3DataSource": {"S3Uri": "s3://data-a/a/", "HubAccessConfig": {"HubContentArn": hub}}
+            },
+        },
+        {
+            "ChannelName": "b",
+            "DataSource": {
+                "FileSystemDataSource": {
+                    "FileSystemId": "fs-0123456789abcdef0",
+                    "FileSystemType": "EFS",
+                    "DirectoryPath": "/data/b",
+                }
+            },
+        },
+        {
+            "ChannelName": "c",
+            "DataSource": {
+                "FileSystemDataSource": {
+                    "FileSystemId": "fs-0fedcba987654321f",
+                    "FileSystemType": "FSxLustre",
+                    "DirectoryPath": "/fsx/c",
+                }
+            },
+        },
+        {"ChannelName": "d", "DataSource": {"DatasetSource": {"DatasetArn": dataset}}},
+        {"ChannelName": "e", "DataSource": {"NewKindOfSource": {"Location": "somewhere"}}},
+        {
+            "ChannelName": "f",
+            "DataSource": {"FileSystemDataSource": {"FileSystemId": "not-a-fs", "FileSystemType": "EFS"}},
+        },
+    ]
+    detail["ServerlessJobConfig"] = {"BaseModelArn": base}
+    detail["ModelPackageConfig"] = {"SourceModelPackageArn": source_package}
+    detail["OutputModelPackageArn"] = output_package
+    detail["TensorBoardOutputConfig"] = {"S3OutputPath": "s3://tensorboard-logs/t7/"}
+    # When planned
+    plan = plan_training_job(TrainingJob.model_validate(detail))
+    # Then each becomes the artifact its SourceUri scheme says, contributing to or produced by the job
+    edges = _edges(plan)
+    for uri in (
+        "s3://data-a/a/",
+        hub,
+        "efs://fs-0123456789abcdef0/data/b",
+        "fsx-lustre://fs-0fedcba987654321f/fsx/c",
+        dataset,
+        base,
+        source_package,
+    ):
+        assert (uri, arn, "ContributedTo") in edges, uri
+    assert (arn, output_package, "Produced") in edges
+    assert (arn, "s3://tensorboard-logs/t7/", "Produced") in edges
+    assert ("artifact", "TensorBoard", "s3://tensorboard-logs/t7/") in _nodes(plan)
+    # And what cannot be represented is skipped with its field and reason, never dropped
+    skipped = {skip.field: skip.reason for skip in plan.skipped}
+    assert skipped.keys() == {
+        "InputDataConfig[4].DataSource.NewKindOfSource",
+        "InputDataConfig[5].DataSource.FileSystemDataSource",
+    }
+    assert "not a file system id" in skipped["InputDataConfig[5].DataSource.FileSystemDataSource"]
+
+
+def test_an_algorithm_job_records_the_algorithm_and_its_image() -> None:
+    from lineage_recorder.families.algorithms import Algorithm
+
+    arn = job_arn("training", "t8")
+    detail = training_detail(
+        "t8", inputs=["s3://data-x/"], image=IMAGE, output="s3://m/", model="s3://models-out/model.tar.gz"
+    )
+    detail["AlgorithmSpecification"] = {"AlgorithmName": "in-house"}
+    algorithm = Algorithm.model_validate(
+        {
+            "AlgorithmName": "in-house",
+            "AlgorithmArn": f"{ACCOUNT_ARN}:algorithm/in-house",
+            "TrainingSpecification": {
+                "TrainingImage": IMAGE,
+                "AdditionalS3DataSource": {"S3Uri": "s3://extra/"},
+            },
+        }
+    )
+    # When planned with the algorithm's description
+    plan = plan_training_job(TrainingJob.model_validate(detail), algorithm)
+    # Then the Algorithm (by ARN), its training image and its extra data contributed to the job
+    edges = _edges(plan)
+    assert (f"{ACCOUNT_ARN}:algorithm/in-house", arn, "ContributedTo") in edges
+    assert (IMAGE, arn, "ContributedTo") in edges
+    assert ("s3://extra/", arn, "ContributedTo") in edges
+    assert ("artifact", "Algorithm", f"{ACCOUNT_ARN}:algorithm/in-house") in _nodes(plan)
+    # And a Marketplace algorithm (another account's) is recorded, its unseen image said
+    detail["AlgorithmSpecification"] = {
+        "AlgorithmName": "arn:aws:sagemaker:us-east-1:865070037744:algorithm/vendor"
+    }
+    marketplace = plan_training_job(TrainingJob.model_validate(detail), None)
+    assert ("arn:aws:sagemaker:us-east-1:865070037744:algorithm/vendor", arn, "ContributedTo") in _edges(
+        marketplace
+    )
+    assert [skip.field for skip in marketplace.skipped] == [
+        "AlgorithmSpecification.AlgorithmName.TrainingSpecification.TrainingImage"
+    ]

@@ -10,7 +10,9 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from lineage_recorder.families.jobs import NODE_STATUSES, JobKind
+from lineage_recorder.events.base import Tolerant
+from lineage_recorder.families.algorithms import Algorithm, algorithm_arn, is_local
+from lineage_recorder.families.jobs import NODE_STATUSES, DataSourceSpec, JobKind
 from lineage_recorder.families.models import Model
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import (
@@ -23,13 +25,20 @@ from lineage_recorder.plan import (
     SkippedValue,
     Supersession,
 )
-from lineage_recorder.uris import image_uri_problem, s3_uri_problem, sagemaker_arn_problem
+from lineage_recorder.uris import (
+    arn_problem,
+    file_system_uri,
+    image_uri_problem,
+    s3_uri_problem,
+    sagemaker_arn_problem,
+)
 
 # Artifact type strings.
 DATASET = "DataSet"
 IMAGE = "Image"
 MODEL = "Model"
 CHECKPOINT = "Checkpoint"
+TENSORBOARD = "TensorBoard"
 ALGORITHM = "Algorithm"
 # Action and context type strings.
 MODEL_GROUP = "ModelGroup"
@@ -84,6 +93,113 @@ class PlanBuilder:
 
     def arn_artifact(self, field: str, value: str | None, artifact_type: str) -> EntityKey | None:
         return self._artifact(field, value, artifact_type, sagemaker_arn_problem)
+
+    def any_arn_artifact(self, field: str, value: str | None, artifact_type: str) -> EntityKey | None:
+        """An artifact keyed by an ARN of any service (a hub content, a dataset)."""
+        return self._artifact(field, value, artifact_type, arn_problem)
+
+    def built_artifact(
+        self,
+        field: str,
+        shown: str,
+        build: Callable[[], str],
+        artifact_type: str,
+        properties: tuple[tuple[str, str], ...] = (),
+    ) -> EntityKey | None:
+        """An artifact whose SourceUri is built from several fields (uris.file_system_uri, query_uri); a
+        value that cannot be built is skipped with `shown` and the reason."""
+        try:
+            uri = build()
+        except ValueError as error:
+            self.skip(field, shown, str(error))
+            return None
+        return self.add(
+            PlannedEntity(
+                key=EntityKey(EntityKind.ARTIFACT, uri), entity_type=artifact_type, properties=properties
+            )
+        )
+
+    def data_source(self, field: str, source: DataSourceSpec | None, consumer: EntityKey) -> None:
+        """Every data a DataSource names ContributedTo `consumer`: S3 (and the hub content it comes from),
+        a file system directory, a SageMaker dataset. A source of a kind the recorder does not know is
+        skipped with its field, never dropped."""
+        if source is None:
+            return
+        s3 = source.S3DataSource
+        if s3 is not None:
+            self.edge(
+                self.s3_artifact(f"{field}.S3DataSource.S3Uri", s3.S3Uri, DATASET), consumer, CONTRIBUTED_TO
+            )
+            hub = s3.HubAccessConfig.HubContentArn if s3.HubAccessConfig else None
+            self.edge(
+                self.any_arn_artifact(f"{field}.S3DataSource.HubAccessConfig.HubContentArn", hub, MODEL),
+                consumer,
+                CONTRIBUTED_TO,
+            )
+        file_system = source.FileSystemDataSource
+        if file_system is not None:
+            shown = f"{file_system.FileSystemType}:{file_system.FileSystemId}:{file_system.DirectoryPath}"
+            self.edge(
+                self.built_artifact(
+                    f"{field}.FileSystemDataSource",
+                    shown,
+                    lambda: file_system_uri(
+                        file_system.FileSystemType, file_system.FileSystemId, file_system.DirectoryPath
+                    ),
+                    DATASET,
+                ),
+                consumer,
+                CONTRIBUTED_TO,
+            )
+        dataset = source.DatasetSource.DatasetArn if source.DatasetSource else None
+        self.edge(
+            self.any_arn_artifact(f"{field}.DatasetSource.DatasetArn", dataset, DATASET),
+            consumer,
+            CONTRIBUTED_TO,
+        )
+        self.skip_unknown(field, source)
+
+    def algorithm(
+        self,
+        field: str,
+        name_or_arn: str,
+        *,
+        like: str,
+        described: Algorithm | None,
+        consumer: EntityKey,
+        with_image: bool = True,
+    ) -> None:
+        """The Algorithm artifact (by ARN) ContributedTo `consumer`; with its training image and extra
+        data when the algorithm could be described. A job needs the image (it ran it); when the algorithm
+        is another account's (Marketplace), the image is skipped with that reason."""
+        arn = algorithm_arn(name_or_arn, like)
+        self.edge(self.arn_artifact(field, arn, ALGORITHM), consumer, CONTRIBUTED_TO)
+        if not with_image:
+            return
+        training = described.TrainingSpecification if described else None
+        if training is not None:
+            image = self.image_artifact(
+                f"{field}.TrainingSpecification.TrainingImage", training.TrainingImage
+            )
+            self.edge(image, consumer, CONTRIBUTED_TO)
+            extra = training.AdditionalS3DataSource.S3Uri if training.AdditionalS3DataSource else None
+            data = self.s3_artifact(
+                f"{field}.TrainingSpecification.AdditionalS3DataSource.S3Uri", extra, DATASET
+            )
+            self.edge(data, consumer, CONTRIBUTED_TO)
+        elif not is_local(arn, like):
+            self.skip(
+                f"{field}.TrainingSpecification.TrainingImage",
+                arn,
+                "another account's algorithm (AWS Marketplace): its training image cannot be described here",
+            )
+
+    def skip_unknown(self, field: str, spec: Tolerant) -> None:
+        """Members of `spec` the recorder's models do not know (a newer SageMaker shape): skipped, so a new
+        kind of data source is said, not silently dropped."""
+        for name, value in (spec.model_extra or {}).items():
+            if value not in (None, "", [], {}):
+                self.skip(f"{field}.{name}", str(value)[:256], "a field the recorder does not know yet")
 
     def job_node(
         self, kind: JobKind, job_arn: str, *, status: str | None, failure_reason: str | None
@@ -194,6 +310,7 @@ def job_name_from_arn(job_arn: str) -> str:
 
 
 CONTRIBUTED_TO = AssociationType.CONTRIBUTED_TO
+PRODUCED = AssociationType.PRODUCED
 
 
 def sibling_arn(like: str, resource_type: str, resource_name: str) -> str:

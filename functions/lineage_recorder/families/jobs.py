@@ -117,12 +117,32 @@ class Job(Tolerant):
     Tags: TagMap = Field(default_factory=dict)
 
 
+class HubAccessConfigSpec(Tolerant):
+    HubContentArn: str | None = None
+
+
 class S3DataSourceSpec(Tolerant):
     S3Uri: str | None = None
+    # Data from a SageMaker hub (JumpStart): the hub content it is.
+    HubAccessConfig: HubAccessConfigSpec | None = None
+
+
+class FileSystemDataSourceSpec(Tolerant):
+    FileSystemId: str | None = None
+    FileSystemType: str | None = None  # EFS | FSxLustre
+    DirectoryPath: str | None = None
+
+
+class DatasetSourceSpec(Tolerant):
+    DatasetArn: str | None = None
 
 
 class DataSourceSpec(Tolerant):
+    """A training channel's or transform input's data: in S3, on a file system, or a SageMaker dataset."""
+
     S3DataSource: S3DataSourceSpec | None = None
+    FileSystemDataSource: FileSystemDataSourceSpec | None = None
+    DatasetSource: DatasetSourceSpec | None = None
 
 
 J = TypeVar("J", bound=Job)

@@ -1,4 +1,5 @@
-"""Processing jobs: job node; the Image and every input ContributedTo it; it Produced every output.
+"""Processing jobs: job node; the Image and every input (S3, or an Athena or Redshift query and its results)
+ContributedTo it; it Produced every output (S3, or the feature group it ingested into).
 
 Event: SageMaker Processing Job State Change, when Completed, Failed or Stopped.
 Describe: DescribeProcessingJob.
@@ -6,33 +7,64 @@ Describe: DescribeProcessingJob.
 
 from __future__ import annotations
 
+from functools import partial
+
 from pydantic import Field
 
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.base import Describer
-from lineage_recorder.families.builder import DATASET, PlanBuilder
+from lineage_recorder.families.builder import CONTRIBUTED_TO, DATASET, PRODUCED, PlanBuilder, sibling_arn
 from lineage_recorder.families.jobs import PROCESSING, SUCCESSFUL_STATUSES, Job, describe_job, job_family
-from lineage_recorder.plan import AssociationType, Plan
+from lineage_recorder.naming import bounded_properties
+from lineage_recorder.plan import EntityKey, Plan
+from lineage_recorder.uris import query_uri
 
 
 class S3InputSpec(Tolerant):
     S3Uri: str | None = None
 
 
+class AthenaDatasetDefinitionSpec(Tolerant):
+    Catalog: str | None = None
+    Database: str | None = None
+    QueryString: str | None = None
+    WorkGroup: str | None = None
+    OutputS3Uri: str | None = None
+
+
+class RedshiftDatasetDefinitionSpec(Tolerant):
+    ClusterId: str | None = None
+    Database: str | None = None
+    QueryString: str | None = None
+    OutputS3Uri: str | None = None
+
+
+class DatasetDefinitionSpec(Tolerant):
+    AthenaDatasetDefinition: AthenaDatasetDefinitionSpec | None = None
+    RedshiftDatasetDefinition: RedshiftDatasetDefinitionSpec | None = None
+
+
 class ProcessingInputSpec(Tolerant):
     InputName: str | None = None
     S3Input: S3InputSpec | None = None
+    DatasetDefinition: DatasetDefinitionSpec | None = None
 
 
 class S3OutputSpec(Tolerant):
     S3Uri: str | None = None
+    S3UploadMode: str | None = None  # Continuous | EndOfJob
+
+
+class FeatureStoreOutputSpec(Tolerant):
+    FeatureGroupName: str | None = None
 
 
 class ProcessingOutputSpec(Tolerant):
     OutputName: str | None = None
     S3Output: S3OutputSpec | None = None
+    FeatureStoreOutput: FeatureStoreOutputSpec | None = None
 
 
 class ProcessingOutputConfigSpec(Tolerant):
@@ -54,6 +86,32 @@ class ProcessingJob(Job):
     ProcessingEndTime: Timestamp = None
 
 
+def _query_input(plan: PlanBuilder, field: str, definition: DatasetDefinitionSpec, node: EntityKey) -> None:
+    """An Athena or Redshift query SageMaker ran for the job: the query (``athena://`` / ``redshift://``,
+    with its text as a property) and the S3 location its results were written to, which the job read."""
+    athena, redshift = definition.AthenaDatasetDefinition, definition.RedshiftDatasetDefinition
+    for engine, spec, location in (
+        ("athena", athena, (athena.Catalog, athena.Database) if athena else ()),
+        ("redshift", redshift, (redshift.ClusterId, redshift.Database) if redshift else ()),
+    ):
+        if spec is None:
+            continue
+        name = f"{engine.capitalize()}DatasetDefinition"
+        query = plan.built_artifact(
+            f"{field}.{name}.QueryString",
+            (spec.QueryString or "")[:256],
+            partial(query_uri, engine, location, spec.QueryString),
+            DATASET,
+            properties=bounded_properties(
+                [("QueryString", spec.QueryString), ("Location", "/".join(p for p in location if p))]
+            ),
+        )
+        plan.edge(query, node, CONTRIBUTED_TO)
+        results = plan.s3_artifact(f"{field}.{name}.OutputS3Uri", spec.OutputS3Uri, DATASET)
+        plan.edge(results, node, CONTRIBUTED_TO)
+    plan.skip_unknown(field, definition)
+
+
 def plan_processing_job(job: ProcessingJob) -> Plan:
     plan = PlanBuilder(job.ProcessingJobArn)
     node = plan.job_node(
@@ -61,22 +119,45 @@ def plan_processing_job(job: ProcessingJob) -> Plan:
     )
     app = job.AppSpecification
     plan.edge(
-        plan.image_artifact("AppSpecification.ImageUri", app.ImageUri if app else None),
-        node,
-        AssociationType.CONTRIBUTED_TO,
+        plan.image_artifact("AppSpecification.ImageUri", app.ImageUri if app else None), node, CONTRIBUTED_TO
     )
     for index, processing_input in enumerate(job.ProcessingInputs or []):
+        field = f"ProcessingInputs[{index}]"
         uri = processing_input.S3Input.S3Uri if processing_input.S3Input else None
-        dataset = plan.s3_artifact(f"ProcessingInputs[{index}].S3Input.S3Uri", uri, DATASET)
-        plan.edge(dataset, node, AssociationType.CONTRIBUTED_TO)
+        plan.edge(plan.s3_artifact(f"{field}.S3Input.S3Uri", uri, DATASET), node, CONTRIBUTED_TO)
+        if processing_input.DatasetDefinition is not None:
+            _query_input(plan, f"{field}.DatasetDefinition", processing_input.DatasetDefinition, node)
 
-    if job.ProcessingJobStatus in SUCCESSFUL_STATUSES and job.ProcessingOutputConfig:
-        for index, output in enumerate(job.ProcessingOutputConfig.Outputs or []):
-            uri = output.S3Output.S3Uri if output.S3Output else None
-            dataset = plan.s3_artifact(
-                f"ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri", uri, DATASET
+    completed = job.ProcessingJobStatus in SUCCESSFUL_STATUSES
+    outputs = job.ProcessingOutputConfig.Outputs if job.ProcessingOutputConfig else None
+    for index, output in enumerate(outputs or []):
+        field = f"ProcessingOutputConfig.Outputs[{index}]"
+        s3 = output.S3Output
+        if s3 is not None and s3.S3Uri:
+            # Continuous outputs are uploaded while the job runs; end-of-job ones only when it completes.
+            if completed or s3.S3UploadMode == "Continuous":
+                plan.edge(node, plan.s3_artifact(f"{field}.S3Output.S3Uri", s3.S3Uri, DATASET), PRODUCED)
+            else:
+                plan.skip(
+                    f"{field}.S3Output.S3Uri",
+                    s3.S3Uri,
+                    f"an end-of-job output of a job that ended {job.ProcessingJobStatus}: SageMaker "
+                    "uploads it only when the job completes",
+                )
+        feature_group = output.FeatureStoreOutput.FeatureGroupName if output.FeatureStoreOutput else None
+        if feature_group and completed:
+            feature_group_arn = sibling_arn(job.ProcessingJobArn, "feature-group", feature_group)
+            written = plan.arn_artifact(
+                f"{field}.FeatureStoreOutput.FeatureGroupName", feature_group_arn, DATASET
             )
-            plan.edge(node, dataset, AssociationType.PRODUCED)
+            plan.edge(node, written, PRODUCED)
+        elif feature_group:
+            plan.skip(
+                f"{field}.FeatureStoreOutput.FeatureGroupName",
+                feature_group,
+                f"the job ended {job.ProcessingJobStatus}: its feature store ingestion is not known to "
+                "have run",
+            )
     return plan.build()
 
 

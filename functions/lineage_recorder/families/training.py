@@ -1,7 +1,10 @@
-"""Training jobs: job node; the Image and every DataSet channel ContributedTo it; it Produced the Model
-(``ModelArtifacts.S3ModelArtifacts``, else ``OutputDataConfig.S3OutputPath``) and the Checkpoint.
+"""Training jobs: job node; the Image (or the Algorithm and its image), every channel's data (S3, file
+system, dataset, hub content), a base model and a source model package ContributedTo it; it Produced the
+Model (``ModelArtifacts.S3ModelArtifacts``, else ``OutputDataConfig.S3OutputPath`` when it completed), the
+Checkpoint, the TensorBoard logs and the output model package.
 
-Event: SageMaker Training Job State Change, when Completed, Failed or Stopped. Describe: DescribeTrainingJob.
+Event: SageMaker Training Job State Change, when Completed, Failed or Stopped.
+Describe: DescribeTrainingJob; DescribeAlgorithm for an AlgorithmName in this account.
 """
 
 from __future__ import annotations
@@ -11,8 +14,16 @@ from pydantic import Field
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
+from lineage_recorder.families.algorithms import DESCRIBE_ALGORITHM, Algorithm, described_algorithm
 from lineage_recorder.families.base import Describer
-from lineage_recorder.families.builder import CHECKPOINT, DATASET, MODEL, PlanBuilder
+from lineage_recorder.families.builder import (
+    CHECKPOINT,
+    CONTRIBUTED_TO,
+    MODEL,
+    PRODUCED,
+    TENSORBOARD,
+    PlanBuilder,
+)
 from lineage_recorder.families.jobs import (
     SUCCESSFUL_STATUSES,
     TRAINING,
@@ -21,7 +32,7 @@ from lineage_recorder.families.jobs import (
     describe_job,
     job_family,
 )
-from lineage_recorder.plan import AssociationType, Plan
+from lineage_recorder.plan import Plan
 
 
 class ChannelSpec(Tolerant):
@@ -46,6 +57,18 @@ class CheckpointConfigSpec(Tolerant):
     S3Uri: str | None = None
 
 
+class TensorBoardOutputConfigSpec(Tolerant):
+    S3OutputPath: str | None = None
+
+
+class ServerlessJobConfigSpec(Tolerant):
+    BaseModelArn: str | None = None
+
+
+class ModelPackageConfigSpec(Tolerant):
+    SourceModelPackageArn: str | None = None
+
+
 class TrainingJob(Job):
     TrainingJobArn: str = Field(pattern=TRAINING.arn_pattern)
     TrainingJobName: str | None = None
@@ -55,44 +78,68 @@ class TrainingJob(Job):
     OutputDataConfig: OutputDataConfigSpec | None = None
     ModelArtifacts: ModelArtifactsSpec | None = None
     CheckpointConfig: CheckpointConfigSpec | None = None
+    TensorBoardOutputConfig: TensorBoardOutputConfigSpec | None = None
+    ServerlessJobConfig: ServerlessJobConfigSpec | None = None
+    ModelPackageConfig: ModelPackageConfigSpec | None = None
+    OutputModelPackageArn: str | None = None
     TrainingStartTime: Timestamp = None
     TrainingEndTime: Timestamp = None
 
 
-def plan_training_job(job: TrainingJob) -> Plan:
+def plan_training_job(job: TrainingJob, algorithm: Algorithm | None = None) -> Plan:
+    """`algorithm`: DescribeAlgorithm of the job's AlgorithmName, when it could be described."""
     plan = PlanBuilder(job.TrainingJobArn)
     node = plan.job_node(
         TRAINING, job.TrainingJobArn, status=job.TrainingJobStatus, failure_reason=job.FailureReason
     )
-    algorithm = job.AlgorithmSpecification
+    specification = job.AlgorithmSpecification
     image = plan.image_artifact(
-        "AlgorithmSpecification.TrainingImage", algorithm.TrainingImage if algorithm else None
+        "AlgorithmSpecification.TrainingImage", specification.TrainingImage if specification else None
     )
-    plan.edge(image, node, AssociationType.CONTRIBUTED_TO)
+    plan.edge(image, node, CONTRIBUTED_TO)
+    if specification and specification.AlgorithmName:
+        plan.algorithm(
+            "AlgorithmSpecification.AlgorithmName",
+            specification.AlgorithmName,
+            like=job.TrainingJobArn,
+            described=algorithm,
+            consumer=node,
+        )
     for index, channel in enumerate(job.InputDataConfig or []):
-        source = channel.DataSource.S3DataSource if channel.DataSource else None
-        dataset = plan.s3_artifact(
-            f"InputDataConfig[{index}].DataSource.S3DataSource.S3Uri",
-            source.S3Uri if source else None,
-            DATASET,
-        )
-        plan.edge(dataset, node, AssociationType.CONTRIBUTED_TO)
+        plan.data_source(f"InputDataConfig[{index}].DataSource", channel.DataSource, node)
+    base_model = job.ServerlessJobConfig.BaseModelArn if job.ServerlessJobConfig else None
+    plan.edge(
+        plan.any_arn_artifact("ServerlessJobConfig.BaseModelArn", base_model, MODEL), node, CONTRIBUTED_TO
+    )
+    source_package = job.ModelPackageConfig.SourceModelPackageArn if job.ModelPackageConfig else None
+    plan.edge(
+        plan.arn_artifact("ModelPackageConfig.SourceModelPackageArn", source_package, MODEL),
+        node,
+        CONTRIBUTED_TO,
+    )
 
-    if job.TrainingJobStatus in SUCCESSFUL_STATUSES:
-        model_uri = job.ModelArtifacts.S3ModelArtifacts if job.ModelArtifacts else None
-        field = "ModelArtifacts.S3ModelArtifacts"
-        if not model_uri and job.OutputDataConfig:
-            model_uri, field = job.OutputDataConfig.S3OutputPath, "OutputDataConfig.S3OutputPath"
-        plan.edge(node, plan.s3_artifact(field, model_uri, MODEL), AssociationType.PRODUCED)
-        checkpoint = job.CheckpointConfig.S3Uri if job.CheckpointConfig else None
-        plan.edge(
-            node, plan.s3_artifact("CheckpointConfig.S3Uri", checkpoint, CHECKPOINT), AssociationType.PRODUCED
-        )
+    # What the job wrote, where Describe says it wrote it, whatever its final status: checkpoints and
+    # TensorBoard logs are written during training, and a stopped job uploads its model artifacts too
+    # (SageMaker reports S3ModelArtifacts only when there are some). The node's status says how it ended.
+    model_uri = job.ModelArtifacts.S3ModelArtifacts if job.ModelArtifacts else None
+    field = "ModelArtifacts.S3ModelArtifacts"
+    if not model_uri and job.OutputDataConfig and job.TrainingJobStatus in SUCCESSFUL_STATUSES:
+        model_uri, field = job.OutputDataConfig.S3OutputPath, "OutputDataConfig.S3OutputPath"
+    plan.edge(node, plan.s3_artifact(field, model_uri, MODEL), PRODUCED)
+    checkpoint = job.CheckpointConfig.S3Uri if job.CheckpointConfig else None
+    plan.edge(node, plan.s3_artifact("CheckpointConfig.S3Uri", checkpoint, CHECKPOINT), PRODUCED)
+    tensorboard = job.TensorBoardOutputConfig.S3OutputPath if job.TensorBoardOutputConfig else None
+    plan.edge(
+        node, plan.s3_artifact("TensorBoardOutputConfig.S3OutputPath", tensorboard, TENSORBOARD), PRODUCED
+    )
+    plan.edge(node, plan.arn_artifact("OutputModelPackageArn", job.OutputModelPackageArn, MODEL), PRODUCED)
     return plan.build()
 
 
 def prepare_training_job(event: SageMakerEvent, describer: Describer) -> Plan:
-    return plan_training_job(describe_job(event, describer, TRAINING, TrainingJob))
+    job = describe_job(event, describer, TRAINING, TrainingJob)
+    name = job.AlgorithmSpecification.AlgorithmName if job.AlgorithmSpecification else None
+    return plan_training_job(job, described_algorithm(describer, name, like=job.TrainingJobArn))
 
 
-FAMILY = job_family(TRAINING, prepare_training_job)
+FAMILY = job_family(TRAINING, prepare_training_job, also_describes=(DESCRIBE_ALGORITHM,))
