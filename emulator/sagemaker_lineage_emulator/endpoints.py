@@ -9,6 +9,15 @@
   ResolvedImage, ResolutionTime; API reference, DeployedImage). moto returns none. The emulator resolves
   each container image of the variant's model (or of its model package) to
   ``<repository>@sha256:<digest>``, the digest derived from the image string: there is no registry to ask.
+  A variant that names no model (an endpoint for inference components) lists no images: its images are
+  its components' (DescribeInferenceComponent).
+- Endpoints for inference components: their endpoint config's ProductionVariants name no model
+  (API_ProductionVariant ModelName is "Required: No"; CreateInferenceComponent needs such a variant).
+  moto indexes ``variant["ModelName"]`` (a KeyError, an HTML 500); the emulator checks only the models that
+  are named, with moto's error for a missing one.
+- Instance types: moto checks ProductionVariant InstanceType against its own, older list, which lacks the
+  GPU types inference components run on (ml.g5, ml.g6, ml.p4d, ...); the emulator checks it against the
+  enum of botocore's model (ProductionVariantInstanceType), as SageMaker does.
 """
 
 from __future__ import annotations
@@ -19,9 +28,29 @@ from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse
 from moto.core.utils import utcnow
+from moto.sagemaker.utils import arn_formatter
 
 from sagemaker_lineage_emulator.errors import ValidationError
-from sagemaker_lineage_emulator.validation import validate_request
+from sagemaker_lineage_emulator.validation import sagemaker_model, validate_request
+
+
+def validate_variant_models(backend: Any, production_variants: list[dict[str, Any]]) -> None:
+    """Replaces moto's SageMakerModelBackend.validate_production_variants: only a named model must exist."""
+    for variant in production_variants:
+        model = variant.get("ModelName")
+        if model and model not in backend._models:
+            arn = arn_formatter("model", model, backend.account_id, backend.region_name)
+            raise ValidationError(f"Could not find model '{arn}'.")
+
+
+def validate_instance_type(_config: Any, instance_type: str) -> None:
+    """Replaces moto's FakeEndpointConfig.validate_instance_type with the enum of botocore's model."""
+    allowed = sagemaker_model().shape_for("ProductionVariantInstanceType").enum
+    if instance_type not in allowed:
+        raise ValidationError(
+            f"Value '{instance_type}' at 'instanceType' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+        )
 
 
 def with_shadow_variants(original: Callable[[Any], Any]) -> Callable[[BaseResponse], Any]:

@@ -2,9 +2,9 @@
 
 moto's dispatcher calls any method of ``SageMakerResponse`` named after the snake-cased operation, so
 adding methods is enough to serve new operations; wrapping existing ones adds the behaviours moto
-lacks (job trial components, SourceArn filtering, Search over trial components, tags on lineage entities
-and on new trial components, UpdateEndpoint, shadow variants, an AWS-style answer for an unknown Region,
-fault injection).
+lacks (job trial components, SourceArn filtering, Search over trial components, tags on lineage entities,
+on inference components and on new trial components, UpdateEndpoint, shadow variants, inference components
+and endpoints without models to host them, an AWS-style answer for an unknown Region, fault injection).
 """
 
 from __future__ import annotations
@@ -19,14 +19,22 @@ from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.dynamodb.responses import DynamoHandler
-from moto.sagemaker.models import sagemaker_backends
+from moto.sagemaker.models import FakeEndpointConfig, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.settings import allow_unknown_region
 
-from sagemaker_lineage_emulator import endpoints, inventory, search, settings, trial_components
+from sagemaker_lineage_emulator import (
+    endpoints,
+    inference_components,
+    inventory,
+    search,
+    settings,
+    trial_components,
+)
 from sagemaker_lineage_emulator.errors import ThrottlingError, ValidationError
 from sagemaker_lineage_emulator.responses import (
     HANDLERS,
+    Tagged,
     add_tags_to_entity,
     delete_tags_from_entity,
     lineage_entity_for_tags,
@@ -115,9 +123,12 @@ def _require_moto_resource(response: BaseResponse, resource_arn: str) -> None:
 
 def _with_lineage_tags(original: Callable[[BaseResponse], Any], action: str) -> Callable[[BaseResponse], Any]:
     def handle(self: BaseResponse) -> Any:
-        entity = lineage_entity_for_tags(self, self._get_param("ResourceArn"))
+        resource_arn = self._get_param("ResourceArn")
+        entity: Tagged | None = lineage_entity_for_tags(self, resource_arn)
         if entity is None:
-            _require_moto_resource(self, self._get_param("ResourceArn"))
+            entity = inference_components.component_for_tags(resource_arn)
+        if entity is None:
+            _require_moto_resource(self, resource_arn)
             return original(self)
         if action == "add":
             return ActionResult({"Tags": add_tags_to_entity(entity, self._get_param("Tags") or [])})
@@ -149,7 +160,7 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
-        for name, handler in {**HANDLERS, **inventory.HANDLERS}.items():
+        for name, handler in {**HANDLERS, **inventory.HANDLERS, **inference_components.HANDLERS}.items():
             setattr(SageMakerResponse, name, handler)
         for name in trial_components.JOB_KINDS:
             setattr(
@@ -178,6 +189,13 @@ def install() -> None:
             patches[name] = _with_lineage_tags(getattr(SageMakerResponse, name), action)
         for name, patched in patches.items():
             setattr(SageMakerResponse, name, patched)
+        # Endpoints for inference components: variants without a model, and today's instance types.
+        model_checks: tuple[tuple[type, str, Callable[..., None]], ...] = (
+            (SageMakerModelBackend, "validate_production_variants", endpoints.validate_variant_models),
+            (FakeEndpointConfig, "validate_instance_type", endpoints.validate_instance_type),
+        )
+        for owner, name, check in model_checks:
+            setattr(owner, name, check)
         for name in _DYNAMODB_WRITES:
             setattr(DynamoHandler, name, _atomic(getattr(DynamoHandler, name)))
         _installed = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from moto.core.responses import ActionResult, BaseResponse
 
@@ -433,14 +433,20 @@ def lineage_entity_for_tags(response: BaseResponse, resource_arn: str) -> Lineag
     return store.get_entity(parsed.resource_type, resource_arn)
 
 
-def add_tags_to_entity(entity: LineageEntity, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+class Tagged(Protocol):
+    """A resource the emulator keeps its own tags for: a lineage entity, an inference component."""
+
+    tags: list[dict[str, str]]
+
+
+def add_tags_to_entity(entity: Tagged, tags: list[dict[str, str]]) -> list[dict[str, str]]:
     merged = {tag["Key"]: tag["Value"] for tag in entity.tags}
     merged.update({tag["Key"]: tag.get("Value", "") for tag in tags})
     entity.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
     return entity.tags
 
 
-def delete_tags_from_entity(entity: LineageEntity, keys: list[str]) -> None:
+def delete_tags_from_entity(entity: Tagged, keys: list[str]) -> None:
     entity.tags = [tag for tag in entity.tags if tag["Key"] not in keys]
 
 
