@@ -131,18 +131,100 @@ def test_approval_statuses_map_to_action_statuses() -> None:
         assert plan.entity(EntityKey(EntityKind.ACTION, PACKAGE)).status == status, approval
 
 
-def test_an_unversioned_package_without_approval_has_no_group_and_no_approval() -> None:
-    # Given an unversioned package (no group) without an approval status
+def test_an_unversioned_package_has_no_group_and_no_approval_but_its_creation_action() -> None:
+    # Given an unversioned package (no group) without an approval status, created by someone
     arn = f"{ACCOUNT_ARN}:model-package/standalone"
     plan = plan_model_package(
-        _package(ModelPackageArn=arn, ModelPackageGroupName=None, ModelApprovalStatus=None)
+        _package(
+            ModelPackageArn=arn,
+            ModelPackageGroupName=None,
+            ModelApprovalStatus=None,
+            CreatedBy={"IamIdentity": {"Arn": "arn:aws:sts::123456789012:assumed-role/ml/alice"}},
+            CreationTime="2026-11-20T08:00:00Z",
+        )
     )
-    # Then only the package and its containers are planned
+    # Then the package, its containers and the action of its creation are planned, nothing more
     assert _nodes(plan) == {
         ("artifact", "Model", arn),
+        ("action", "ModelPackageCreation", arn),
         ("artifact", "Image", IMAGE),
         ("artifact", "Model", MODEL_DATA),
     }
+    creation = plan.entity(EntityKey(EntityKind.ACTION, arn))
+    assert creation.status == "Completed"
+    assert dict(creation.properties) == {
+        "CreatedBy": "arn:aws:sts::123456789012:assumed-role/ml/alice",
+        "CreationTime": "2026-11-20T08:00:00.000000Z",
+    }
+
+
+def test_the_approval_says_who_created_and_last_changed_the_version() -> None:
+    # Given an approved version, created by one person and approved by another
+    plan = plan_model_package(
+        _package(
+            CreatedBy={"UserProfileName": "data-scientist"},
+            LastModifiedBy={"UserProfileArn": f"{ACCOUNT_ARN}:user-profile/d-1/approver"},
+        )
+    )
+    # Then the approval action records both
+    approval = dict(plan.entity(EntityKey(EntityKind.ACTION, PACKAGE)).properties)
+    assert approval["CreatedBy"] == "data-scientist"
+    assert approval["LastModifiedBy"] == f"{ACCOUNT_ARN}:user-profile/d-1/approver"
+
+
+def test_a_versions_evidence_is_associated_with_it() -> None:
+    # Given a version with validation data, metric reports, drift baselines, a sample payload, extra
+    # inference specifications and a source URI
+    plan = plan_model_package(
+        _package(
+            ValidationSpecification={
+                "ValidationProfiles": [
+                    {
+                        "ProfileName": "p",
+                        "TransformJobDefinition": {
+                            "TransformInput": {
+                                "DataSource": {"S3DataSource": {"S3Uri": "s3://validation/in/"}}
+                            },
+                            "TransformOutput": {"S3OutputPath": "s3://validation/out/"},
+                        },
+                    }
+                ]
+            },
+            ModelMetrics={
+                "ModelQuality": {
+                    "Statistics": {"ContentType": "application/json", "S3Uri": "s3://reports/q.json"}
+                },
+                "Bias": {"Report": {"ContentType": "application/json", "S3Uri": "s3://reports/bias.json"}},
+            },
+            DriftCheckBaselines={"ModelDataQuality": {"Constraints": {"S3Uri": "s3://baselines/c.json"}}},
+            SamplePayloadUrl="s3://payloads/sample.tar.gz",
+            AdditionalInferenceSpecifications=[
+                {"Name": "gpu", "Containers": [{"Image": "1.dkr.ecr.us-east-1.amazonaws.com/gpu:1"}]}
+            ],
+            SourceUri="s3://registry-sources/churn/",
+        )
+    )
+    edges = _edges(plan)
+    # Then each is an artifact associated with the version (evidence about it) ...
+    for uri in (
+        "s3://validation/in/",
+        "s3://validation/out/",
+        "s3://reports/q.json",
+        "s3://reports/bias.json",
+        "s3://baselines/c.json",
+        "s3://payloads/sample.tar.gz",
+    ):
+        assert (f"artifact:{uri}", f"artifact:{PACKAGE}", "AssociatedWith") in edges, uri
+    assert ("artifact", "ModelMetrics", "s3://reports/q.json") in _nodes(plan)
+    assert ("artifact", "DriftCheckBaseline", "s3://baselines/c.json") in _nodes(plan)
+    # ... and what made it (another inference specification's image, its source) contributed to it
+    assert (
+        "artifact:1.dkr.ecr.us-east-1.amazonaws.com/gpu:1",
+        f"artifact:{PACKAGE}",
+        "ContributedTo",
+    ) in edges
+    assert ("artifact:s3://registry-sources/churn/", f"artifact:{PACKAGE}", "ContributedTo") in edges
+    assert plan.skipped == ()
 
 
 def test_source_algorithms_contribute_with_their_arn_and_model_data() -> None:

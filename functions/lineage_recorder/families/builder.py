@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.families.algorithms import Algorithm, algorithm_arn, is_local
 from lineage_recorder.families.jobs import NODE_STATUSES, DataSourceSpec, JobKind
-from lineage_recorder.families.models import Model
+from lineage_recorder.families.models import ContainerDefinitionSpec, Model, ModelS3DataSourceSpec
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import (
     AssociationType,
@@ -40,9 +40,12 @@ MODEL = "Model"
 CHECKPOINT = "Checkpoint"
 TENSORBOARD = "TensorBoard"
 ALGORITHM = "Algorithm"
+MODEL_METRICS = "ModelMetrics"
+DRIFT_CHECK_BASELINE = "DriftCheckBaseline"
 # Action and context type strings.
 MODEL_GROUP = "ModelGroup"
 APPROVAL = "Approval"
+MODEL_PACKAGE_CREATION = "ModelPackageCreation"
 ENDPOINT = "Endpoint"
 MODEL_DEPLOYMENT = "ModelDeployment"
 
@@ -207,20 +210,51 @@ class PlanBuilder:
         """The job itself: SageMaker's trial component when it exists, else an action the recorder owns."""
         return self.add(job_node(kind, job_arn, status=status, failure_reason=failure_reason))
 
+    def model_data(self, field: str, source: ModelS3DataSourceSpec | None, consumer: EntityKey) -> None:
+        """Model data given as a data source: the S3 prefix (uncompressed) and the hub content it is."""
+        if source is None:
+            return
+        self.edge(self.s3_artifact(f"{field}.S3Uri", source.S3Uri, MODEL), consumer, CONTRIBUTED_TO)
+        hub = source.HubAccessConfig.HubContentArn if source.HubAccessConfig else None
+        self.edge(
+            self.any_arn_artifact(f"{field}.HubAccessConfig.HubContentArn", hub, MODEL),
+            consumer,
+            CONTRIBUTED_TO,
+        )
+
     def model_containers(self, model: Model, prefix: str, consumer: EntityKey) -> None:
-        """Each container's Image, model data and model package ContributedTo `consumer`."""
+        """Each of a model's containers ContributedTo `consumer` (see `container`)."""
         for index, container in enumerate(model.containers()):
-            field = f"{prefix}.Containers[{index}]"
-            self.edge(self.image_artifact(f"{field}.Image", container.Image), consumer, CONTRIBUTED_TO)
-            self.edge(
-                self.s3_artifact(f"{field}.ModelDataUrl", container.ModelDataUrl, MODEL),
-                consumer,
-                CONTRIBUTED_TO,
+            self.container(f"{prefix}.Containers[{index}]", container, consumer, like=model.ModelArn)
+
+    def container(
+        self, field: str, container: ContainerDefinitionSpec, consumer: EntityKey, *, like: str | None
+    ) -> None:
+        """A container's Image, model data (a model.tar.gz, an uncompressed prefix, additional data such
+        as adapters, hub content, extra S3 data) and model package ContributedTo `consumer`. A package
+        named by name is resolved in the account of the ARN `like`."""
+        self.edge(self.image_artifact(f"{field}.Image", container.Image), consumer, CONTRIBUTED_TO)
+        self.edge(
+            self.s3_artifact(f"{field}.ModelDataUrl", container.ModelDataUrl, MODEL), consumer, CONTRIBUTED_TO
+        )
+        source = container.ModelDataSource.S3DataSource if container.ModelDataSource else None
+        self.model_data(f"{field}.ModelDataSource.S3DataSource", source, consumer)
+        for position, extra in enumerate(container.AdditionalModelDataSources or []):
+            self.model_data(
+                f"{field}.AdditionalModelDataSources[{position}].S3DataSource", extra.S3DataSource, consumer
             )
-            if container.ModelPackageName:
-                package_arn = model_package_arn(container.ModelPackageName, like=model.ModelArn)
-                package = self.arn_artifact(f"{field}.ModelPackageName", package_arn, MODEL)
-                self.edge(package, consumer, CONTRIBUTED_TO)
+        additional = container.AdditionalS3DataSource.S3Uri if container.AdditionalS3DataSource else None
+        self.edge(
+            self.s3_artifact(f"{field}.AdditionalS3DataSource.S3Uri", additional, DATASET),
+            consumer,
+            CONTRIBUTED_TO,
+        )
+        if container.ModelPackageName:
+            package_arn = model_package_arn(container.ModelPackageName, like=like)
+            package = self.arn_artifact(
+                f"{field}.ModelPackageName", package_arn or container.ModelPackageName, MODEL
+            )
+            self.edge(package, consumer, CONTRIBUTED_TO)
 
     def edge(
         self, source: EntityKey | None, destination: EntityKey | None, association_type: AssociationType
@@ -283,13 +317,18 @@ def package_approval(
     return PlannedEntity(
         key=EntityKey(EntityKind.ACTION, package_arn),
         entity_type=APPROVAL,
-        name=unique_name(f"{_package_label(package_arn)}-approval", package_arn),
+        name=package_action_name(package_arn, "approval"),
         status=status,
         properties=properties,
         reconcile=not reference,
         reference=reference,
         revision=revision,
     )
+
+
+def package_action_name(package_arn: str, suffix: str) -> str:
+    """The name of a package version's action, from its ARN alone (every family derives the same)."""
+    return unique_name(f"{_package_label(package_arn)}-{suffix}", package_arn)
 
 
 def _package_label(package_arn: str) -> str:

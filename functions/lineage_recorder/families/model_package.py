@@ -12,6 +12,7 @@ Event: SageMaker Model Package State Change, when Completed. Describe: DescribeM
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import Field
 
@@ -21,17 +22,24 @@ from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.base import DescribeCall, Describer, Family, detail_with_arn, validated
 from lineage_recorder.families.builder import (
-    ALGORITHM,
     CONTRIBUTED_TO,
+    DATASET,
+    DRIFT_CHECK_BASELINE,
     MODEL,
     MODEL_GROUP,
+    MODEL_METRICS,
+    MODEL_PACKAGE_CREATION,
     PlanBuilder,
+    package_action_name,
     package_approval,
     revision_of,
     sibling_arn,
 )
+from lineage_recorder.families.jobs import DataSourceSpec
+from lineage_recorder.families.models import ContainerDefinitionSpec, ModelDataSourceSpec
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
+from lineage_recorder.uris import s3_uri_problem, sagemaker_arn_problem
 
 DESCRIBE_MODEL_PACKAGE = DescribeCall("DescribeModelPackage", "model-package", "ModelPackageName")
 
@@ -53,22 +61,45 @@ APPROVAL_STATUS = {
 }
 
 
-class PackageContainerSpec(Tolerant):
-    Image: str | None = None
-    ModelDataUrl: str | None = None
-
-
 class InferenceSpecificationSpec(Tolerant):
-    Containers: list[PackageContainerSpec] | None = None
+    Containers: list[ContainerDefinitionSpec] | None = None
+
+
+class AdditionalInferenceSpecificationSpec(Tolerant):
+    Name: str | None = None
+    Containers: list[ContainerDefinitionSpec] | None = None
 
 
 class SourceAlgorithmSpec(Tolerant):
     AlgorithmName: str | None = None
     ModelDataUrl: str | None = None
+    ModelDataSource: ModelDataSourceSpec | None = None
 
 
 class SourceAlgorithmSpecificationSpec(Tolerant):
     SourceAlgorithms: list[SourceAlgorithmSpec] | None = None
+
+
+class TransformInputSpec(Tolerant):
+    DataSource: DataSourceSpec | None = None
+
+
+class TransformOutputSpec(Tolerant):
+    S3OutputPath: str | None = None
+
+
+class TransformJobDefinitionSpec(Tolerant):
+    TransformInput: TransformInputSpec | None = None
+    TransformOutput: TransformOutputSpec | None = None
+
+
+class ValidationProfileSpec(Tolerant):
+    ProfileName: str | None = None
+    TransformJobDefinition: TransformJobDefinitionSpec | None = None
+
+
+class ValidationSpecificationSpec(Tolerant):
+    ValidationProfiles: list[ValidationProfileSpec] | None = None
 
 
 class MetadataPropertiesSpec(Tolerant):
@@ -76,6 +107,24 @@ class MetadataPropertiesSpec(Tolerant):
     ProjectId: str | None = None
     Repository: str | None = None
     CommitId: str | None = None
+
+
+class IamIdentitySpec(Tolerant):
+    Arn: str | None = None
+
+
+class UserContextSpec(Tolerant):
+    UserProfileName: str | None = None
+    UserProfileArn: str | None = None
+    IamIdentity: IamIdentitySpec | None = None
+
+    def who(self) -> str | None:
+        """A person or role, as SageMaker recorded who made the change."""
+        return (
+            self.UserProfileArn
+            or self.UserProfileName
+            or (self.IamIdentity.Arn if self.IamIdentity else None)
+        )
 
 
 class ModelPackage(Tolerant):
@@ -86,8 +135,16 @@ class ModelPackage(Tolerant):
     ModelApprovalStatus: str | None = None
     ApprovalDescription: str | None = None
     InferenceSpecification: InferenceSpecificationSpec | None = None
+    AdditionalInferenceSpecifications: list[AdditionalInferenceSpecificationSpec] | None = None
     SourceAlgorithmSpecification: SourceAlgorithmSpecificationSpec | None = None
+    ValidationSpecification: ValidationSpecificationSpec | None = None
     MetadataProperties: MetadataPropertiesSpec | None = None
+    ModelMetrics: dict[str, Any] | None = None
+    DriftCheckBaselines: dict[str, Any] | None = None
+    SamplePayloadUrl: str | None = None
+    SourceUri: str | None = None
+    CreatedBy: UserContextSpec | None = None
+    LastModifiedBy: UserContextSpec | None = None
     CreationTime: Timestamp = None
     LastModifiedTime: Timestamp = None
 
@@ -133,43 +190,129 @@ def plan_model_package(package: ModelPackage) -> Plan:
         group = plan.add(_model_group(package, group_name))
         plan.edge(package_key, group, AssociationType.ASSOCIATED_WITH)
 
-    if package.ModelApprovalStatus:
-        approval = plan.add(
-            package_approval(
-                arn,
-                status=APPROVAL_STATUS.get(package.ModelApprovalStatus, "Unknown"),
-                properties=bounded_properties(
-                    [
-                        ("ModelApprovalStatus", package.ModelApprovalStatus),
-                        ("ApprovalDescription", package.ApprovalDescription),
-                    ]
-                ),
-                revision=revision,
-            )
-        )
-        plan.edge(package_key, approval, AssociationType.ASSOCIATED_WITH)
+    plan.edge(package_key, plan.add(_version_action(package, revision)), AssociationType.ASSOCIATED_WITH)
 
-    specification = package.InferenceSpecification
-    for index, container in enumerate(specification.Containers or [] if specification else []):
-        field = f"InferenceSpecification.Containers[{index}]"
-        plan.edge(plan.image_artifact(f"{field}.Image", container.Image), package_key, CONTRIBUTED_TO)
-        model_data = plan.s3_artifact(f"{field}.ModelDataUrl", container.ModelDataUrl, MODEL)
-        plan.edge(model_data, package_key, CONTRIBUTED_TO)
+    for index, container in enumerate(
+        package.InferenceSpecification.Containers or [] if package.InferenceSpecification else []
+    ):
+        plan.container(f"InferenceSpecification.Containers[{index}]", container, package_key, like=arn)
+    for position, additional in enumerate(package.AdditionalInferenceSpecifications or []):
+        for index, container in enumerate(additional.Containers or []):
+            field = f"AdditionalInferenceSpecifications[{position}].Containers[{index}]"
+            plan.container(field, container, package_key, like=arn)
 
     algorithms = package.SourceAlgorithmSpecification
     for index, algorithm in enumerate(algorithms.SourceAlgorithms or [] if algorithms else []):
         field = f"SourceAlgorithmSpecification.SourceAlgorithms[{index}]"
         if algorithm.AlgorithmName:
-            algorithm_arn = (
-                algorithm.AlgorithmName
-                if algorithm.AlgorithmName.startswith("arn:")
-                else sibling_arn(arn, "algorithm", algorithm.AlgorithmName)
+            plan.algorithm(
+                f"{field}.AlgorithmName",
+                algorithm.AlgorithmName,
+                like=arn,
+                described=None,
+                consumer=package_key,
+                with_image=False,
             )
-            algorithm_key = plan.arn_artifact(f"{field}.AlgorithmName", algorithm_arn, ALGORITHM)
-            plan.edge(algorithm_key, package_key, CONTRIBUTED_TO)
         model_data = plan.s3_artifact(f"{field}.ModelDataUrl", algorithm.ModelDataUrl, MODEL)
         plan.edge(model_data, package_key, CONTRIBUTED_TO)
+        source = algorithm.ModelDataSource.S3DataSource if algorithm.ModelDataSource else None
+        plan.model_data(f"{field}.ModelDataSource.S3DataSource", source, package_key)
+
+    _evidence(plan, package, package_key)
+    source_uri = package.SourceUri
+    if source_uri:
+        checked = sagemaker_arn_problem(source_uri) is None or s3_uri_problem(source_uri) is None
+        if checked:
+            plan.add(PlannedEntity(key=EntityKey(EntityKind.ARTIFACT, source_uri), entity_type=MODEL))
+            plan.edge(EntityKey(EntityKind.ARTIFACT, source_uri), package_key, CONTRIBUTED_TO)
+        else:
+            plan.skip(
+                "SourceUri", source_uri, "not an S3 URI or SageMaker ARN the recorder can key an artifact by"
+            )
     return plan.build()
+
+
+def _version_action(package: ModelPackage, revision: str | None) -> PlannedEntity:
+    """The action of this package version: its creation (who, when) for every version, and, for a
+    version with an approval status, its Approval state (the action's status, ModelApprovalStatus), kept
+    up to date in place."""
+    created_by = package.CreatedBy.who() if package.CreatedBy else None
+    modified_by = package.LastModifiedBy.who() if package.LastModifiedBy else None
+    creation = [("CreatedBy", created_by), ("CreationTime", revision_of(package.CreationTime))]
+    if package.ModelApprovalStatus:
+        return package_approval(
+            package.ModelPackageArn,
+            status=APPROVAL_STATUS.get(package.ModelApprovalStatus, "Unknown"),
+            properties=bounded_properties(
+                [
+                    ("ModelApprovalStatus", package.ModelApprovalStatus),
+                    ("ApprovalDescription", package.ApprovalDescription),
+                    *creation,
+                    ("LastModifiedBy", modified_by),
+                ]
+            ),
+            revision=revision,
+        )
+    return PlannedEntity(
+        key=EntityKey(EntityKind.ACTION, package.ModelPackageArn),
+        entity_type=MODEL_PACKAGE_CREATION,
+        name=package_action_name(package.ModelPackageArn, "created"),
+        status="Completed",
+        properties=bounded_properties(creation),
+    )
+
+
+# Evidence attached to a version: what it was validated and measured with, what it is checked against.
+_EVIDENCE = (("ModelMetrics", MODEL_METRICS), ("DriftCheckBaselines", DRIFT_CHECK_BASELINE))
+
+
+def _evidence(plan: PlanBuilder, package: ModelPackage, package_key: EntityKey) -> None:
+    """Validation data and results, metric reports, drift baselines and the sample payload: artifacts
+    AssociatedWith the version (they describe it; they did not make it)."""
+    validation = package.ValidationSpecification
+    for index, profile in enumerate(validation.ValidationProfiles or [] if validation else []):
+        field = f"ValidationSpecification.ValidationProfiles[{index}].TransformJobDefinition"
+        job = profile.TransformJobDefinition
+        if job is None:
+            continue
+        source = (
+            job.TransformInput.DataSource.S3DataSource
+            if job.TransformInput and job.TransformInput.DataSource
+            else None
+        )
+        used = plan.s3_artifact(
+            f"{field}.TransformInput.DataSource.S3DataSource.S3Uri", source.S3Uri if source else None, DATASET
+        )
+        plan.edge(used, package_key, AssociationType.ASSOCIATED_WITH)
+        output = job.TransformOutput.S3OutputPath if job.TransformOutput else None
+        plan.edge(
+            plan.s3_artifact(f"{field}.TransformOutput.S3OutputPath", output, DATASET),
+            package_key,
+            AssociationType.ASSOCIATED_WITH,
+        )
+    for name, artifact_type in _EVIDENCE:
+        for path, uri in _s3_uris(getattr(package, name) or {}, name):
+            key = plan.s3_artifact(path, uri, artifact_type)
+            if key is not None:
+                plan.add(
+                    PlannedEntity(key=key, entity_type=artifact_type, properties=(("Evidence", path),)),
+                    replace=True,
+                )
+            plan.edge(key, package_key, AssociationType.ASSOCIATED_WITH)
+    payload = plan.s3_artifact("SamplePayloadUrl", package.SamplePayloadUrl, DATASET)
+    plan.edge(payload, package_key, AssociationType.ASSOCIATED_WITH)
+
+
+def _s3_uris(tree: dict[str, Any], prefix: str) -> list[tuple[str, str]]:
+    """(field, value) of every S3Uri under `tree` (ModelMetrics and DriftCheckBaselines nest them two or
+    three deep, one per report: Bias.Report.S3Uri, ModelQuality.Statistics.S3Uri, ...)."""
+    found: list[tuple[str, str]] = []
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            found.extend(_s3_uris(value, f"{prefix}.{key}"))
+        elif key == "S3Uri" and isinstance(value, str):
+            found.append((f"{prefix}.{key}", value))
+    return found
 
 
 def _model_group(package: ModelPackage, group_name: str) -> PlannedEntity:

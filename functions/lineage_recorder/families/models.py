@@ -11,9 +11,39 @@ from lineage_recorder.families.base import DescribeCall, Describer, validated
 DESCRIBE_MODEL = DescribeCall("DescribeModel", "model", "ModelName")
 
 
+class HubAccessSpec(Tolerant):
+    HubContentArn: str | None = None
+
+
+class ModelS3DataSourceSpec(Tolerant):
+    S3Uri: str | None = None
+    HubAccessConfig: HubAccessSpec | None = None
+
+
+class ModelDataSourceSpec(Tolerant):
+    """Model data given uncompressed (an S3 prefix) instead of a model.tar.gz."""
+
+    S3DataSource: ModelS3DataSourceSpec | None = None
+
+
+class AdditionalModelDataSourceSpec(Tolerant):
+    ChannelName: str | None = None
+    S3DataSource: ModelS3DataSourceSpec | None = None
+
+
+class AdditionalS3DataSourceSpec(Tolerant):
+    S3Uri: str | None = None
+
+
 class ContainerDefinitionSpec(Tolerant):
+    """A model's container (DescribeModel), or a model package's (its InferenceSpecification)."""
+
     Image: str | None = None
     ModelDataUrl: str | None = None
+    ModelDataSource: ModelDataSourceSpec | None = None
+    AdditionalModelDataSources: list[AdditionalModelDataSourceSpec] | None = None
+    # Model package containers only: extra data the container reads.
+    AdditionalS3DataSource: AdditionalS3DataSourceSpec | None = None
     ModelPackageName: str | None = None
 
 
@@ -31,7 +61,11 @@ class Model(Tolerant):
         return [
             container
             for container in found
-            if container.Image or container.ModelDataUrl or container.ModelPackageName
+            if container.Image
+            or container.ModelDataUrl
+            or container.ModelDataSource
+            or container.AdditionalModelDataSources
+            or container.ModelPackageName
         ]
 
 

@@ -34,6 +34,10 @@ class TransformOutputSpec(Tolerant):
     S3OutputPath: str | None = None
 
 
+class BatchDataCaptureConfigSpec(Tolerant):
+    DestinationS3Uri: str | None = None
+
+
 class TransformJob(Job):
     TransformJobArn: str = Field(pattern=TRANSFORM.arn_pattern)
     TransformJobName: str | None = None
@@ -41,6 +45,7 @@ class TransformJob(Job):
     ModelName: str | None = Field(default=None, pattern=MODEL_NAME_PATTERN)
     TransformInput: TransformInputSpec | None = None
     TransformOutput: TransformOutputSpec | None = None
+    DataCaptureConfig: BatchDataCaptureConfigSpec | None = None
     TransformStartTime: Timestamp = None
     TransformEndTime: Timestamp = None
 
@@ -51,24 +56,31 @@ def plan_transform_job(job: TransformJob, model: Model | None) -> Plan:
     node = plan.job_node(
         TRANSFORM, job.TransformJobArn, status=job.TransformJobStatus, failure_reason=job.FailureReason
     )
-    source = (
-        job.TransformInput.DataSource.S3DataSource
-        if job.TransformInput and job.TransformInput.DataSource
-        else None
+    plan.data_source(
+        "TransformInput.DataSource", job.TransformInput.DataSource if job.TransformInput else None, node
     )
-    dataset = plan.s3_artifact(
-        "TransformInput.DataSource.S3DataSource.S3Uri", source.S3Uri if source else None, DATASET
-    )
-    plan.edge(dataset, node, AssociationType.CONTRIBUTED_TO)
 
     if model is not None:
         plan.model_containers(model, "Model", node)
 
+    output = job.TransformOutput.S3OutputPath if job.TransformOutput else None
     if job.TransformJobStatus in SUCCESSFUL_STATUSES:
-        output = job.TransformOutput.S3OutputPath if job.TransformOutput else None
         plan.edge(
             node, plan.s3_artifact("TransformOutput.S3OutputPath", output, DATASET), AssociationType.PRODUCED
         )
+    elif output:
+        plan.skip(
+            "TransformOutput.S3OutputPath",
+            output,
+            f"the job ended {job.TransformJobStatus}: the output holds results for some of its input at most",
+        )
+    # Batch data capture: the inputs and predictions SageMaker copied while the job ran.
+    captured = job.DataCaptureConfig.DestinationS3Uri if job.DataCaptureConfig else None
+    plan.edge(
+        node,
+        plan.s3_artifact("DataCaptureConfig.DestinationS3Uri", captured, DATASET),
+        AssociationType.PRODUCED,
+    )
     return plan.build()
 
 
