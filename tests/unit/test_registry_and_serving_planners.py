@@ -426,3 +426,58 @@ def test_a_deployed_image_that_is_not_an_image_uri_is_skipped_with_its_field() -
         ],
     )
     assert [s.field for s in plan.skipped] == ["ProductionVariants[primary].DeployedImages[0].ResolvedImage"]
+
+
+def test_where_an_endpoint_writes_is_data_its_deployment_produced() -> None:
+    # Given a deployment with asynchronous inference, data capture and a SHAP baseline for its explainer
+    deployment = Deployment(
+        "async-config",
+        None,
+        V1.variants,
+        outputs=(
+            ("AsyncInferenceConfig.OutputConfig.S3OutputPath", "s3://async-results/churn/"),
+            ("AsyncInferenceConfig.OutputConfig.S3FailurePath", "s3://async-failures/churn/"),
+            ("DataCaptureConfig.DestinationS3Uri", "s3://captured/churn/"),
+        ),
+        inputs=(
+            (
+                "ExplainerConfig.ClarifyExplainerConfig.ShapConfig.ShapBaselineConfig.ShapBaselineUri",
+                "s3://baselines/shap.csv",
+            ),
+        ),
+    )
+    # When planned
+    plan = plan_endpoint(
+        _endpoint(),
+        status="IN_SERVICE",
+        revision="r1",
+        deployments=[deployment],
+        current_config="async-config",
+    )
+    key = f"action:{deployment_uri(ENDPOINT, 'async-config')}"
+    edges = _edges(plan)
+    # Then the deployment Produced each output location, and the baseline ContributedTo it
+    for uri in ("s3://async-results/churn/", "s3://async-failures/churn/", "s3://captured/churn/"):
+        assert (key, f"artifact:{uri}", "Produced") in edges, uri
+        assert ("artifact", "DataSet", uri) in _nodes(plan)
+    assert ("artifact:s3://baselines/shap.csv", key, "ContributedTo") in edges
+
+
+def test_an_endpoint_config_names_what_its_deployment_writes() -> None:
+    from lineage_recorder.families.endpoint import EndpointConfig
+
+    config = EndpointConfig.model_validate(
+        {
+            "EndpointConfigName": "c",
+            "AsyncInferenceConfig": {
+                "OutputConfig": {"S3OutputPath": "s3://out/", "S3FailurePath": "s3://fail/"}
+            },
+            "DataCaptureConfig": {"DestinationS3Uri": "s3://capture/"},
+        }
+    )
+    assert dict(config.outputs()) == {
+        "AsyncInferenceConfig.OutputConfig.S3OutputPath": "s3://out/",
+        "AsyncInferenceConfig.OutputConfig.S3FailurePath": "s3://fail/",
+        "DataCaptureConfig.DestinationS3Uri": "s3://capture/",
+    }
+    assert config.inputs() == ()

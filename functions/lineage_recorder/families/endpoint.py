@@ -33,6 +33,7 @@ from lineage_recorder.families.base import (
 )
 from lineage_recorder.families.builder import (
     CONTRIBUTED_TO,
+    DATASET,
     ENDPOINT,
     IMAGE,
     MODEL_DEPLOYMENT,
@@ -106,11 +107,70 @@ class VariantSpec(Tolerant):
     ModelName: str | None = Field(default=None, pattern=MODEL_NAME_PATTERN)
 
 
+class AsyncOutputSpec(Tolerant):
+    S3OutputPath: str | None = None
+    S3FailurePath: str | None = None
+
+
+class AsyncInferenceConfigSpec(Tolerant):
+    OutputConfig: AsyncOutputSpec | None = None
+
+
+class DataCaptureConfigSpec(Tolerant):
+    DestinationS3Uri: str | None = None
+
+
+class ShapBaselineConfigSpec(Tolerant):
+    ShapBaselineUri: str | None = None
+
+
+class ShapConfigSpec(Tolerant):
+    ShapBaselineConfig: ShapBaselineConfigSpec | None = None
+
+
+class ClarifyExplainerConfigSpec(Tolerant):
+    ShapConfig: ShapConfigSpec | None = None
+
+
+class ExplainerConfigSpec(Tolerant):
+    ClarifyExplainerConfig: ClarifyExplainerConfigSpec | None = None
+
+
 class EndpointConfig(Tolerant):
     EndpointConfigName: str = Field(pattern=RESOURCE_NAME_PATTERN)
     EndpointConfigArn: str | None = None
     ProductionVariants: list[VariantSpec] | None = None
     ShadowProductionVariants: list[VariantSpec] | None = None
+    AsyncInferenceConfig: AsyncInferenceConfigSpec | None = None
+    DataCaptureConfig: DataCaptureConfigSpec | None = None
+    ExplainerConfig: ExplainerConfigSpec | None = None
+
+    def outputs(self) -> tuple[tuple[str, str], ...]:
+        """(field, S3 URI) of where the deployment writes: asynchronous results and failures, captured
+        requests and predictions."""
+        async_output = self.AsyncInferenceConfig.OutputConfig if self.AsyncInferenceConfig else None
+        found = [
+            (
+                "AsyncInferenceConfig.OutputConfig.S3OutputPath",
+                async_output.S3OutputPath if async_output else None,
+            ),
+            (
+                "AsyncInferenceConfig.OutputConfig.S3FailurePath",
+                async_output.S3FailurePath if async_output else None,
+            ),
+            (
+                "DataCaptureConfig.DestinationS3Uri",
+                self.DataCaptureConfig.DestinationS3Uri if self.DataCaptureConfig else None,
+            ),
+        ]
+        return tuple((field, uri) for field, uri in found if uri)
+
+    def inputs(self) -> tuple[tuple[str, str], ...]:
+        """(field, S3 URI) of data the deployment reads besides its models: the explainer's SHAP baseline."""
+        clarify = self.ExplainerConfig.ClarifyExplainerConfig if self.ExplainerConfig else None
+        shap = clarify.ShapConfig.ShapBaselineConfig if clarify and clarify.ShapConfig else None
+        field = "ExplainerConfig.ClarifyExplainerConfig.ShapConfig.ShapBaselineConfig.ShapBaselineUri"
+        return ((field, shap.ShapBaselineUri),) if shap and shap.ShapBaselineUri else ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +186,9 @@ class Deployment:
     config_name: str
     config_arn: str | None
     variants: tuple[DeployedVariant, ...]
+    # (field, S3 URI) the deployment writes to, and reads besides its models.
+    outputs: tuple[tuple[str, str], ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()
 
 
 def deployment_uri(endpoint_arn: str, config_name: str) -> str:
@@ -207,6 +270,10 @@ def plan_endpoint(
                 kind = "ShadowProductionVariants" if variant.shadow else "ProductionVariants"
                 plan.model_containers(variant.model, f"{kind}[{variant.variant_name}].Model", key)
                 _approvals_of_packages(plan, variant.model, key)
+        for field, uri in deployment.outputs:
+            plan.edge(key, plan.s3_artifact(field, uri, DATASET), AssociationType.PRODUCED)
+        for field, uri in deployment.inputs:
+            plan.edge(plan.s3_artifact(field, uri, DATASET), key, CONTRIBUTED_TO)
 
     if current_config is not None and any(d.config_name == current_config for d in deployments):
         _deployed_digests(
@@ -303,7 +370,13 @@ def _deployment(describer: Describer, config_name: str) -> Deployment | None:
         for index, spec in enumerate(specs or [])
         if spec.ModelName
     ]
-    return Deployment(config_name, config.EndpointConfigArn, tuple(variants))
+    return Deployment(
+        config_name,
+        config.EndpointConfigArn,
+        tuple(variants),
+        outputs=config.outputs(),
+        inputs=config.inputs(),
+    )
 
 
 def prepare_endpoint(event: SageMakerEvent, describer: Describer) -> Plan:
