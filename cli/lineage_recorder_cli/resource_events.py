@@ -1,4 +1,4 @@
-"""The state-change event SageMaker sends for a model package or an endpoint, from its description.
+"""The state-change event SageMaker sends for a model, a model package or an endpoint, from its description.
 
 Real events carry the Describe* view of the resource (docs/architecture.md, "What real events look
 like"). These build the same from the emulator, for the demo and the tests.
@@ -12,6 +12,7 @@ from typing import Any
 
 from lineage_recorder_cli.local_aws import event_detail
 
+MODEL_DETAIL_TYPE = "SageMaker Model State Change"
 PACKAGE_DETAIL_TYPE = "SageMaker Model Package State Change"
 ENDPOINT_DETAIL_TYPE = "SageMaker Endpoint State Change"
 
@@ -21,6 +22,12 @@ class ResourceEvent:
     detail_type: str
     detail: dict[str, Any]
     resources: list[str]
+
+
+def model_event(sagemaker: Any, model_name: str) -> ResourceEvent:
+    """The event of a model being created: its DescribeModel view."""
+    detail = event_detail(sagemaker.describe_model(ModelName=model_name))
+    return ResourceEvent(MODEL_DETAIL_TYPE, detail, [detail["ModelArn"]])
 
 
 def model_package_event(

@@ -63,6 +63,7 @@ def build_recording(
         trusted_accounts=trusted_accounts,
         linker=build_linker(settings, trusted_accounts.own, state, endpoint_url, trusted_accounts.partition),
         families=settings.enabled_families,
+        descriptions=state.descriptions,
     )
     if settings.state_table is None:
         return recorder

@@ -22,6 +22,7 @@ from lineage_recorder.families.base import Describer, Family
 from lineage_recorder.peers.linker import LinkReport, PeerLinker, PeerLinks
 from lineage_recorder.plan import Plan, SkippedValue
 from lineage_recorder.settings import ENV_FAMILIES
+from lineage_recorder.state.descriptions import DescriptionMemory, MemoryDescriptions
 from lineage_recorder.trust import TrustedAccounts
 
 _MAX_ECHOED_DETAIL_TYPE = 128
@@ -57,6 +58,8 @@ class RecordOutcome:
     created_totals: dict[str, int] = field(default_factory=dict)
     skipped: list[SkippedValue] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
+    # Resources SageMaker no longer has, recorded from their remembered description (models).
+    recalled: list[str] = field(default_factory=list)
     # Cross-account SameAs links (only with peers configured): made, already there, deferred to a later
     # retry because a peer could not be asked, and dropped (expired, or the pending store was full).
     links_created: list[tuple[str, str]] = field(default_factory=list)
@@ -105,20 +108,25 @@ class Recorder:
         self,
         gateway: SageMakerGateway,
         applier: Applier,
+        *,
         trusted_accounts: TrustedAccounts | None = None,
         linker: PeerLinker | None = None,
         families: tuple[Family, ...] = ALL,
+        descriptions: DescriptionMemory | None = None,
     ) -> None:
         """``trusted_accounts``: whose events to act on. The Lambda and the CLI always pass it; None
         (every account) is for callers that built the events themselves, such as tests.
         ``linker``: SameAs links to the peer accounts; None (no peers configured) contacts no peer.
-        ``families``: the enabled families (LINEAGE_FAMILIES); other events are ignored with a reason."""
+        ``families``: the enabled families (LINEAGE_FAMILIES); other events are ignored with a reason.
+        ``descriptions``: where descriptions of resources that may disappear (models) are remembered;
+        None keeps them in memory for this recorder."""
         self._gateway = gateway
         self._applier = applier
         self._trusted_accounts = trusted_accounts
         self._linker = linker
         self._families = families
         self._by_detail_type = {family.detail_type: family for family in families}
+        self._descriptions = descriptions if descriptions is not None else MemoryDescriptions()
 
     def begin_invocation(self) -> None:
         self._applier.begin_invocation()
@@ -142,7 +150,7 @@ class Recorder:
         arn = family.resource_arn(event)
         if trusted is not None and arn is not None:
             trusted.check_resource(arn, field=family.arn_field)
-        describer = Describer(self._gateway, family.describes)
+        describer = Describer(self._gateway, family.describes, self._descriptions)
         try:
             plan = family.prepare(event, describer)
         except UnconfirmedResourceError as unconfirmed:
@@ -153,6 +161,7 @@ class Recorder:
         check_size(plan)
         outcome.resource_arn = plan.resource_arn
         outcome.fallbacks = list(describer.fallbacks)
+        outcome.recalled = list(describer.recalled)
         outcome.skipped = list(plan.skipped)
         result = self._applier.apply(plan)
         outcome.created = [arn for _, arn in result.created]

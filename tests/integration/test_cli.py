@@ -100,12 +100,12 @@ def test_record_exits_zero_when_every_event_is_fine_and_prints_a_readable_summar
 def test_record_of_a_mixed_archive_ignores_what_no_family_records_and_exits_zero(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
-    # Given an archive of SageMaker events: a job, a kind no family records, and a model event
+    # Given an archive of SageMaker events: a job, a kind no family records, and an endpoint config event
     job = training_job(_client(server), "archived", inputs=["s3://features/train/"], output="s3://models/")
     feature_group = {**job, "id": "fg", "detail-type": "SageMaker Feature Group State Change", "detail": {}}
-    model = {**job, "id": "m", "detail-type": "SageMaker Model State Change", "detail": {}}
+    config = {**job, "id": "c", "detail-type": "SageMaker Endpoint Config State Change", "detail": {}}
     (tmp_path / "archive.jsonl").write_text(
-        "\n".join(json.dumps(event) for event in (job, feature_group, model))
+        "\n".join(json.dumps(event) for event in (job, feature_group, config))
     )
     # When recorded
     result = _cli("record", "--json", str(tmp_path / "archive.jsonl"), endpoint=server.url)
@@ -115,8 +115,8 @@ def test_record_of_a_mixed_archive_ignores_what_no_family_records_and_exits_zero
     assert (summary["recorded"], summary["failed"]) == (1, [])
     assert [item["reason"] for item in summary["ignored"]] == [
         "no resource family records 'SageMaker Feature Group State Change' events",
-        "not recorded on its own: a model's containers are recorded when an endpoint deploys it or a "
-        "transform job uses it",
+        "not recorded on its own: an endpoint config is recorded when an endpoint deploys it (its Endpoint "
+        "State Change)",
     ]
 
 

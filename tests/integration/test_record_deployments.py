@@ -6,9 +6,15 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
 from lineage_recorder.families.endpoint import deployment_uri
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
-from lineage_recorder_cli.resource_events import endpoint_deleted_event, endpoint_event, model_package_event
+from lineage_recorder_cli.resource_events import (
+    endpoint_deleted_event,
+    endpoint_event,
+    model_event,
+    model_package_event,
+)
 
 from tests.integration.deployments import (
     SERVING_IMAGE,
@@ -19,6 +25,8 @@ from tests.integration.deployments import (
 )
 from tests.integration.jobs import IMAGE, training_job
 from tests.support.graph import snapshot
+from tests.support.recording import recorder_for
+from tests.support.state_table import create_state_table
 
 MODEL_DATA = "s3://models/churn/output/model.tar.gz"
 OTHER_DATA = "s3://models/churn-v2/output/model.tar.gz"
@@ -442,3 +450,72 @@ def test_the_live_deployment_records_the_image_digest_it_runs(recorder: Recorder
     (artifact,) = sagemaker.list_artifacts(SourceUri=digest)["ArtifactSummaries"]
     properties = sagemaker.describe_artifact(ArtifactArn=artifact["ArtifactArn"])["Properties"]
     assert properties["SpecifiedImage"] == SERVING_IMAGE
+
+
+def test_a_model_deleted_before_its_endpoint_is_recorded_keeps_its_containers(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a model whose creation event was recorded (the recorder remembers it), then deployed, and
+    # deleted before the endpoint's event is processed
+    model(sagemaker, "short-lived-model", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    (remembered,) = _record(recorder, as_event(model_event(sagemaker, "short-lived-model")))
+    endpoint_config(sagemaker, "late-config-2", ["short-lived-model"])
+    endpoint_arn = _endpoint(sagemaker, "late-endpoint-2", "late-config-2")
+    event = as_event(endpoint_event(sagemaker, "late-endpoint-2"))
+    sagemaker.delete_model(ModelName="short-lived-model")
+    # When the endpoint event is recorded
+    (outcome,) = _record(recorder, event)
+    # Then the deployment still has the model's image and data upstream, and the outcome says how it knew
+    deployment = deployment_uri(endpoint_arn, "late-config-2")
+    edges = snapshot(sagemaker).edges
+    assert (("Model", MODEL_DATA), ("ModelDeployment", deployment), "ContributedTo") in edges
+    assert (("Image", SERVING_IMAGE), ("ModelDeployment", deployment), "ContributedTo") in edges
+    assert remembered.created == [] and remembered.fallbacks == []
+    assert outcome.fallbacks == []
+    (recalled,) = outcome.recalled
+    assert "short-lived-model" in recalled and "remembered description" in recalled
+
+
+def test_a_model_never_seen_and_deleted_is_said_not_silently_dropped(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a deployed model deleted before anything recorded it
+    model(sagemaker, "unseen-model", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    endpoint_config(sagemaker, "unseen-config", ["unseen-model"])
+    _endpoint(sagemaker, "unseen-endpoint", "unseen-config")
+    event = as_event(endpoint_event(sagemaker, "unseen-endpoint"))
+    sagemaker.delete_model(ModelName="unseen-model")
+    # When the endpoint event is recorded / Then the outcome says the model could not be described
+    (outcome,) = _record(recorder, event)
+    assert any("unseen-model" in fallback or "describe_model" in fallback for fallback in outcome.fallbacks)
+
+
+def test_the_state_table_remembers_a_model_for_every_instance_and_not_its_environment(sagemaker: Any) -> None:
+    # Given a state table shared by two recorder instances, and a model with a secret in its environment
+    from lineage_recorder.state import table_state
+
+    table = create_state_table(boto3.client("dynamodb"))
+    first = recorder_for(sagemaker, table_state(boto3.client("dynamodb"), table))
+    second = recorder_for(sagemaker, table_state(boto3.client("dynamodb"), table))
+    model(
+        sagemaker,
+        "shared-model",
+        {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA, "Environment": {"API_TOKEN": "s3cr3t"}},
+    )
+    # When one instance records the model's event, the model is deleted, and the other records its endpoint
+    _record(first, as_event(model_event(sagemaker, "shared-model")))
+    endpoint_config(sagemaker, "shared-config", ["shared-model"])
+    endpoint_arn = _endpoint(sagemaker, "shared-endpoint", "shared-config")
+    event = as_event(endpoint_event(sagemaker, "shared-endpoint"))
+    sagemaker.delete_model(ModelName="shared-model")
+    (outcome,) = _record(second, event)
+    # Then the other instance recalls it from the table
+    assert outcome.recalled
+    deployment = deployment_uri(endpoint_arn, "shared-config")
+    assert (("Model", MODEL_DATA), ("ModelDeployment", deployment), "ContributedTo") in snapshot(
+        sagemaker
+    ).edges
+    # And the table holds no environment value
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    assert not any("s3cr3t" in str(item) for item in items)
+    assert any(item["id"]["S"].startswith("described#") for item in items)

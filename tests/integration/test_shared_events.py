@@ -194,12 +194,11 @@ def test_package_and_endpoint_samples_plan_their_own_nodes() -> None:
 @pytest.mark.parametrize(
     "detail_type",
     [
-        "SageMaker Model State Change",
         "SageMaker Endpoint Config State Change",
         "SageMaker Endpoint Deployment State Change",
     ],
 )
-def test_model_config_and_deployment_samples_are_ignored_with_the_reason(
+def test_config_and_deployment_samples_are_ignored_with_the_reason(
     detail_type: str, sagemaker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     samples = [path for path in _samples() if _detail_type(path) == detail_type]

@@ -43,4 +43,5 @@ def recorder_for(
         trusted_accounts=trusted_accounts,
         linker=linker,
         families=families,
+        descriptions=state.descriptions if state is not None else None,
     )

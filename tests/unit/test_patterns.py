@@ -11,7 +11,11 @@ def test_every_family_pattern_matches_only_sagemaker_and_its_terminal_statuses()
         pattern = event_pattern(name)
         assert pattern["source"] == ["aws.sagemaker"]
         assert pattern["detail-type"] == [family.detail_type]
-        assert "InProgress" not in pattern["detail"][family.status_field]
+        if family.status_field is None:
+            # A family without statuses (models) acts on every event of its detail-type
+            assert "detail" not in pattern and family.statuses == ()
+        else:
+            assert "InProgress" not in pattern["detail"][family.status_field]
 
 
 def test_job_families_act_on_completed_failed_and_stopped() -> None:

@@ -2,11 +2,12 @@
 
 | family        | module          | events (detail-type)                  | Describe*                      |
 |---------------|-----------------|---------------------------------------|--------------------------------|
-| training      | training        | SageMaker Training Job State Change   | TrainingJob                    |
+| training      | training        | SageMaker Training Job State Change   | TrainingJob, Algorithm         |
 | processing    | processing      | SageMaker Processing Job State Change | ProcessingJob                  |
 | transform     | transform       | SageMaker Transform Job State Change  | TransformJob, Model            |
 | model-package | model_package   | SageMaker Model Package State Change  | ModelPackage                   |
 | endpoint      | endpoint        | SageMaker Endpoint State Change       | Endpoint, EndpointConfig, Model|
+| model         | model           | SageMaker Model State Change          | Model (remembered, no lineage) |
 
 Everything else reads ``ALL``: the EventBridge patterns (``patterns``), the stack's rules and IAM grants,
 the local demo's routing, the bench and the CLI. Adding a family is one module here and one entry below
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lineage_recorder.families import endpoint, model_package, processing, training, transform
+from lineage_recorder.families import endpoint, model, model_package, processing, training, transform
 from lineage_recorder.families.base import DescribeCall, Family
 
 __all__ = [
@@ -37,6 +38,7 @@ ALL: tuple[Family, ...] = (
     transform.FAMILY,
     model_package.FAMILY,
     endpoint.FAMILY,
+    model.FAMILY,
 )
 
 BY_NAME: dict[str, Family] = {family.name: family for family in ALL}
@@ -45,9 +47,6 @@ BY_DETAIL_TYPE: dict[str, Family] = {family.detail_type: family for family in AL
 # SageMaker events the recorder knows and deliberately does not record on their own (docs/decisions.md,
 # section 13). No rule routes them; one fed to `lineage-recorder record` is ignored with this reason.
 NOT_RECORDED: dict[str, str] = {
-    "SageMaker Model State Change": (
-        "a model's containers are recorded when an endpoint deploys it or a transform job uses it"
-    ),
     "SageMaker Endpoint Config State Change": (
         "an endpoint config is recorded when an endpoint deploys it (its Endpoint State Change)"
     ),

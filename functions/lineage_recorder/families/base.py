@@ -17,6 +17,7 @@ from lineage_recorder.apply.gateway import Described, SageMakerGateway
 from lineage_recorder.errors import UnconfirmedResourceError, invalid
 from lineage_recorder.events.envelope import EVENT_SOURCE, SageMakerEvent
 from lineage_recorder.plan import Plan
+from lineage_recorder.state.descriptions import DescriptionMemory
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,6 +29,9 @@ class DescribeCall:
     operation: str  # "DescribeTrainingJob"
     resource_type: str  # the ARN's resource type: arn:...:sagemaker:<region>:<account>:<resource_type>/*
     name_parameter: str  # "TrainingJobName"
+    # Resources that can disappear while lineage still needs them (models): what of a description to
+    # remember (only what lineage needs: never environment variables), and answer from when it is gone.
+    remember: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def iam_action(self) -> str:
@@ -47,6 +51,8 @@ class Family:
     statuses: tuple[str, ...]
     describes: tuple[DescribeCall, ...]
     prepare: Callable[[SageMakerEvent, Describer], Plan]
+    # False for a family that only remembers what it describes (models) and plans no lineage itself.
+    writes_lineage: bool = True
 
     def event_pattern(self, account: str | None = None) -> dict[str, Any]:
         """The EventBridge pattern of this family, filtered to the statuses the recorder acts on, and to
@@ -88,13 +94,24 @@ class Describer:
 
     Throttling and other faults raise, so the record is retried by SQS rather than recorded from partial
     data. Each resource is described once per event.
+
+    A call that ``remember``s (DescribeModel) keeps what lineage needs of every description in
+    ``memory``; when the resource is gone, that remembered description answers instead (``recalled``
+    says so), so a model deleted before its endpoint's event is processed still has its containers.
     """
 
-    def __init__(self, gateway: SageMakerGateway, declared: tuple[DescribeCall, ...]) -> None:
+    def __init__(
+        self,
+        gateway: SageMakerGateway,
+        declared: tuple[DescribeCall, ...],
+        memory: DescriptionMemory | None = None,
+    ) -> None:
         self._gateway = gateway
         self._declared = frozenset(declared)
+        self._memory = memory
         self._described: dict[tuple[str, str], Described] = {}
         self.fallbacks: list[str] = []
+        self.recalled: list[str] = []
 
     def confirm(self, call: DescribeCall, name: str) -> dict[str, Any]:
         """The description of the resource the event is about; UnconfirmedResourceError when SageMaker does
@@ -122,10 +139,24 @@ class Describer:
             raise UndeclaredCallError(f"{call.operation} is not among the family's declared Describe* calls")
         cached = (call.operation, name)
         if cached not in self._described:
-            self._described[cached] = self._gateway.describe_resource(
-                call.operation, **{call.name_parameter: name}
-            )
+            described = self._gateway.describe_resource(call.operation, **{call.name_parameter: name})
+            if call.remember is not None and self._memory is not None:
+                described = self._remembered(call, name, described)
+            self._described[cached] = described
         return self._described[cached]
+
+    def _remembered(self, call: DescribeCall, name: str, described: Described) -> Described:
+        assert call.remember is not None and self._memory is not None
+        if described.body is not None:
+            self._memory.remember(call.operation, name, call.remember(described.body))
+            return described
+        recalled = self._memory.recall(call.operation, name)
+        if recalled is None:
+            return described
+        self.recalled.append(
+            f"{call.operation} {name!r}: {described.reason}; its remembered description is used"
+        )
+        return Described(recalled)
 
 
 def validated(model: type[M], body: dict[str, Any], what: str) -> M:

@@ -5,10 +5,39 @@ A model's containers carry the lineage: each one's image, model data and model p
 
 from __future__ import annotations
 
+from typing import Any
+
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.families.base import DescribeCall, Describer, validated
 
-DESCRIBE_MODEL = DescribeCall("DescribeModel", "model", "ModelName")
+
+def lineage_view(body: dict[str, Any]) -> dict[str, Any]:
+    """What lineage needs of a DescribeModel response: its name, ARN and containers' sources. Never its
+    environment variables or anything else: the state table is not a copy of the account's configuration."""
+    model = Model.model_validate(body)
+    return {
+        "ModelName": model.ModelName,
+        "ModelArn": model.ModelArn,
+        "Containers": [_container_view(container) for container in model.containers()],
+    }
+
+
+def _container_view(container: ContainerDefinitionSpec) -> dict[str, Any]:
+    return _known(container)
+
+
+def _known(spec: Tolerant) -> dict[str, Any]:
+    """The fields `spec`'s model declares, recursively, without the extra ones SageMaker added."""
+    view: dict[str, Any] = {}
+    for name in type(spec).model_fields:
+        value = getattr(spec, name)
+        if isinstance(value, Tolerant):
+            view[name] = _known(value)
+        elif isinstance(value, list):
+            view[name] = [_known(item) if isinstance(item, Tolerant) else item for item in value]
+        elif value is not None:
+            view[name] = value
+    return view
 
 
 class HubAccessSpec(Tolerant):
@@ -74,3 +103,6 @@ def described_model(describer: Describer, model_name: str) -> Model | None:
     keeps the reason)."""
     body = describer.describe(DESCRIBE_MODEL, model_name)
     return None if body is None else validated(Model, body, "the describe_model response")
+
+
+DESCRIBE_MODEL = DescribeCall("DescribeModel", "model", "ModelName", remember=lineage_view)

@@ -5,7 +5,8 @@
 - ``associations``: associations known to exist;
 - ``counters``: running totals of what the recorder created (quota alarms);
 - ``cursors``: where each lineage-index feed reads next;
-- ``pending_links``: cross-account SameAs links deferred for a retry.
+- ``pending_links``: cross-account SameAs links deferred for a retry;
+- ``descriptions``: what remembered resources (models) looked like when last described.
 
 ``table`` owns the DynamoDB table's item-id namespaces, batching and snapshots. Without a state table
 (the CLI on a laptop, tests) every store lives in memory for the process.
@@ -26,6 +27,7 @@ from lineage_recorder.state.associations import (
 )
 from lineage_recorder.state.counters import CreationCounters, MemoryCreationCounters, TableCreationCounters
 from lineage_recorder.state.cursors import IndexCursors, MemoryIndexCursors, TableIndexCursors
+from lineage_recorder.state.descriptions import DescriptionMemory, MemoryDescriptions, TableDescriptions
 from lineage_recorder.state.entity_states import EntityStateStore, MemoryEntityStates, TableEntityStates
 from lineage_recorder.state.keys import KeyStore, MemoryKeyStore, TableKeyStore
 from lineage_recorder.state.pending_links import MemoryPendingLinks, PendingLinks, TablePendingLinks
@@ -65,6 +67,7 @@ class LineageState:
     counters: CreationCounters = field(default_factory=MemoryCreationCounters)
     cursors: IndexCursors = field(default_factory=MemoryIndexCursors)
     pending_links: PendingLinks = field(default_factory=MemoryPendingLinks)
+    descriptions: DescriptionMemory = field(default_factory=MemoryDescriptions)
     table: StateTable | None = None
 
     def snapshot(self) -> AbstractContextManager[Snapshot]:
@@ -87,5 +90,6 @@ def table_state(dynamodb: Any, table_name: str) -> LineageState:
         counters=TableCreationCounters(table),
         cursors=TableIndexCursors(table),
         pending_links=TablePendingLinks(table),
+        descriptions=TableDescriptions(table),
         table=table,
     )

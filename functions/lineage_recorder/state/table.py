@@ -11,6 +11,7 @@ this package each own one namespace and know nothing of the others:
 | ``created#<kind>``               | ``counters``                 | running total the recorder created     |
 | ``index#<feed>``                 | ``cursors``                  | where a lineage-index feed reads next  |
 | ``peer-links#pending``           | ``pending_links``            | SameAs links deferred for a retry      |
+| ``described#<digest of call>``   | ``descriptions``             | what a resource looked like (models)   |
 | ``<function>#<digest>``          | Powertools idempotency       | events already recorded (replay_guard) |
 
 A *snapshot* (``with table.snapshot() as known:``) reads many items in one BatchGetItem and answers
@@ -70,6 +71,10 @@ def cursor_id(feed: str) -> str:
 
 
 PENDING_LINKS_ID = "peer-links#pending"
+
+
+def described_id(operation: str, name: str) -> str:
+    return _digest_id("described", operation, name)
 
 
 def back_off(attempt: int) -> None:
