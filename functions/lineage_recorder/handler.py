@@ -92,7 +92,11 @@ def log_outcome(outcome: RecordOutcome | None) -> None:
             extra={"field": skipped.field, "value": skipped.value, "reason": skipped.reason},
         )
     for fallback in outcome.fallbacks:
-        logger.warning("Resource could not be described; recorded from the event", extra={"reason": fallback})
+        logger.warning(
+            "Resource could not be described; its lineage is recorded without it", extra={"reason": fallback}
+        )
+    for recalled in outcome.recalled:
+        logger.info("Resource gone; recorded from its remembered description", extra={"reason": recalled})
     logger.info(
         "Lineage recorded",
         extra={

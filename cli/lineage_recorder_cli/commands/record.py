@@ -35,6 +35,7 @@ class Summary:
     associations_existing: int = 0
     skipped_values: list[dict[str, str]] = field(default_factory=list)
     describe_fallbacks: list[dict[str, str]] = field(default_factory=list)
+    recalled: list[dict[str, str]] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -92,6 +93,7 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
             summary.describe_fallbacks.extend(
                 {"event": source.location, "reason": r} for r in outcome.fallbacks
             )
+            summary.recalled.extend({"event": source.location, "reason": r} for r in outcome.recalled)
     return summary
 
 
@@ -109,7 +111,9 @@ def print_summary(summary: Summary) -> None:
     for item in summary.skipped_values:
         print(f"  warning  {item['event']}: skipped {item['field']}={item['value']!r} ({item['reason']})")
     for item in summary.describe_fallbacks:
-        print(f"  warning  {item['event']}: recorded from the event alone ({item['reason']})")
+        print(f"  warning  {item['event']}: recorded without a resource it names ({item['reason']})")
+    for item in summary.recalled:
+        print(f"  note     {item['event']}: {item['reason']}")
     print(f"failed:                {len(summary.failed)}")
     for item in summary.failed:
         print(f"  FAILED   {item['event']}: {item['reason']}")
