@@ -45,6 +45,11 @@ from tests.support.family_samples import RecordedSageMaker, sample_of
 # The Describe* calls each family's preparer makes: granted only when the family is enabled.
 DESCRIBE_ACTIONS_BY_FAMILY = {
     "training": {"sagemaker:DescribeTrainingJob": "training-job", "sagemaker:DescribeAlgorithm": "algorithm"},
+    "inference-component": {
+        "sagemaker:DescribeInferenceComponent": "inference-component",
+        "sagemaker:DescribeModel": "model",
+    },
+    "model": {"sagemaker:DescribeModel": "model"},
     "processing": {"sagemaker:DescribeProcessingJob": "processing-job"},
     "transform": {"sagemaker:DescribeTransformJob": "transform-job", "sagemaker:DescribeModel": "model"},
     "model-package": {"sagemaker:DescribeModelPackage": "model-package"},
@@ -235,8 +240,13 @@ def test_every_family_the_recorder_handles_has_a_rule_with_the_shared_pattern(sy
         assert pattern["account"] == [ACCOUNT]
         assert pattern["source"] == ["aws.sagemaker"]
         if family.status_field is not None:
-            assert pattern["detail"] == {family.status_field: list(family.statuses)}
+            filters = {field: list(values) for field, values in family.detail_filter.items()}
+            assert pattern["detail"] == {**filters, family.status_field: list(family.statuses)}
             assert family.statuses, f"the {name} family acts on no status"
+    # And CloudTrail's API call events are SageMaker's own calls only
+    calls = event_pattern("inference-component", ACCOUNT)
+    assert calls["detail-type"] == ["AWS API Call via CloudTrail"]
+    assert calls["detail"]["eventSource"] == ["sagemaker.amazonaws.com"]
 
 
 def test_rules_are_on_the_default_bus_and_target_the_queue_with_the_dlq(synthesis: Synthesis) -> None:

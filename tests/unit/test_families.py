@@ -49,7 +49,7 @@ def test_the_preparer_makes_every_declared_describe_and_nothing_else(family: Fam
     # When its preparer and planner run on the sample event
     plan = family.prepare(parse_event(sample.event), describer)
     # Then a plan about the event's resource comes out, fully described, with every value usable
-    assert plan.resource_arn == sample.event["resources"][0]
+    assert plan.resource_arn == family.resource_arn(parse_event(sample.event))
     assert bool(plan.entities and plan.edges) is family.writes_lineage
     assert describer.fallbacks == []
     assert plan.skipped == ()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import botocore.session
 from botocore import xform_name
+from lineage_recorder.families import ALL
 
 PACKAGE = Path(__file__).resolve().parents[2] / "functions" / "lineage_recorder"
 GATEWAY = PACKAGE / "apply" / "gateway.py"
@@ -26,6 +27,12 @@ def _modules() -> list[Path]:
     return sorted(path for path in PACKAGE.rglob("*.py") if path != GATEWAY)
 
 
+# CloudTrail's names for the API calls a family acts on (its rule filters on them): event names, not calls.
+CLOUDTRAIL_EVENT_NAMES = frozenset(
+    name for family in ALL if family.status_field == "eventName" for name in family.statuses
+)
+
+
 def _sagemaker_uses(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -35,7 +42,11 @@ def _sagemaker_uses(path: Path) -> list[str]:
             and node.func.attr in SAGEMAKER_METHODS
         ):
             found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} calls .{node.func.attr}()")
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in WRITE_NAMES:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in WRITE_NAMES - CLOUDTRAIL_EVENT_NAMES
+        ):
             found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} names {node.value!r}")
     return found
 

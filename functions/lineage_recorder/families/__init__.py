@@ -1,13 +1,14 @@
 """The SageMaker resource families the recorder maps to lineage: one module each, listed in ``ALL``.
 
-| family        | module          | events (detail-type)                  | Describe*                      |
-|---------------|-----------------|---------------------------------------|--------------------------------|
-| training      | training        | SageMaker Training Job State Change   | TrainingJob, Algorithm         |
-| processing    | processing      | SageMaker Processing Job State Change | ProcessingJob                  |
-| transform     | transform       | SageMaker Transform Job State Change  | TransformJob, Model            |
-| model-package | model_package   | SageMaker Model Package State Change  | ModelPackage                   |
-| endpoint      | endpoint        | SageMaker Endpoint State Change       | Endpoint, EndpointConfig, Model|
-| model         | model           | SageMaker Model State Change          | Model (remembered, no lineage) |
+| family (module)                           | events (detail-type)                  | Describe*           |
+|-------------------------------------------|---------------------------------------|---------------------|
+| training                                  | SageMaker Training Job State Change   | TrainingJob, Algo.  |
+| processing                                | SageMaker Processing Job State Change | ProcessingJob       |
+| transform                                 | SageMaker Transform Job State Change  | TransformJob, Model |
+| model-package (model_package)             | SageMaker Model Package State Change  | ModelPackage        |
+| endpoint                                  | SageMaker Endpoint State Change       | Endpoint, Config, M.|
+| inference-component (inference_component) | AWS API Call via CloudTrail           | InferenceComp., M.  |
+| model (remembers models, writes nothing)  | SageMaker Model State Change          | Model               |
 
 Everything else reads ``ALL``: the EventBridge patterns (``patterns``), the stack's rules and IAM grants,
 the local demo's routing, the bench and the CLI. Adding a family is one module here and one entry below
@@ -18,7 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lineage_recorder.families import endpoint, model, model_package, processing, training, transform
+from lineage_recorder.families import (
+    endpoint,
+    inference_component,
+    model,
+    model_package,
+    processing,
+    training,
+    transform,
+)
 from lineage_recorder.families.base import DescribeCall, Family
 
 __all__ = [
@@ -38,6 +47,7 @@ ALL: tuple[Family, ...] = (
     transform.FAMILY,
     model_package.FAMILY,
     endpoint.FAMILY,
+    inference_component.FAMILY,
     model.FAMILY,
 )
 

@@ -7,8 +7,8 @@ an event becomes a Plan: ``prepare(event, describer)`` reads the resource, then 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -53,6 +53,10 @@ class Family:
     prepare: Callable[[SageMakerEvent, Describer], Plan]
     # False for a family that only remembers what it describes (models) and plans no lineage itself.
     writes_lineage: bool = True
+    # More detail fields the rule filters on (a CloudTrail event's eventSource).
+    detail_filter: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The ARN an event is about, for events that do not carry it in one top-level detail field.
+    arn_of: Callable[[SageMakerEvent], str | None] | None = None
 
     def event_pattern(self, account: str | None = None) -> dict[str, Any]:
         """The EventBridge pattern of this family, filtered to the statuses the recorder acts on, and to
@@ -60,12 +64,17 @@ class Family:
         pattern: dict[str, Any] = {"source": [EVENT_SOURCE], "detail-type": [self.detail_type]}
         if account is not None:
             pattern["account"] = [account]
+        detail: dict[str, list[str]] = {name: list(values) for name, values in self.detail_filter.items()}
         if self.status_field is not None:
-            pattern["detail"] = {self.status_field: list(self.statuses)}
+            detail[self.status_field] = list(self.statuses)
+        if detail:
+            pattern["detail"] = detail
         return pattern
 
     def resource_arn(self, event: SageMakerEvent) -> str | None:
         """The ARN of the resource the event is about, as the event names it (untrusted until described)."""
+        if self.arn_of is not None:
+            return self.arn_of(event)
         value = detail_with_arn(event, self.arn_field).get(self.arn_field)
         return value if isinstance(value, str) else None
 
