@@ -125,7 +125,9 @@ def test_a_new_model_keeps_the_old_deployment_as_history_and_deletion_marks_both
     described = sagemaker.describe_inference_component(InferenceComponentName="chat-ic")
     from lineage_recorder.families.inference_component import InferenceComponent
 
-    current = deployment_uri(component_arn, InferenceComponent.model_validate(described).Specification)
+    current = deployment_uri(
+        component_arn, [spec for _, spec in InferenceComponent.model_validate(described).specifications()]
+    )
     actions = {
         summary["Source"]["SourceUri"]: sagemaker.describe_action(ActionName=summary["ActionName"])
         for page in sagemaker.get_paginator("list_actions").paginate()

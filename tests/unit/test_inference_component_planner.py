@@ -49,8 +49,8 @@ def test_a_component_hosting_a_model_links_the_models_containers_to_the_endpoint
     )
     component = _component(ModelName="llama")
     # When planned
-    plan = plan_inference_component(component, model)
-    deployment = f"action:{deployment_uri(COMPONENT, component.Specification)}"
+    plan = plan_inference_component(component, {"llama": model})
+    deployment = f"action:{deployment_uri(COMPONENT, [spec for _, spec in component.specifications()])}"
     # Then the model's image and data contributed to the component's deployment, which is associated with
     # the component, which is associated with the endpoint (referenced, owned by the endpoint family)
     assert _edges(plan) == {
@@ -73,13 +73,13 @@ def test_a_new_model_is_a_new_deployment_and_new_copies_are_not() -> None:
     first = _component(ModelName="llama")
     other_model = _component(ModelName="llama-v2")
     more_copies = first.model_copy(update={"RuntimeConfig": {"DesiredCopyCount": 9}})
+
     # Then a new model is a new deployment key; new copies are the same deployment, updated in place
-    assert deployment_uri(COMPONENT, first.Specification) != deployment_uri(
-        COMPONENT, other_model.Specification
-    )
-    assert deployment_uri(COMPONENT, first.Specification) == deployment_uri(
-        COMPONENT, more_copies.Specification
-    )
+    def uri(component: InferenceComponent) -> str:
+        return deployment_uri(COMPONENT, [spec for _, spec in component.specifications()])
+
+    assert uri(first) != uri(other_model)
+    assert uri(first) == uri(more_copies)
 
 
 def test_a_container_component_records_its_image_digest_artifact_and_base() -> None:
@@ -93,8 +93,8 @@ def test_a_container_component_records_its_image_digest_artifact_and_base() -> N
         BaseInferenceComponentName="base-ic",
     )
     # When planned
-    plan = plan_inference_component(component, None)
-    deployment = f"action:{deployment_uri(COMPONENT, component.Specification)}"
+    plan = plan_inference_component(component, {})
+    deployment = f"action:{deployment_uri(COMPONENT, [spec for _, spec in component.specifications()])}"
     edges = _edges(plan)
     # Then the image, its digest, the artifact and the base component contributed to the deployment
     for source in (

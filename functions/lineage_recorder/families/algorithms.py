@@ -11,7 +11,37 @@ from __future__ import annotations
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.families.base import DescribeCall, Describer, validated
 
-DESCRIBE_ALGORITHM = DescribeCall("DescribeAlgorithm", "algorithm", "AlgorithmName")
+_SERVING = "how the algorithm's models are served, not what a training job with it ran"
+_VALIDATION = "how the algorithm was validated when it was published, not what a training job with it ran"
+DESCRIBE_ALGORITHM = DescribeCall(
+    "DescribeAlgorithm",
+    "algorithm",
+    "AlgorithmName",
+    not_lineage=tuple(
+        (path, _SERVING if path.startswith("InferenceSpecification") else _VALIDATION)
+        for path in (
+            "InferenceSpecification.Containers[].Image",
+            "InferenceSpecification.Containers[].ModelDataUrl",
+            "InferenceSpecification.Containers[].ModelDataSource.S3DataSource.S3Uri",
+            "InferenceSpecification.Containers[].ModelDataSource.S3DataSource.HubAccessConfig.HubContentArn",
+            "InferenceSpecification.Containers[].ModelDataSource.S3DataSource.ManifestS3Uri",
+            "InferenceSpecification.Containers[].NearestModelName",
+            "InferenceSpecification.Containers[].AdditionalModelDataSources[].S3DataSource.S3Uri",
+            "InferenceSpecification.Containers[].AdditionalModelDataSources[].S3DataSource.HubAccessConfig.HubContentArn",
+            "InferenceSpecification.Containers[].AdditionalModelDataSources[].S3DataSource.ManifestS3Uri",
+            "InferenceSpecification.Containers[].AdditionalS3DataSource.S3Uri",
+            "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.InputDataConfig[].DataSource.S3DataSource.S3Uri",
+            "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.InputDataConfig[].DataSource.S3DataSource.HubAccessConfig.HubContentArn",
+            "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.InputDataConfig[].DataSource.FileSystemDataSource.FileSystemId",
+            "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.InputDataConfig[].DataSource.FileSystemDataSource.DirectoryPath",
+            "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.InputDataConfig[].DataSource.DatasetSource.DatasetArn",
+            "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+            "ValidationSpecification.ValidationProfiles[].TrainingJobDefinition.ResourceConfig.TrainingPlanArn",
+            "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformInput.DataSource.S3DataSource.S3Uri",
+            "ValidationSpecification.ValidationProfiles[].TransformJobDefinition.TransformOutput.S3OutputPath",
+        )
+    ),
+)
 
 
 class AdditionalS3DataSourceSpec(Tolerant):

@@ -32,6 +32,9 @@ class DescribeCall:
     # Resources that can disappear while lineage still needs them (models): what of a description to
     # remember (only what lineage needs: never environment variables), and answer from when it is gone.
     remember: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Fields of the response that name data, code or a resource but are not lineage, each with why
+    # (tests/unit/test_complete_or_loud.py holds every other such field to be recorded or skipped).
+    not_lineage: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def iam_action(self) -> str:

@@ -46,12 +46,49 @@ from lineage_recorder.families.builder import (
     unique_name,
 )
 from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
+from lineage_recorder.families.reasons import CAPACITY, IDENTITY
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity, Supersession
 from lineage_recorder.uris import sagemaker_arn_problem
 
-DESCRIBE_ENDPOINT = DescribeCall("DescribeEndpoint", "endpoint", "EndpointName")
-DESCRIBE_ENDPOINT_CONFIG = DescribeCall("DescribeEndpointConfig", "endpoint-config", "EndpointConfigName")
+_PENDING = "a deployment still in progress; the IN_SERVICE event that ends it records what it deployed"
+_CONFIG_OUTPUTS = "the live config's, recorded from DescribeEndpointConfig for each deployment"
+DESCRIBE_ENDPOINT = DescribeCall(
+    "DescribeEndpoint",
+    "endpoint",
+    "EndpointName",
+    not_lineage=(
+        *(
+            (f"PendingDeploymentSummary.{variants}[].DeployedImages[].{image}", _PENDING)
+            for variants in ("ProductionVariants", "ShadowProductionVariants")
+            for image in ("SpecifiedImage", "ResolvedImage")
+        ),
+        ("ProductionVariants[].CapacityReservationConfig.MlReservationArn", CAPACITY),
+        ("ShadowProductionVariants[].CapacityReservationConfig.MlReservationArn", CAPACITY),
+        ("DataCaptureConfig.DestinationS3Uri", _CONFIG_OUTPUTS),
+        ("AsyncInferenceConfig.OutputConfig.S3OutputPath", _CONFIG_OUTPUTS),
+        ("AsyncInferenceConfig.OutputConfig.S3FailurePath", _CONFIG_OUTPUTS),
+        (
+            "ExplainerConfig.ClarifyExplainerConfig.ShapConfig.ShapBaselineConfig.ShapBaselineUri",
+            _CONFIG_OUTPUTS,
+        ),
+    ),
+)
+DESCRIBE_ENDPOINT_CONFIG = DescribeCall(
+    "DescribeEndpointConfig",
+    "endpoint-config",
+    "EndpointConfigName",
+    not_lineage=(
+        ("ExecutionRoleArn", IDENTITY),
+        ("ProductionVariants[].CapacityReservationConfig.MlReservationArn", CAPACITY),
+        ("ShadowProductionVariants[].CapacityReservationConfig.MlReservationArn", CAPACITY),
+        ("ProductionVariants[].CoreDumpConfig.DestinationS3Uri", "the container's crash dumps: diagnostics"),
+        (
+            "ShadowProductionVariants[].CoreDumpConfig.DestinationS3Uri",
+            "the container's crash dumps: diagnostics",
+        ),
+    ),
+)
 
 ENDPOINT_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "endpoint/" + RESOURCE_NAME + "$"
 RESOURCE_NAME_PATTERN = "^" + RESOURCE_NAME + "$"

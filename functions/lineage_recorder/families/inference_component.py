@@ -46,6 +46,7 @@ from lineage_recorder.families.builder import (
 )
 from lineage_recorder.families.endpoint import DeployedImageSpec
 from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
+from lineage_recorder.families.reasons import METRICS_PATH
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity, Supersession
 
@@ -57,7 +58,19 @@ CREATE, UPDATE, UPDATE_RUNTIME, DELETE = (
     "DeleteInferenceComponent",
 )
 DESCRIBE_INFERENCE_COMPONENT = DescribeCall(
-    "DescribeInferenceComponent", "inference-component", "InferenceComponentName"
+    "DescribeInferenceComponent",
+    "inference-component",
+    "InferenceComponentName",
+    not_lineage=(
+        (
+            "Specification.Container.ContainerMetricsConfig.MetricsEndpoints[].MetricsEndpointPath",
+            METRICS_PATH,
+        ),
+        (
+            "Specifications[].Container.ContainerMetricsConfig.MetricsEndpoints[].MetricsEndpointPath",
+            METRICS_PATH,
+        ),
+    ),
 )
 INFERENCE_COMPONENT = "InferenceComponent"
 INFERENCE_COMPONENT_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "inference-component/" + RESOURCE_NAME + "$"
@@ -92,7 +105,15 @@ class InferenceComponent(Tolerant):
     VariantName: str | None = None
     InferenceComponentStatus: str | None = None
     Specification: SpecificationSummarySpec | None = None
+    # A component may instead hold several specifications (one deployment runs them all).
+    Specifications: list[SpecificationSummarySpec] | None = None
     RuntimeConfig: RuntimeConfigSummarySpec | None = None
+
+    def specifications(self) -> list[tuple[str, SpecificationSummarySpec]]:
+        """(field, specification) of each specification the component holds."""
+        found = [("Specification", self.Specification)] if self.Specification else []
+        found += [(f"Specifications[{index}]", spec) for index, spec in enumerate(self.Specifications or [])]
+        return found
     CreationTime: Timestamp = None
     LastModifiedTime: Timestamp = None
 
@@ -123,15 +144,15 @@ def component_arn(event: SageMakerEvent) -> str | None:
     return f"arn:{partition}:sagemaker:{event.region}:{event.account}:inference-component/{name.lower()}"
 
 
-def deployment_uri(component_arn: str, specification: SpecificationSummarySpec | None) -> str:
-    """One deployment per specification a component was given: what it hosts, not how many copies."""
-    spec = specification or SpecificationSummarySpec()
-    container = spec.Container or ContainerSummarySpec()
-    image = container.DeployedImage.SpecifiedImage if container.DeployedImage else None
-    what = json.dumps(
-        [spec.ModelName, image, container.ArtifactUrl, spec.BaseInferenceComponentName], separators=(",", ":")
-    )
-    return f"{component_arn}?specification={hashlib.sha256(what.encode()).hexdigest()[:16]}"
+def deployment_uri(component_arn: str, specifications: list[SpecificationSummarySpec]) -> str:
+    """One deployment per set of specifications a component was given: what it hosts, not how many copies."""
+    what = []
+    for spec in specifications:
+        container = spec.Container or ContainerSummarySpec()
+        image = container.DeployedImage.SpecifiedImage if container.DeployedImage else None
+        what.append([spec.ModelName, image, container.ArtifactUrl, spec.BaseInferenceComponentName])
+    digest = hashlib.sha256(json.dumps(what, separators=(",", ":")).encode()).hexdigest()[:16]
+    return f"{component_arn}?specification={digest}"
 
 
 def component_context(
@@ -146,12 +167,14 @@ def component_context(
     )
 
 
-def plan_inference_component(component: InferenceComponent, model: Model | None) -> Plan:
-    """`model`: DescribeModel of the component's model, when it names one and it could be described."""
+def plan_inference_component(component: InferenceComponent, models: dict[str, Model]) -> Plan:
+    """`models`: DescribeModel of each model the component's specifications name, when it could be
+    described."""
     arn = component.InferenceComponentArn
     plan = PlanBuilder(arn)
     copies = component.RuntimeConfig.DesiredCopyCount if component.RuntimeConfig else None
-    spec = component.Specification or SpecificationSummarySpec()
+    specifications = component.specifications()
+    model_names = ",".join(spec.ModelName for _, spec in specifications if spec.ModelName) or None
     context = plan.add(
         component_context(
             arn,
@@ -162,7 +185,7 @@ def plan_inference_component(component: InferenceComponent, model: Model | None)
                     ("VariantName", component.VariantName),
                     (STATUS, component.InferenceComponentStatus),
                     ("CopyCount", None if copies is None else str(copies)),
-                    ("ModelName", spec.ModelName),
+                    ("ModelName", model_names),
                 ]
             ),
             reconcile=True,
@@ -181,7 +204,7 @@ def plan_inference_component(component: InferenceComponent, model: Model | None)
         )
         plan.edge(context, endpoint, AssociationType.ASSOCIATED_WITH)
 
-    key = EntityKey(EntityKind.ACTION, deployment_uri(arn, spec))
+    key = EntityKey(EntityKind.ACTION, deployment_uri(arn, [spec for _, spec in specifications]))
     plan.add(
         PlannedEntity(
             key=key,
@@ -189,51 +212,62 @@ def plan_inference_component(component: InferenceComponent, model: Model | None)
             name=unique_name(f"{component.InferenceComponentName}-deployment", key.source_uri),
             status=LIVE,
             properties=bounded_properties(
-                [("InferenceComponentName", component.InferenceComponentName), ("ModelName", spec.ModelName)]
+                [("InferenceComponentName", component.InferenceComponentName), ("ModelName", model_names)]
             ),
             reconcile=True,
             removed_properties=(SUPERSEDED_BY, STATUS),
         )
     )
     plan.edge(key, context, AssociationType.ASSOCIATED_WITH)
-    if model is not None:
-        plan.model_containers(model, "Specification.Model", key)
-    container = spec.Container
-    if container is not None:
-        deployed = container.DeployedImage
-        image = plan.image_artifact(
-            "Specification.Container.DeployedImage.SpecifiedImage",
-            deployed.SpecifiedImage if deployed else None,
-        )
-        plan.edge(image, key, CONTRIBUTED_TO)
-        if deployed and deployed.ResolvedImage and deployed.ResolvedImage != deployed.SpecifiedImage:
-            digest = plan.image_artifact(
-                "Specification.Container.DeployedImage.ResolvedImage", deployed.ResolvedImage
-            )
-            plan.edge(digest, key, CONTRIBUTED_TO)
-            plan.edge(image, digest, AssociationType.ASSOCIATED_WITH)
-        artifact = plan.s3_artifact("Specification.Container.ArtifactUrl", container.ArtifactUrl, MODEL)
-        plan.edge(artifact, key, CONTRIBUTED_TO)
-    if spec.BaseInferenceComponentName:
-        base_arn = sibling_arn(arn, "inference-component", spec.BaseInferenceComponentName.lower())
-        base = plan.add(component_context(base_arn, spec.BaseInferenceComponentName, reference=True))
-        plan.edge(base, key, CONTRIBUTED_TO)
-    specified = (
-        spec.Container.DeployedImage.SpecifiedImage
-        if spec.Container and spec.Container.DeployedImage
-        else None
-    )
-    current = spec.ModelName or specified or key.source_uri.rsplit("=", 1)[-1]
+    labels: list[str] = []
+    for field, spec in specifications:
+        labels.append(_specification(plan, field, spec, models, key, like=arn))
     plan.supersede(
         Supersession(
             anchor=context,
             current=key,
             source_type=MODEL_DEPLOYMENT,
             status=SUPERSEDED,
-            properties=((SUPERSEDED_BY, current[:256]),),
+            properties=((SUPERSEDED_BY, (",".join(labels) or key.source_uri.rsplit("=", 1)[-1])[:256]),),
         )
     )
     return plan.build()
+
+
+def _specification(
+    plan: PlanBuilder,
+    field: str,
+    spec: SpecificationSummarySpec,
+    models: dict[str, Model],
+    deployment: EntityKey,
+    *,
+    like: str,
+) -> str:
+    """What one specification hosts ContributedTo the deployment: its model's containers, or its
+    container's image (and digest) and artifact, and an adapter's base component. Returns its label."""
+    model = models.get(spec.ModelName) if spec.ModelName else None
+    if model is not None:
+        plan.model_containers(model, f"{field}.Model", deployment)
+    container = spec.Container
+    specified = None
+    if container is not None:
+        deployed = container.DeployedImage
+        specified = deployed.SpecifiedImage if deployed else None
+        image = plan.image_artifact(f"{field}.Container.DeployedImage.SpecifiedImage", specified)
+        plan.edge(image, deployment, CONTRIBUTED_TO)
+        if deployed and deployed.ResolvedImage and deployed.ResolvedImage != deployed.SpecifiedImage:
+            digest = plan.image_artifact(
+                f"{field}.Container.DeployedImage.ResolvedImage", deployed.ResolvedImage
+            )
+            plan.edge(digest, deployment, CONTRIBUTED_TO)
+            plan.edge(image, digest, AssociationType.ASSOCIATED_WITH)
+        artifact = plan.s3_artifact(f"{field}.Container.ArtifactUrl", container.ArtifactUrl, MODEL)
+        plan.edge(artifact, deployment, CONTRIBUTED_TO)
+    if spec.BaseInferenceComponentName:
+        base_arn = sibling_arn(like, "inference-component", spec.BaseInferenceComponentName.lower())
+        base = plan.add(component_context(base_arn, spec.BaseInferenceComponentName, reference=True))
+        plan.edge(base, deployment, CONTRIBUTED_TO)
+    return spec.ModelName or specified or ""
 
 
 def plan_deleted_component(arn: str, name: str, revision: str | None) -> Plan:
@@ -280,9 +314,12 @@ def prepare_inference_component(event: SageMakerEvent, describer: Describer) -> 
     )
     if component.InferenceComponentArn.lower() != arn.lower():
         raise InvalidEventError(f"SageMaker describes {name!r} as another component than {arn!r}")
-    spec = component.Specification
-    model = described_model(describer, spec.ModelName) if spec and spec.ModelName else None
-    return plan_inference_component(component, model)
+    models: dict[str, Model] = {}
+    for _, spec in component.specifications():
+        model = described_model(describer, spec.ModelName) if spec.ModelName else None
+        if model is not None and spec.ModelName:
+            models[spec.ModelName] = model
+    return plan_inference_component(component, models)
 
 
 FAMILY = Family(

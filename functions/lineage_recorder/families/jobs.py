@@ -9,7 +9,7 @@ the tests all read it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from pydantic import Field
@@ -170,13 +170,15 @@ def job_family(
     prepare: Callable[[SageMakerEvent, Describer], Plan],
     *,
     also_describes: tuple[DescribeCall, ...] = (),
+    not_lineage: tuple[tuple[str, str], ...] = (),
 ) -> Family:
+    """`not_lineage`: the job description's fields that name a resource but are not lineage, with why."""
     return Family(
         name=kind.name,
         detail_type=kind.detail_type,
         arn_field=kind.arn_field,
         status_field=kind.status_field,
         statuses=FINAL_STATUSES,
-        describes=(kind.describe, *also_describes),
+        describes=(replace(kind.describe, not_lineage=not_lineage), *also_describes),
         prepare=prepare,
     )

@@ -37,11 +37,35 @@ from lineage_recorder.families.builder import (
 )
 from lineage_recorder.families.jobs import DataSourceSpec
 from lineage_recorder.families.models import ContainerDefinitionSpec, ModelDataSourceSpec
+from lineage_recorder.families.reasons import MANIFEST, NEAREST_MODEL
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
 from lineage_recorder.uris import s3_uri_problem, sagemaker_arn_problem
 
-DESCRIBE_MODEL_PACKAGE = DescribeCall("DescribeModelPackage", "model-package", "ModelPackageName")
+DESCRIBE_MODEL_PACKAGE = DescribeCall(
+    "DescribeModelPackage",
+    "model-package",
+    "ModelPackageName",
+    not_lineage=(
+        ("ModelPackageName", "the package's own name; its ARN keys the package artifact"),
+        *(
+            (f"{containers}.{field}", reason)
+            for containers in (
+                "InferenceSpecification.Containers[]",
+                "AdditionalInferenceSpecifications[].Containers[]",
+            )
+            for field, reason in (
+                ("ModelDataSource.S3DataSource.ManifestS3Uri", MANIFEST),
+                ("AdditionalModelDataSources[].S3DataSource.ManifestS3Uri", MANIFEST),
+                ("NearestModelName", NEAREST_MODEL),
+            )
+        ),
+        (
+            "SourceAlgorithmSpecification.SourceAlgorithms[].ModelDataSource.S3DataSource.ManifestS3Uri",
+            MANIFEST,
+        ),
+    ),
+)
 
 # botocore: ModelPackageArn; the name is a group name, optionally followed by /<version>.
 MODEL_PACKAGE_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "model-package/" + RESOURCE_NAME + "(/[0-9]{1,10})?$"
@@ -120,11 +144,11 @@ class UserContextSpec(Tolerant):
 
     def who(self) -> str | None:
         """A person or role, as SageMaker recorded who made the change."""
-        return (
-            self.UserProfileArn
-            or self.UserProfileName
-            or (self.IamIdentity.Arn if self.IamIdentity else None)
-        )
+        parts = [
+            self.UserProfileArn or self.UserProfileName,
+            self.IamIdentity.Arn if self.IamIdentity else None,
+        ]
+        return " / ".join(part for part in parts if part) or None
 
 
 class ModelPackage(Tolerant):

@@ -9,6 +9,7 @@ from typing import Any
 
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.families.base import DescribeCall, Describer, validated
+from lineage_recorder.families.reasons import CREDENTIALS, IDENTITY, MANIFEST, METRICS_PATH
 
 
 def lineage_view(body: dict[str, Any]) -> dict[str, Any]:
@@ -105,4 +106,25 @@ def described_model(describer: Describer, model_name: str) -> Model | None:
     return None if body is None else validated(Model, body, "the describe_model response")
 
 
-DESCRIBE_MODEL = DescribeCall("DescribeModel", "model", "ModelName", remember=lineage_view)
+_CONTAINER_NOT_LINEAGE = tuple(
+    (f"{container}.{field}", reason)
+    for container in ("PrimaryContainer", "Containers[]")
+    for field, reason in (
+        ("ModelDataSource.S3DataSource.ManifestS3Uri", MANIFEST),
+        ("AdditionalModelDataSources[].S3DataSource.ManifestS3Uri", MANIFEST),
+        ("ContainerMetricsConfig.MetricsEndpoints[].MetricsEndpointPath", METRICS_PATH),
+        ("ImageConfig.RepositoryAuthConfig.RepositoryCredentialsProviderArn", CREDENTIALS),
+    )
+)
+DESCRIBE_MODEL = DescribeCall(
+    "DescribeModel",
+    "model",
+    "ModelName",
+    remember=lineage_view,
+    not_lineage=(
+        *_CONTAINER_NOT_LINEAGE,
+        ("ModelName", "a model is recorded through its containers; deployments name it in their properties"),
+        ("ModelArn", "a model is recorded through its containers; deployments name it in their properties"),
+        ("ExecutionRoleArn", IDENTITY),
+    ),
+)

@@ -17,6 +17,7 @@ from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.base import Describer
 from lineage_recorder.families.builder import CONTRIBUTED_TO, DATASET, PRODUCED, PlanBuilder, sibling_arn
 from lineage_recorder.families.jobs import PROCESSING, SUCCESSFUL_STATUSES, Job, describe_job, job_family
+from lineage_recorder.families.reasons import IDENTITY, INSIDE_THE_CONTAINER, STARTED_BY
 from lineage_recorder.naming import bounded_properties
 from lineage_recorder.plan import EntityKey, Plan
 from lineage_recorder.uris import query_uri
@@ -165,4 +166,17 @@ def prepare_processing_job(event: SageMakerEvent, describer: Describer) -> Plan:
     return plan_processing_job(describe_job(event, describer, PROCESSING, ProcessingJob))
 
 
-FAMILY = job_family(PROCESSING, prepare_processing_job)
+FAMILY = job_family(
+    PROCESSING,
+    prepare_processing_job,
+    not_lineage=(
+        ("RoleArn", IDENTITY),
+        ("ProcessingInputs[].S3Input.LocalPath", INSIDE_THE_CONTAINER),
+        ("ProcessingInputs[].DatasetDefinition.LocalPath", INSIDE_THE_CONTAINER),
+        ("ProcessingInputs[].DatasetDefinition.RedshiftDatasetDefinition.ClusterRoleArn", IDENTITY),
+        ("ProcessingOutputConfig.Outputs[].S3Output.LocalPath", INSIDE_THE_CONTAINER),
+        ("MonitoringScheduleArn", STARTED_BY),
+        ("AutoMLJobArn", STARTED_BY),
+        ("TrainingJobArn", STARTED_BY),
+    ),
+)

@@ -32,6 +32,14 @@ from lineage_recorder.families.jobs import (
     describe_job,
     job_family,
 )
+from lineage_recorder.families.reasons import (
+    CAPACITY,
+    CREDENTIALS,
+    DIAGNOSTICS,
+    IDENTITY,
+    INSIDE_THE_CONTAINER,
+    STARTED_BY,
+)
 from lineage_recorder.plan import Plan
 
 
@@ -142,4 +150,41 @@ def prepare_training_job(event: SageMakerEvent, describer: Describer) -> Plan:
     return plan_training_job(job, described_algorithm(describer, name, like=job.TrainingJobArn))
 
 
-FAMILY = job_family(TRAINING, prepare_training_job, also_describes=(DESCRIBE_ALGORITHM,))
+FAMILY = job_family(
+    TRAINING,
+    prepare_training_job,
+    also_describes=(DESCRIBE_ALGORITHM,),
+    not_lineage=(
+        ("RoleArn", IDENTITY),
+        ("TuningJobArn", STARTED_BY),
+        ("LabelingJobArn", STARTED_BY),
+        ("AutoMLJobArn", STARTED_BY),
+        (
+            "AlgorithmSpecification.TrainingImageConfig.TrainingRepositoryAuthConfig.TrainingRepositoryCredentialsProviderArn",
+            CREDENTIALS,
+        ),
+        ("CheckpointConfig.LocalPath", INSIDE_THE_CONTAINER),
+        ("TensorBoardOutputConfig.LocalPath", INSIDE_THE_CONTAINER),
+        ("DebugHookConfig.LocalPath", INSIDE_THE_CONTAINER),
+        ("DebugHookConfig.S3OutputPath", DIAGNOSTICS),
+        ("DebugRuleConfigurations[].LocalPath", INSIDE_THE_CONTAINER),
+        ("DebugRuleConfigurations[].S3OutputPath", DIAGNOSTICS),
+        ("DebugRuleConfigurations[].RuleEvaluatorImage", DIAGNOSTICS),
+        ("DebugRuleEvaluationStatuses[].RuleEvaluationJobArn", DIAGNOSTICS),
+        ("ProfilerConfig.S3OutputPath", DIAGNOSTICS),
+        ("ProfilerRuleConfigurations[].LocalPath", INSIDE_THE_CONTAINER),
+        ("ProfilerRuleConfigurations[].S3OutputPath", DIAGNOSTICS),
+        ("ProfilerRuleConfigurations[].RuleEvaluatorImage", DIAGNOSTICS),
+        ("ProfilerRuleEvaluationStatuses[].RuleEvaluationJobArn", DIAGNOSTICS),
+        ("ResourceConfig.TrainingPlanArn", CAPACITY),
+        (
+            "MlflowConfig.MlflowResourceArn",
+            "the MLflow tracking server the job reported to, not data or code",
+        ),
+        (
+            "ModelPackageConfig.ModelPackageGroupArn",
+            "the group OutputModelPackageArn (recorded) is registered in; the package's own family joins it",
+        ),
+        ("ServerlessJobConfig.EvaluatorArn", "evaluates the fine-tuned model; it does not make it"),
+    ),
+)

@@ -23,6 +23,7 @@ from lineage_recorder.families.jobs import (
     job_family,
 )
 from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
+from lineage_recorder.families.reasons import STARTED_BY
 from lineage_recorder.plan import AssociationType, Plan
 
 
@@ -90,4 +91,13 @@ def prepare_transform_job(event: SageMakerEvent, describer: Describer) -> Plan:
     return plan_transform_job(job, model)
 
 
-FAMILY = job_family(TRANSFORM, prepare_transform_job, also_describes=(DESCRIBE_MODEL,))
+FAMILY = job_family(
+    TRANSFORM,
+    prepare_transform_job,
+    also_describes=(DESCRIBE_MODEL,),
+    not_lineage=(
+        ("ModelName", "the model is recorded through its containers (DescribeModel)"),
+        ("LabelingJobArn", STARTED_BY),
+        ("AutoMLJobArn", STARTED_BY),
+    ),
+)
