@@ -114,6 +114,7 @@ class InferenceComponent(Tolerant):
         found = [("Specification", self.Specification)] if self.Specification else []
         found += [(f"Specifications[{index}]", spec) for index, spec in enumerate(self.Specifications or [])]
         return found
+
     CreationTime: Timestamp = None
     LastModifiedTime: Timestamp = None
 
