@@ -56,9 +56,12 @@ def _deliver(events: list[dict[str, Any]], batch_size: int = 10) -> list[dict[st
     return failures
 
 
+# Properties that hold a resource's times: the wall clock of the run that made it, different in each run.
+_CLOCK_PROPERTIES = frozenset({REVISION_PROPERTY, "CreationTime", "ResolutionTime"})
+
+
 def _properties(body: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    # SourceLastModified holds the resource's LastModifiedTime: the wall clock of the run that made it.
-    return tuple(sorted((k, v) for k, v in body.get("Properties", {}).items() if k != REVISION_PROPERTY))
+    return tuple(sorted((k, v) for k, v in body.get("Properties", {}).items() if k not in _CLOCK_PROPERTIES))
 
 
 def _entity_states(sagemaker: Any) -> dict[tuple[str, str], tuple[Any, ...]]:
