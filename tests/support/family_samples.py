@@ -41,6 +41,16 @@ def _operation(method: str) -> str:
     return "".join(part.capitalize() for part in method.split("_"))
 
 
+@dataclass(frozen=True)
+class OnePage:
+    """botocore's paginator, for a List* response that fits in one page."""
+
+    call: Any
+
+    def paginate(self, **params: Any) -> list[dict[str, Any]]:
+        return [self.call(**params)]
+
+
 @dataclass
 class RecordedSageMaker:
     """A fake SageMaker client that answers Describe* from a sample and records every call.
@@ -52,14 +62,21 @@ class RecordedSageMaker:
     sample: FamilySample
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
+    def get_paginator(self, method: str) -> OnePage:
+        """A List* call a family reads whole (ListPipelineExecutionSteps): the sample's answer, one page."""
+        return OnePage(self._answer(_operation(method)))
+
     def __getattr__(self, method: str) -> Any:
         operation = _operation(method)
         if not operation.startswith("Describe"):
             raise AttributeError(f"a preparer called {operation}, which is not a Describe* call")
+        return self._answer(operation)
+
+    def _answer(self, operation: str) -> Any:
 
         def call(**params: Any) -> dict[str, Any]:
             self.calls.append((operation, params))
-            (name,) = params.values()
+            name = next(iter(params.values()))
             answer = self.sample.describe.get(operation, {}).get(str(name))
             if answer is None:
                 error = {"Code": "ValidationException", "Message": "Requested resource not found."}

@@ -64,6 +64,8 @@ def test_each_describe_declares_the_resource_type_it_touches(family: Family) -> 
     # Given the responses of the family's sample (each names the resource it describes by ARN)
     sample = sample_of(family)
     for call in family.describes:
+        if call.items_key is not None:
+            continue  # a List* response names no resource of its own
         for name in sample.describe[call.operation]:
             # Then the ARN's resource type is the one the call declares (the stack grants it on that type)
             assert sample.resource_type_described(call.operation, name) == call.resource_type, call

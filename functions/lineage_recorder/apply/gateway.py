@@ -178,7 +178,20 @@ class SageMakerGateway:
             yield page
 
     # --- resources (the families' Describe* calls) -------------------------------------------------------
-    def describe_resource(self, operation: str, **params: str) -> Described:
+    def list_resource(self, operation: str, items_key: str, **params: str | int) -> Described:
+        """Every item a List* call answers for one resource (a pipeline execution's steps), read with
+        botocore's paginator, as ``{items_key: [...]}``; None and the reason when the resource is gone."""
+        items: list[Any] = []
+        try:
+            for page in self._pages(operation, **params):
+                items.extend(page.get(items_key) or [])
+        except AwsCallError as error:
+            if error.code in _UNDESCRIBABLE_CODES:
+                return Described(None, f"{method_name(operation)} failed: {error.message or error}")
+            raise
+        return Described({items_key: items})
+
+    def describe_resource(self, operation: str, **params: str | int) -> Described:
         """A resource's description; None and the reason when it is gone or its name cannot be described.
         Throttling and other faults raise, so the record is retried rather than recorded from less."""
         try:

@@ -9,6 +9,12 @@
 | endpoint                                  | SageMaker Endpoint State Change       | Endpoint, Config, M.|
 | inference-component (inference_component) | AWS API Call via CloudTrail           | InferenceComp., M.  |
 | model (remembers models, writes nothing)  | SageMaker Model State Change          | Model               |
+| tuning                                    | SageMaker HyperParameter Tuning Job … | HyperParameterTun.. |
+| pipeline-execution (pipeline)             | … Pipeline Execution Status Change    | PipelineExec., Steps|
+| pipeline-step (pipeline)                  | … Pipeline Execution Step Status Ch.  | PipelineExec., Steps|
+| feature-group (feature_group)             | SageMaker Feature Group State Change  | FeatureGroup        |
+| labeling                                  | SageMaker Ground Truth Labeling Job … | LabelingJob         |
+| model-card (model_card)                   | SageMaker Model Card State Change     | ModelCard, Pkg, M.  |
 
 Everything else reads ``ALL``: the EventBridge patterns (``patterns``), the stack's rules and IAM grants,
 the local demo's routing, the bench and the CLI. Adding a family is one module here and one entry below
@@ -21,12 +27,17 @@ from collections.abc import Iterable
 
 from lineage_recorder.families import (
     endpoint,
+    feature_group,
     inference_component,
+    labeling,
     model,
+    model_card,
     model_package,
+    pipeline,
     processing,
     training,
     transform,
+    tuning,
 )
 from lineage_recorder.families.base import DescribeCall, Family
 
@@ -49,6 +60,12 @@ ALL: tuple[Family, ...] = (
     endpoint.FAMILY,
     inference_component.FAMILY,
     model.FAMILY,
+    tuning.FAMILY,
+    pipeline.EXECUTION_FAMILY,
+    pipeline.STEP_FAMILY,
+    feature_group.FAMILY,
+    labeling.FAMILY,
+    model_card.FAMILY,
 )
 
 BY_NAME: dict[str, Family] = {family.name: family for family in ALL}

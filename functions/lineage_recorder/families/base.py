@@ -35,6 +35,12 @@ class DescribeCall:
     # Fields of the response that name data, code or a resource but are not lineage, each with why
     # (tests/unit/test_complete_or_loud.py holds every other such field to be recorded or skipped).
     not_lineage: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # A List* call read whole (ListPipelineExecutionSteps): the member holding the items; the gateway pages
+    # through it with botocore's paginator and answers every item under this one member.
+    items_key: str | None = None
+    # Made only to learn whether the resource exists (a model card's package): its fields are another
+    # family's to record, so the complete-or-loud test does not hold this call's fields to this family.
+    exists_only: bool = False
 
     @property
     def iam_action(self) -> str:
@@ -121,14 +127,14 @@ class Describer:
         self._gateway = gateway
         self._declared = frozenset(declared)
         self._memory = memory
-        self._described: dict[tuple[str, str], Described] = {}
+        self._described: dict[tuple[object, ...], Described] = {}
         self.fallbacks: list[str] = []
         self.recalled: list[str] = []
 
-    def confirm(self, call: DescribeCall, name: str) -> dict[str, Any]:
+    def confirm(self, call: DescribeCall, name: str, **more: str | int) -> dict[str, Any]:
         """The description of the resource the event is about; UnconfirmedResourceError when SageMaker does
-        not know it."""
-        described = self._describe(call, name)
+        not know it. `more`: further request parameters (a model card's ModelCardVersion)."""
+        described = self._describe(call, name, **more)
         if described.body is None:
             raise UnconfirmedResourceError(
                 f"SageMaker does not know this resource ({described.reason}): nothing is recorded from the "
@@ -140,18 +146,22 @@ class Describer:
         """True when SageMaker confirms the resource does not exist (a deletion event is then true)."""
         return self._describe(call, name).body is None
 
-    def describe(self, call: DescribeCall, name: str) -> dict[str, Any] | None:
-        described = self._describe(call, name)
+    def describe(self, call: DescribeCall, name: str, **more: str | int) -> dict[str, Any] | None:
+        described = self._describe(call, name, **more)
         if described.body is None:
             self.fallbacks.append(described.reason or f"{call.operation} returned nothing")
         return described.body
 
-    def _describe(self, call: DescribeCall, name: str) -> Described:
+    def _describe(self, call: DescribeCall, name: str, **more: str | int) -> Described:
         if call not in self._declared:
             raise UndeclaredCallError(f"{call.operation} is not among the family's declared Describe* calls")
-        cached = (call.operation, name)
+        cached = (call.operation, name, *sorted(more.items()))
         if cached not in self._described:
-            described = self._gateway.describe_resource(call.operation, **{call.name_parameter: name})
+            params = {call.name_parameter: name, **more}
+            if call.items_key is not None:
+                described = self._gateway.list_resource(call.operation, call.items_key, **params)
+            else:
+                described = self._gateway.describe_resource(call.operation, **params)
             if call.remember is not None and self._memory is not None:
                 described = self._remembered(call, name, described)
             self._described[cached] = described

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.families.algorithms import Algorithm, algorithm_arn, is_local
-from lineage_recorder.families.jobs import NODE_STATUSES, DataSourceSpec, JobKind
+from lineage_recorder.families.feature_store import feature_group_context, offline_store_feature_group
+from lineage_recorder.families.jobs import JOB_KINDS, NODE_STATUSES, DataSourceSpec, JobKind
 from lineage_recorder.families.models import ContainerDefinitionSpec, Model, ModelS3DataSourceSpec
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import (
@@ -66,6 +67,17 @@ class PlanBuilder:
             self._skipped.append(SkippedValue(field=field, value=value[:256], reason=problem))
             return None
         return value
+
+    def checked_arn(self, field: str, value: str | None, resource_type: str) -> str | None:
+        """`value` when it is a SageMaker ARN of `resource_type` (training-job, ...); else it is skipped."""
+
+        def problem(arn: str) -> str | None:
+            found = sagemaker_arn_problem(arn)
+            if found is None and arn.split(":", 5)[5].split("/", 1)[0] != resource_type:
+                return f"not the ARN of a {resource_type}"
+            return found
+
+        return self._checked(field, value, problem)
 
     def skip(self, field: str, value: str, reason: str) -> None:
         """A value from the resource that does not become lineage, and why (logged and counted)."""
@@ -130,9 +142,7 @@ class PlanBuilder:
             return
         s3 = source.S3DataSource
         if s3 is not None:
-            self.edge(
-                self.s3_artifact(f"{field}.S3DataSource.S3Uri", s3.S3Uri, DATASET), consumer, CONTRIBUTED_TO
-            )
+            self.s3_input(f"{field}.S3DataSource.S3Uri", s3.S3Uri, consumer)
             hub = s3.HubAccessConfig.HubContentArn if s3.HubAccessConfig else None
             self.edge(
                 self.any_arn_artifact(f"{field}.S3DataSource.HubAccessConfig.HubContentArn", hub, MODEL),
@@ -161,6 +171,19 @@ class PlanBuilder:
             CONTRIBUTED_TO,
         )
         self.skip_unknown(field, source)
+
+    def s3_input(self, field: str, uri: str | None, consumer: EntityKey) -> None:
+        """S3 data `consumer` read: the DataSet ContributedTo it; and when the data is under a feature
+        group's offline store, the feature group ContributedTo it too (families/feature_store.py)."""
+        data = self.s3_artifact(field, uri, DATASET)
+        self.edge(data, consumer, CONTRIBUTED_TO)
+        if data is None or uri is None:
+            return
+        group, why_not = offline_store_feature_group(uri, like=self.resource_arn)
+        if why_not is not None:
+            self.skip(field, uri, why_not)
+        if group is not None:
+            self.edge(self.add(feature_group_context(group, reference=True)), consumer, CONTRIBUTED_TO)
 
     def algorithm(
         self,
@@ -296,7 +319,8 @@ def job_node(
         name=kind.node_name(job_name),
         status=status if status in NODE_STATUSES else None,
         properties=bounded_properties([("JobName", job_name), ("FailureReason", failure_reason)]),
-        trial_component_name=kind.trial_component_name(job_name),
+        # Only jobs SageMaker creates a trial component for are looked up as one (a labeling job has none).
+        trial_component_name=kind.trial_component_name(job_name) if kind in JOB_KINDS else None,
         reconcile=not reference,
         reference=reference,
     )
@@ -350,6 +374,7 @@ def job_name_from_arn(job_arn: str) -> str:
 
 CONTRIBUTED_TO = AssociationType.CONTRIBUTED_TO
 PRODUCED = AssociationType.PRODUCED
+ASSOCIATED_WITH = AssociationType.ASSOCIATED_WITH
 
 
 def sibling_arn(like: str, resource_type: str, resource_name: str) -> str:

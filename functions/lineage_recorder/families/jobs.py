@@ -99,6 +99,9 @@ PROCESSING = JobKind("processing", "Processing")
 TRANSFORM = JobKind("transform", "Transform")
 # The jobs SageMaker creates a trial component for.
 JOB_KINDS = (TRAINING, PROCESSING, TRANSFORM)
+# Ground Truth labeling jobs: no trial component, and their event is "SageMaker Ground Truth Labeling Job
+# State Change" (families/labeling.py).
+LABELING = JobKind("labeling", "Labeling")
 
 
 def kind_of_trial_component(source_type: str) -> JobKind | None:

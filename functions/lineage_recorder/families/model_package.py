@@ -11,7 +11,6 @@ Event: SageMaker Model Package State Change, when Completed. Describe: DescribeM
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import Field
@@ -37,6 +36,7 @@ from lineage_recorder.families.builder import (
 )
 from lineage_recorder.families.jobs import DataSourceSpec
 from lineage_recorder.families.models import ContainerDefinitionSpec, ModelDataSourceSpec
+from lineage_recorder.families.pipeline import PIPELINE_EXECUTION_ARN, execution_context
 from lineage_recorder.families.reasons import MANIFEST, NEAREST_MODEL
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
@@ -70,10 +70,6 @@ DESCRIBE_MODEL_PACKAGE = DescribeCall(
 # botocore: ModelPackageArn; the name is a group name, optionally followed by /<version>.
 MODEL_PACKAGE_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + "model-package/" + RESOURCE_NAME + "(/[0-9]{1,10})?$"
 GROUP_NAME_PATTERN = "^" + RESOURCE_NAME + "$"
-# MetadataProperties.GeneratedBy of a version a pipeline registered: the pipeline execution's ARN.
-PIPELINE_EXECUTION_ARN = re.compile(
-    SAGEMAKER_ARN_PREFIX + "pipeline/" + RESOURCE_NAME + "/execution/[a-z0-9]+"
-)
 PIPELINE_EXECUTION_ARN_PROPERTY = "PipelineExecutionArn"
 
 # ModelApprovalStatus -> the Approval action's status (ActionStatus has no approval vocabulary; the
@@ -213,6 +209,12 @@ def plan_model_package(package: ModelPackage) -> Plan:
     if group_name:
         group = plan.add(_model_group(package, group_name))
         plan.edge(package_key, group, AssociationType.ASSOCIATED_WITH)
+    # MetadataProperties.GeneratedBy of a version a pipeline registered is the pipeline execution's ARN:
+    # the version joins the execution's context (families/pipeline.py), whichever event comes first.
+    generated_by = metadata.GeneratedBy if metadata else None
+    if generated_by and PIPELINE_EXECUTION_ARN.fullmatch(generated_by):
+        execution = plan.add(execution_context(generated_by, reference=True))
+        plan.edge(package_key, execution, AssociationType.ASSOCIATED_WITH)
 
     plan.edge(package_key, plan.add(_version_action(package, revision)), AssociationType.ASSOCIATED_WITH)
 

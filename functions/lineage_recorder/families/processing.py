@@ -15,7 +15,8 @@ from lineage_recorder.events.base import Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.base import Describer
-from lineage_recorder.families.builder import CONTRIBUTED_TO, DATASET, PRODUCED, PlanBuilder, sibling_arn
+from lineage_recorder.families.builder import CONTRIBUTED_TO, DATASET, PRODUCED, PlanBuilder
+from lineage_recorder.families.feature_store import feature_group_arn, feature_group_context
 from lineage_recorder.families.jobs import PROCESSING, SUCCESSFUL_STATUSES, Job, describe_job, job_family
 from lineage_recorder.families.reasons import IDENTITY, INSIDE_THE_CONTAINER, STARTED_BY
 from lineage_recorder.naming import bounded_properties
@@ -125,7 +126,7 @@ def plan_processing_job(job: ProcessingJob) -> Plan:
     for index, processing_input in enumerate(job.ProcessingInputs or []):
         field = f"ProcessingInputs[{index}]"
         uri = processing_input.S3Input.S3Uri if processing_input.S3Input else None
-        plan.edge(plan.s3_artifact(f"{field}.S3Input.S3Uri", uri, DATASET), node, CONTRIBUTED_TO)
+        plan.s3_input(f"{field}.S3Input.S3Uri", uri, node)
         if processing_input.DatasetDefinition is not None:
             _query_input(plan, f"{field}.DatasetDefinition", processing_input.DatasetDefinition, node)
 
@@ -147,10 +148,9 @@ def plan_processing_job(job: ProcessingJob) -> Plan:
                 )
         feature_group = output.FeatureStoreOutput.FeatureGroupName if output.FeatureStoreOutput else None
         if feature_group and completed:
-            feature_group_arn = sibling_arn(job.ProcessingJobArn, "feature-group", feature_group)
-            written = plan.arn_artifact(
-                f"{field}.FeatureStoreOutput.FeatureGroupName", feature_group_arn, DATASET
-            )
+            # The feature group's context, keyed as its own family keys it (families/feature_store.py).
+            group_arn = feature_group_arn(feature_group, like=job.ProcessingJobArn)
+            written = plan.add(feature_group_context(group_arn, reference=True))
             plan.edge(node, written, PRODUCED)
         elif feature_group:
             plan.skip(

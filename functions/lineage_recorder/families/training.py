@@ -1,7 +1,8 @@
 """Training jobs: job node; the Image (or the Algorithm and its image), every channel's data (S3, file
 system, dataset, hub content), a base model and a source model package ContributedTo it; it Produced the
 Model (``ModelArtifacts.S3ModelArtifacts``, else ``OutputDataConfig.S3OutputPath`` when it completed), the
-Checkpoint, the TensorBoard logs and the output model package.
+Checkpoint, the TensorBoard logs and the output model package. A job a tuning job launched is
+AssociatedWith the tuning job's context.
 
 Event: SageMaker Training Job State Change, when Completed, Failed or Stopped.
 Describe: DescribeTrainingJob; DescribeAlgorithm for an AlgorithmName in this account.
@@ -17,6 +18,7 @@ from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.algorithms import DESCRIBE_ALGORITHM, Algorithm, described_algorithm
 from lineage_recorder.families.base import Describer
 from lineage_recorder.families.builder import (
+    ASSOCIATED_WITH,
     CHECKPOINT,
     CONTRIBUTED_TO,
     MODEL,
@@ -40,6 +42,8 @@ from lineage_recorder.families.reasons import (
     INSIDE_THE_CONTAINER,
     STARTED_BY,
 )
+from lineage_recorder.families.tuning import RESOURCE_TYPE as TUNING_RESOURCE_TYPE
+from lineage_recorder.families.tuning import tuning_context
 from lineage_recorder.plan import Plan
 
 
@@ -90,6 +94,7 @@ class TrainingJob(Job):
     ServerlessJobConfig: ServerlessJobConfigSpec | None = None
     ModelPackageConfig: ModelPackageConfigSpec | None = None
     OutputModelPackageArn: str | None = None
+    TuningJobArn: str | None = None
     TrainingStartTime: Timestamp = None
     TrainingEndTime: Timestamp = None
 
@@ -141,6 +146,10 @@ def plan_training_job(job: TrainingJob, algorithm: Algorithm | None = None) -> P
         node, plan.s3_artifact("TensorBoardOutputConfig.S3OutputPath", tensorboard, TENSORBOARD), PRODUCED
     )
     plan.edge(node, plan.arn_artifact("OutputModelPackageArn", job.OutputModelPackageArn, MODEL), PRODUCED)
+    # A training job a tuning job launched is AssociatedWith the tuning job's context (families/tuning.py).
+    tuning_job = plan.checked_arn("TuningJobArn", job.TuningJobArn, TUNING_RESOURCE_TYPE)
+    if tuning_job is not None:
+        plan.edge(node, plan.add(tuning_context(tuning_job, reference=True)), ASSOCIATED_WITH)
     return plan.build()
 
 
@@ -156,7 +165,6 @@ FAMILY = job_family(
     also_describes=(DESCRIBE_ALGORITHM,),
     not_lineage=(
         ("RoleArn", IDENTITY),
-        ("TuningJobArn", STARTED_BY),
         ("LabelingJobArn", STARTED_BY),
         ("AutoMLJobArn", STARTED_BY),
         (

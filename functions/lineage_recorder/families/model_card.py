@@ -1,0 +1,181 @@
+"""Model cards: one ModelCard artifact per card version, AssociatedWith the model package version the card
+describes; the containers of the SageMaker model it describes ContributedTo it.
+
+Every change to a card (its content or its status: Draft, PendingReview, Approved, Archived) is a new
+version, and versions do not change, so each version is its own artifact: ``<card ARN>?version=<n>``,
+with its status and who created and last changed it. "Who approved it?" is then the version whose status
+is Approved, kept after the card moves on (docs/decisions.md, "A model card version is an artifact").
+
+What the card says it describes is its author's word: the model package (``model_package_details.
+model_package_arn`` in the card's content) and the model (``model_overview.model_id``) are linked only
+when SageMaker has them (DescribeModelPackage, DescribeModel); otherwise the value is skipped and said.
+Other content (intended uses, evaluation notes) is documentation, not lineage; the risk rating is kept.
+
+Event: SageMaker Model Card State Change, any status. Describe: DescribeModelCard (the event's version),
+DescribeModelPackage (only whether it exists), DescribeModel.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import Field
+
+from lineage_recorder.errors import InvalidEventError
+from lineage_recorder.events.base import SAGEMAKER_ARN_PREFIX, Tolerant
+from lineage_recorder.events.envelope import SageMakerEvent
+from lineage_recorder.families.base import (
+    DescribeCall,
+    Describer,
+    Family,
+    detail_with_arn,
+    name_from_arn,
+    validated,
+)
+from lineage_recorder.families.builder import ASSOCIATED_WITH, MODEL, PlanBuilder, sibling_arn
+from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
+from lineage_recorder.families.reasons import IDENTITY
+from lineage_recorder.naming import bounded_properties
+from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
+
+MODEL_CARD = "ModelCard"
+RESOURCE_TYPE = "model-card"
+# botocore: ModelCardName is [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}.
+MODEL_CARD_ARN_PATTERN = SAGEMAKER_ARN_PREFIX + RESOURCE_TYPE + "/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+STATUSES = ("Draft", "PendingReview", "Approved", "Archived")
+# botocore: Content is at most 100,000 characters.
+_MAX_CONTENT = 100_000
+
+DESCRIBE_MODEL_CARD = DescribeCall(
+    "DescribeModelCard",
+    RESOURCE_TYPE,
+    "ModelCardName",
+    not_lineage=(
+        ("CreatedBy.IamIdentity.Arn", IDENTITY),
+        ("LastModifiedBy.IamIdentity.Arn", IDENTITY),
+    ),
+)
+# Only whether the package the card names exists: the package's own family records what it is.
+PACKAGE_EXISTS = DescribeCall("DescribeModelPackage", "model-package", "ModelPackageName", exists_only=True)
+
+
+class UserContextSpec(Tolerant):
+    UserProfileName: str | None = None
+    UserProfileArn: str | None = None
+    IamIdentity: dict[str, Any] | None = None
+
+    def who(self) -> str | None:
+        identity = self.IamIdentity.get("Arn") if self.IamIdentity else None
+        return (
+            self.UserProfileArn or (identity if isinstance(identity, str) else None) or self.UserProfileName
+        )
+
+
+class ModelCardVersion(Tolerant):
+    ModelCardArn: str = Field(pattern=MODEL_CARD_ARN_PATTERN)
+    ModelCardName: str | None = None
+    ModelCardVersion: int | None = None
+    ModelCardStatus: str | None = None
+    Content: str | None = None
+    CreatedBy: UserContextSpec | None = None
+    LastModifiedBy: UserContextSpec | None = None
+
+
+def version_uri(card_arn: str, version: int | None) -> str:
+    return card_arn if version is None else f"{card_arn}?version={version}"
+
+
+def card_content(card: ModelCardVersion) -> dict[str, Any]:
+    """The card's content document; {} when it is not a JSON object (a card need not have content)."""
+    text = (card.Content or "")[:_MAX_CONTENT]
+    try:
+        document = json.loads(text) if text else {}
+    except (ValueError, RecursionError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _member(document: dict[str, Any], section: str, key: str) -> str | None:
+    part = document.get(section)
+    value = part.get(key) if isinstance(part, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def plan_model_card(
+    card: ModelCardVersion, *, package_known: bool = True, model: Model | None = None
+) -> Plan:
+    """`package_known`: whether SageMaker has the model package the card names; `model`: the SageMaker
+    model the card describes, when SageMaker has it."""
+    content = card_content(card)
+    plan = PlanBuilder(card.ModelCardArn)
+    risk = content.get("intended_uses")
+    node = plan.add(
+        PlannedEntity(
+            key=EntityKey(EntityKind.ARTIFACT, version_uri(card.ModelCardArn, card.ModelCardVersion)),
+            entity_type=MODEL_CARD,
+            properties=bounded_properties(
+                [
+                    ("ModelCardName", card.ModelCardName or name_from_arn(card.ModelCardArn)),
+                    (
+                        "ModelCardVersion",
+                        None if card.ModelCardVersion is None else str(card.ModelCardVersion),
+                    ),
+                    ("ModelCardStatus", card.ModelCardStatus),
+                    ("CreatedBy", card.CreatedBy.who() if card.CreatedBy else None),
+                    ("LastModifiedBy", card.LastModifiedBy.who() if card.LastModifiedBy else None),
+                    ("ModelId", _member(content, "model_overview", "model_id")),
+                    ("RiskRating", risk.get("risk_rating") if isinstance(risk, dict) else None),
+                ]
+            ),
+        )
+    )
+    package = _member(content, "model_package_details", "model_package_arn")
+    field = "Content.model_package_details.model_package_arn"
+    if package is not None and not package_known:
+        plan.skip(field, package, "SageMaker has no such model package")
+    else:
+        plan.edge(node, plan.arn_artifact(field, package, MODEL), ASSOCIATED_WITH)
+    if model is not None:
+        plan.model_containers(model, "Content.model_overview.model_id(DescribeModel)", node)
+    return plan.build()
+
+
+def _model_name(model_id: str, like: str) -> str | None:
+    """A SageMaker model named by ARN (in the card's account and Region) or by name; None for a model
+    outside SageMaker, which a card may describe too."""
+    if model_id.startswith("arn:"):
+        return name_from_arn(model_id) if model_id.startswith(sibling_arn(like, "model", "")) else None
+    return model_id
+
+
+def prepare_model_card(event: SageMakerEvent, describer: Describer) -> Plan:
+    """The event's card version as SageMaker describes it; one it does not know is not recorded."""
+    from_event = validated(ModelCardVersion, detail_with_arn(event, "ModelCardArn"), "the event detail")
+    arn = from_event.ModelCardArn
+    version = {"ModelCardVersion": from_event.ModelCardVersion} if from_event.ModelCardVersion else {}
+    card = validated(
+        ModelCardVersion,
+        describer.confirm(DESCRIBE_MODEL_CARD, name_from_arn(arn), **version),
+        "the describe_model_card response",
+    )
+    if card.ModelCardArn.lower() != arn.lower():
+        raise InvalidEventError(f"SageMaker describes {arn!r} as another model card")
+    content = card_content(card)
+    package = _member(content, "model_package_details", "model_package_arn")
+    package_known = package is None or not describer.absent(PACKAGE_EXISTS, package)
+    model_id = _member(content, "model_overview", "model_id")
+    model_name = _model_name(model_id, like=card.ModelCardArn) if model_id else None
+    model = described_model(describer, model_name) if model_name else None
+    return plan_model_card(card, package_known=package_known, model=model)
+
+
+FAMILY = Family(
+    name="model-card",
+    detail_type="SageMaker Model Card State Change",
+    arn_field="ModelCardArn",
+    status_field="ModelCardStatus",
+    statuses=STATUSES,
+    describes=(DESCRIBE_MODEL_CARD, PACKAGE_EXISTS, DESCRIBE_MODEL),
+    prepare=prepare_model_card,
+)
