@@ -124,6 +124,19 @@ def _growing(queue: sqs.IQueue, period: Duration) -> cloudwatch.MathExpression:
     )
 
 
+# CloudWatch: "Alarms on math expressions cannot contain more than 10 individual metrics". The rules'
+# EventBridge metrics are summed ten rules per alarm; the first alarm keeps its original id.
+_METRICS_PER_ALARM = 10
+
+
+def _rule_groups(rules: Sequence[events.Rule]) -> list[Sequence[events.Rule]]:
+    return [rules[start : start + _METRICS_PER_ALARM] for start in range(0, len(rules), _METRICS_PER_ALARM)]
+
+
+def _group_suffix(group: int) -> str:
+    return "" if group == 0 else str(group + 1)
+
+
 def _rules_sum(rules: Sequence[events.Rule], metric_name: str, period: Duration) -> cloudwatch.MathExpression:
     """An EventBridge metric summed over the recorder's rules (AWS/Events, dimension RuleName)."""
     return cloudwatch.MathExpression(
@@ -227,25 +240,31 @@ def alarms(
             ),
             **oldest_message(rejected_queue),
         ),
-        cloudwatch.Alarm(
-            scope,
-            "EventDeliveryFailedAlarm",
-            alarm_description=(
-                "EventBridge could not deliver events to the recorder's queue (FailedInvocations); they went "
-                "to the dead-letter queue, or were lost if that failed too."
-            ),
-            metric=_rules_sum(rules, "FailedInvocations", five_minutes),
-            **over_zero,
+        *(
+            cloudwatch.Alarm(
+                scope,
+                f"EventDeliveryFailedAlarm{_group_suffix(group)}",
+                alarm_description=(
+                    "EventBridge could not deliver events to the recorder's queue (FailedInvocations); they "
+                    "went to the dead-letter queue, or were lost if that failed too."
+                ),
+                metric=_rules_sum(group_rules, "FailedInvocations", five_minutes),
+                **over_zero,
+            )
+            for group, group_rules in enumerate(_rule_groups(rules))
         ),
-        cloudwatch.Alarm(
-            scope,
-            "EventDeadLetterFailedAlarm",
-            alarm_description=(
-                "EventBridge could neither deliver events nor put them in the dead-letter queue "
-                f"(InvocationsFailedToBeSentToDlq): those events are lost; {lost_events_remedy}."
-            ),
-            metric=_rules_sum(rules, "InvocationsFailedToBeSentToDlq", five_minutes),
-            **over_zero,
+        *(
+            cloudwatch.Alarm(
+                scope,
+                f"EventDeadLetterFailedAlarm{_group_suffix(group)}",
+                alarm_description=(
+                    "EventBridge could neither deliver events nor put them in the dead-letter queue "
+                    f"(InvocationsFailedToBeSentToDlq): those events are lost; {lost_events_remedy}."
+                ),
+                metric=_rules_sum(group_rules, "InvocationsFailedToBeSentToDlq", five_minutes),
+                **over_zero,
+            )
+            for group, group_rules in enumerate(_rule_groups(rules))
         ),
         cloudwatch.Alarm(
             scope,

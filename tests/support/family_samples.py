@@ -28,7 +28,8 @@ class FamilySample:
         from the ARN in SageMaker's answer that ends with the name (or is it)."""
         response = self.describe[operation][name]
         arns = [value for key, value in response.items() if key.endswith("Arn") and isinstance(value, str)]
-        (arn,) = [arn for arn in arns if arn == name or arn.endswith(f"/{name}")]
+        # A List* answer names no resource of its own: the ARN it was asked about (a pipeline execution).
+        (arn,) = [arn for arn in arns if arn == name or arn.endswith(f"/{name}")] or [name]
         return str(arn.split(":", 5)[5].split("/", 1)[0])
 
 
