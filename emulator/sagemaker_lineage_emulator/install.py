@@ -30,6 +30,7 @@ from sagemaker_lineage_emulator import (
     search,
     settings,
     trial_components,
+    tuning,
 )
 from sagemaker_lineage_emulator.errors import ThrottlingError, ValidationError
 from sagemaker_lineage_emulator.responses import (
@@ -160,7 +161,13 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
-        for name, handler in {**HANDLERS, **inventory.HANDLERS, **inference_components.HANDLERS}.items():
+        handlers = {
+            **HANDLERS,
+            **inventory.HANDLERS,
+            **inference_components.HANDLERS,
+            **tuning.HANDLERS,
+        }
+        for name, handler in handlers.items():
             setattr(SageMakerResponse, name, handler)
         for name in trial_components.JOB_KINDS:
             setattr(
@@ -185,6 +192,8 @@ def install() -> None:
                 SageMakerResponse.create_endpoint_config
             ),
         }
+        for name, wrap in tuning.WRAPPERS.items():
+            patches[name] = wrap(getattr(SageMakerResponse, name))
         for name, action in (("add_tags", "add"), ("list_tags", "list"), ("delete_tags", "delete")):
             patches[name] = _with_lineage_tags(getattr(SageMakerResponse, name), action)
         for name, patched in patches.items():
