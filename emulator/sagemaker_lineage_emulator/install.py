@@ -27,6 +27,7 @@ from sagemaker_lineage_emulator import (
     endpoints,
     inference_components,
     inventory,
+    pipelines,
     search,
     settings,
     trial_components,
@@ -166,6 +167,7 @@ def install() -> None:
             **inventory.HANDLERS,
             **inference_components.HANDLERS,
             **tuning.HANDLERS,
+            **pipelines.HANDLERS,
         }
         for name, handler in handlers.items():
             setattr(SageMakerResponse, name, handler)
