@@ -27,6 +27,7 @@ from sagemaker_lineage_emulator import (
     endpoints,
     inference_components,
     inventory,
+    labeling,
     pipelines,
     search,
     settings,
@@ -168,6 +169,8 @@ def install() -> None:
             **inference_components.HANDLERS,
             **tuning.HANDLERS,
             **pipelines.HANDLERS,
+            # After inventory's: real labeling jobs replace its empty list and its ResourceNotFound.
+            **labeling.HANDLERS,
         }
         for name, handler in handlers.items():
             setattr(SageMakerResponse, name, handler)
@@ -207,6 +210,13 @@ def install() -> None:
         )
         for owner, name, check in model_checks:
             setattr(owner, name, check)
+        # Labeling jobs found by ARN for tags.
+        find_by_arn = SageMakerModelBackend._get_resource_from_arn
+        model_patches: tuple[tuple[type, str, Callable[..., Any]], ...] = (
+            (SageMakerModelBackend, "_get_resource_from_arn", labeling.resource_from_arn(find_by_arn)),
+        )
+        for owner, name, patch in model_patches:
+            setattr(owner, name, patch)
         for name in _DYNAMODB_WRITES:
             setattr(DynamoHandler, name, _atomic(getattr(DynamoHandler, name)))
         _installed = True
