@@ -19,12 +19,13 @@ from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.dynamodb.responses import DynamoHandler
-from moto.sagemaker.models import FakeEndpointConfig, SageMakerModelBackend, sagemaker_backends
+from moto.sagemaker.models import FakeEndpointConfig, FeatureGroup, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.settings import allow_unknown_region
 
 from sagemaker_lineage_emulator import (
     endpoints,
+    feature_groups,
     inference_components,
     inventory,
     labeling,
@@ -171,6 +172,7 @@ def install() -> None:
             **pipelines.HANDLERS,
             # After inventory's: real labeling jobs replace its empty list and its ResourceNotFound.
             **labeling.HANDLERS,
+            **feature_groups.HANDLERS,
         }
         for name, handler in handlers.items():
             setattr(SageMakerResponse, name, handler)
@@ -210,10 +212,15 @@ def install() -> None:
         )
         for owner, name, check in model_checks:
             setattr(owner, name, check)
-        # Labeling jobs found by ARN for tags.
+        # Feature groups described as SageMaker does; labeling jobs and feature groups found by ARN for tags.
         find_by_arn = SageMakerModelBackend._get_resource_from_arn
         model_patches: tuple[tuple[type, str, Callable[..., Any]], ...] = (
-            (SageMakerModelBackend, "_get_resource_from_arn", labeling.resource_from_arn(find_by_arn)),
+            (FeatureGroup, "describe", feature_groups.describe),
+            (
+                SageMakerModelBackend,
+                "_get_resource_from_arn",
+                labeling.resource_from_arn(feature_groups.resource_from_arn(find_by_arn)),
+            ),
         )
         for owner, name, patch in model_patches:
             setattr(owner, name, patch)
