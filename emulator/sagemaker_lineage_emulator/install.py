@@ -29,6 +29,7 @@ from sagemaker_lineage_emulator import (
     inference_components,
     inventory,
     labeling,
+    model_cards,
     pipelines,
     search,
     settings,
@@ -173,6 +174,7 @@ def install() -> None:
             # After inventory's: real labeling jobs replace its empty list and its ResourceNotFound.
             **labeling.HANDLERS,
             **feature_groups.HANDLERS,
+            **model_cards.HANDLERS,
         }
         for name, handler in handlers.items():
             setattr(SageMakerResponse, name, handler)
