@@ -1,0 +1,564 @@
+"""Tuning jobs, pipelines, feature groups, labeling jobs and model cards, recorded through the recorder
+against the emulator: one node per resource whatever the order of the events, the joins with the jobs
+and packages, and replays that write nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
+from lineage_recorder_cli.local_aws import event_detail
+from moto.sagemaker.models import sagemaker_backends
+
+from tests.integration.jobs import ROLE, processing_job, training_job
+from tests.support.events import ACCOUNT, REGION, envelope
+from tests.support.graph import GraphSnapshot, snapshot
+
+ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+
+
+def _record(recorder: Recorder, event: dict[str, Any]) -> RecordOutcome:
+    outcome = recorder.record(parse_event(event))
+    assert not outcome.ignored, outcome
+    return outcome
+
+
+def _replayed_writes_nothing(recorder: Recorder, sagemaker: Any, events: list[dict[str, Any]]) -> None:
+    """Recording every event again (a redelivery, a replay) creates no entity and no association."""
+    before = snapshot(sagemaker)
+    for event in events:
+        outcome = recorder.record(parse_event({**event, "id": f"replay-{event['id']}"}))
+        assert outcome.created == [] and outcome.associations_created == 0, outcome
+    assert snapshot(sagemaker) == before
+
+
+def _no_duplicates(graph: GraphSnapshot) -> None:
+    assert graph.duplicate_entities == {} and graph.duplicate_associations == {}
+
+
+# --- feature groups -----------------------------------------------------------------------------------
+def _feature_group(sagemaker: Any, name: str) -> dict[str, Any]:
+    sagemaker.create_feature_group(
+        FeatureGroupName=name,
+        RecordIdentifierFeatureName="customer_id",
+        EventTimeFeatureName="event_time",
+        FeatureDefinitions=[
+            {"FeatureName": "customer_id", "FeatureType": "String"},
+            {"FeatureName": "event_time", "FeatureType": "Fractional"},
+        ],
+        OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://feature-store/offline"}},
+        RoleArn=ROLE,
+    )
+    detail = event_detail(sagemaker.describe_feature_group(FeatureGroupName=name))
+    detail["FeatureGroupStatus"] = "Created"
+    return envelope("SageMaker Feature Group State Change", detail, detail["FeatureGroupArn"])
+
+
+def _ingesting_job(sagemaker: Any, name: str, group: str) -> dict[str, Any]:
+    """A processing job whose output is ingested into the feature group `group`."""
+    event = processing_job(sagemaker, name, inputs=["s3://raw/customers/"], outputs=[])
+    # moto's CreateProcessingJob keeps only S3 outputs: the feature store output is set on its backend.
+    job = sagemaker_backends[ACCOUNT][REGION].processing_jobs[name]
+    job.processing_output_config = {
+        "Outputs": [{"OutputName": "features", "FeatureStoreOutput": {"FeatureGroupName": group}}]
+    }
+    event["detail"] = event_detail(sagemaker.describe_processing_job(ProcessingJobName=name))
+    return event
+
+
+def test_a_feature_group_joins_the_job_that_fed_it_and_the_jobs_that_read_its_offline_store(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a feature group with a "_" in its name, a processing job that ingested into it (named with
+    # other case), and a training job that reads one partition of its offline store
+    group_event = _feature_group(sagemaker, "customer_features")
+    store = group_event["detail"]["OfflineStoreConfig"]["S3StorageConfig"]["ResolvedOutputS3Uri"]
+    ingest = _ingesting_job(sagemaker, "ingest-customers", "Customer_Features")
+    partition = f"{store}/year=2026/month=11/"
+    train = training_job(sagemaker, "train-on-features", inputs=[partition], output="s3://models/fs/")
+    # When the jobs are recorded before the feature group's own event
+    events = [ingest, train, group_event]
+    for event in events:
+        _record(recorder, event)
+    # Then there is one FeatureGroup context: the processing job Produced it, it ContributedTo its offline
+    # store and to the training job (beside the partition's DataSet)
+    graph = snapshot(sagemaker)
+    _no_duplicates(graph)
+    group = ("FeatureGroup", f"{ARN}:feature-group/customer_features")
+    ingest_node = ("ProcessingJob", f"{ARN}:processing-job/ingest-customers")
+    train_node = ("TrainingJob", f"{ARN}:training-job/train-on-features")
+    assert {
+        (ingest_node, group, "Produced"),
+        (group, ("DataSet", store), "ContributedTo"),
+        (group, train_node, "ContributedTo"),
+        (("DataSet", partition), train_node, "ContributedTo"),
+    } <= graph.edges
+    assert [node for node in graph.nodes if node[0] == "FeatureGroup"] == [group]
+    # And the context carries the group's own description (its event came last)
+    (context,) = sagemaker.list_contexts(ContextType="FeatureGroup")["ContextSummaries"]
+    properties = sagemaker.describe_context(ContextName=context["ContextName"])["Properties"]
+    assert properties["FeatureGroupName"] == "customer_features"
+    assert properties["OfflineStoreTable"].startswith("AwsDataCatalog.sagemaker_featurestore.")
+    _replayed_writes_nothing(recorder, sagemaker, events)
+
+
+# --- model cards --------------------------------------------------------------------------------------
+def _registered_package(sagemaker: Any) -> str:
+    sagemaker.create_model_package_group(ModelPackageGroupName="churn-models")
+    return str(
+        sagemaker.create_model_package(
+            ModelPackageGroupName="churn-models",
+            ModelApprovalStatus="PendingManualApproval",
+            InferenceSpecification={
+                "Containers": [
+                    {
+                        "Image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/serve:1",
+                        "ModelDataUrl": "s3://models/churn/model.tar.gz",
+                    }
+                ],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+        )["ModelPackageArn"]
+    )
+
+
+def _card_event(sagemaker: Any, name: str, version: int | None = None) -> dict[str, Any]:
+    params: dict[str, Any] = {"ModelCardName": name}
+    if version is not None:
+        params["ModelCardVersion"] = version
+    described = sagemaker.describe_model_card(**params)
+    detail = {
+        "ModelCardName": name,
+        "ModelCardVersion": described["ModelCardVersion"],
+        "ModelCardStatus": described["ModelCardStatus"],
+        "AccountId": ACCOUNT,
+    }
+    return envelope("SageMaker Model Card State Change", detail, described["ModelCardArn"])
+
+
+def test_each_model_card_version_is_kept_and_linked_to_the_package_it_describes(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a registered package, and a card about it, drafted and then approved (two versions)
+    package = _registered_package(sagemaker)
+    content: dict[str, Any] = {
+        "model_overview": {"model_name": "churn"},
+        "intended_uses": {"risk_rating": "Low"},
+        "model_package_details": {"model_package_arn": package},
+    }
+    sagemaker.create_model_card(
+        ModelCardName="churn-card", Content=json.dumps(content), ModelCardStatus="Draft"
+    )
+    drafted = _card_event(sagemaker, "churn-card")
+    sagemaker.update_model_card(ModelCardName="churn-card", ModelCardStatus="Approved")
+    approved = _card_event(sagemaker, "churn-card")
+    # When the approval's event is processed before the draft's
+    events = [approved, drafted]
+    for event in events:
+        _record(recorder, event)
+    # Then each version is its own ModelCard artifact, with its status, AssociatedWith the package
+    graph = snapshot(sagemaker)
+    _no_duplicates(graph)
+    card = f"{ARN}:model-card/churn-card"
+    versions = {node for node in graph.nodes if node[0] == "ModelCard"}
+    assert versions == {("ModelCard", f"{card}?version=1"), ("ModelCard", f"{card}?version=2")}
+    for version in versions:
+        assert (version, ("Model", package), "AssociatedWith") in graph.edges
+    statuses = {
+        summary["Source"]["SourceUri"]: sagemaker.describe_artifact(ArtifactArn=summary["ArtifactArn"])[
+            "Properties"
+        ]["ModelCardStatus"]
+        for summary in sagemaker.list_artifacts(ArtifactType="ModelCard")["ArtifactSummaries"]
+    }
+    assert statuses == {f"{card}?version=1": "Draft", f"{card}?version=2": "Approved"}
+    _replayed_writes_nothing(recorder, sagemaker, events)
+
+
+def test_a_card_naming_a_package_sagemaker_does_not_have_links_nothing_and_says_so(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a card whose content names a package that does not exist
+    missing = f"{ARN}:model-package/nobody/1"
+    content = {"model_package_details": {"model_package_arn": missing}}
+    sagemaker.create_model_card(
+        ModelCardName="orphan-card", Content=json.dumps(content), ModelCardStatus="Draft"
+    )
+    # When recorded
+    outcome = _record(recorder, _card_event(sagemaker, "orphan-card"))
+    # Then the card version is recorded, no package artifact is invented, and the skipped value says why
+    graph = snapshot(sagemaker)
+    assert ("Model", missing) not in graph.nodes
+    assert [(skipped.value, skipped.reason) for skipped in outcome.skipped] == [
+        (missing, "SageMaker has no such model package")
+    ]
+
+
+# --- tuning jobs --------------------------------------------------------------------------------------
+TUNING_DATA = "s3://features/churn/train/"
+
+
+def _tuning_job(sagemaker: Any, name: str, jobs: int) -> list[str]:
+    """A completed tuning job that launched `jobs` training jobs; their names."""
+    sagemaker.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name,
+        HyperParameterTuningJobConfig={
+            "Strategy": "Bayesian",
+            "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "validation:auc"},
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": jobs, "MaxParallelTrainingJobs": 2},
+            "ParameterRanges": {
+                "ContinuousParameterRanges": [{"Name": "eta", "MinValue": "0.1", "MaxValue": "0.5"}]
+            },
+        },
+        TrainingJobDefinition={
+            "AlgorithmSpecification": {
+                "TrainingImage": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/xgboost:1",
+                "TrainingInputMode": "File",
+                "MetricDefinitions": [{"Name": "validation:auc", "Regex": "auc=([0-9.]+)"}],
+            },
+            "RoleArn": ROLE,
+            "InputDataConfig": [
+                {
+                    "ChannelName": "train",
+                    "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": TUNING_DATA}},
+                }
+            ],
+            "OutputDataConfig": {"S3OutputPath": "s3://models/churn-tune/"},
+            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 600},
+        },
+    )
+    listed = sagemaker.get_paginator("list_training_jobs_for_hyper_parameter_tuning_job").paginate(
+        HyperParameterTuningJobName=name
+    )
+    return sorted(summary["TrainingJobName"] for page in listed for summary in page["TrainingJobSummaries"])
+
+
+def _training_event(sagemaker: Any, name: str) -> dict[str, Any]:
+    detail = event_detail(sagemaker.describe_training_job(TrainingJobName=name))
+    return envelope("SageMaker Training Job State Change", detail, detail["TrainingJobArn"])
+
+
+def _tuning_event(sagemaker: Any, name: str) -> dict[str, Any]:
+    detail = event_detail(sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))
+    return envelope(
+        "SageMaker HyperParameter Tuning Job State Change", detail, detail["HyperParameterTuningJobArn"]
+    )
+
+
+def test_a_tuning_job_groups_every_training_job_it_launched_whatever_the_order(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a tuning job that launched five training jobs
+    jobs = _tuning_job(sagemaker, "churn-tune", 5)
+    assert len(jobs) == 5
+    trainings = [_training_event(sagemaker, job) for job in jobs]
+    tuning = _tuning_event(sagemaker, "churn-tune")
+    best = tuning["detail"]["BestTrainingJob"]["TrainingJobArn"]
+    # When two training events arrive before the tuning event and three after it
+    events = [*trainings[:2], tuning, *trainings[2:]]
+    for event in events:
+        _record(recorder, event)
+    # Then there is one HyperParameterTuningJob context, every training job is AssociatedWith it, each job
+    # read the tuning data, and the best training job is named on it
+    graph = snapshot(sagemaker)
+    _no_duplicates(graph)
+    context = ("HyperParameterTuningJob", f"{ARN}:hyper-parameter-tuning-job/churn-tune")
+    members = {edge[0] for edge in graph.edges if edge[1] == context and edge[2] == "AssociatedWith"}
+    assert members == {("TrainingJob", event["detail"]["TrainingJobArn"]) for event in trainings}
+    for member in members:
+        assert (("DataSet", TUNING_DATA), member, "ContributedTo") in graph.edges
+    (summary,) = sagemaker.list_contexts(ContextType="HyperParameterTuningJob")["ContextSummaries"]
+    properties = sagemaker.describe_context(ContextName=summary["ContextName"])["Properties"]
+    assert properties["BestTrainingJobArn"] == best
+    assert properties["Status"] == "Completed"
+    assert properties["TrainingJobsCompleted"] == "5"
+    _replayed_writes_nothing(recorder, sagemaker, events)
+
+
+def test_the_tuning_event_alone_links_the_best_training_job(recorder: Recorder, sagemaker: Any) -> None:
+    # Given a tuning job whose training jobs' events have not arrived (a slow queue)
+    _tuning_job(sagemaker, "lone-tune", 3)
+    tuning = _tuning_event(sagemaker, "lone-tune")
+    # When only the tuning event is recorded
+    _record(recorder, tuning)
+    # Then its best training job is linked already; when that job's own event comes, nothing is duplicated
+    best = tuning["detail"]["BestTrainingJob"]
+    context = ("HyperParameterTuningJob", f"{ARN}:hyper-parameter-tuning-job/lone-tune")
+    assert (("TrainingJob", best["TrainingJobArn"]), context, "AssociatedWith") in snapshot(sagemaker).edges
+    _record(recorder, _training_event(sagemaker, best["TrainingJobName"]))
+    graph = snapshot(sagemaker)
+    _no_duplicates(graph)
+    assert (("DataSet", TUNING_DATA), ("TrainingJob", best["TrainingJobArn"]), "ContributedTo") in graph.edges
+
+
+PREPARED_OUTPUT = "Steps.Prepare.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
+# Ground Truth's built-in pre- and post-labeling functions (in AWS's account) for text classification.
+LABELING_FUNCTIONS = "arn:aws:lambda:us-east-1:432418664414:function"
+
+
+# --- pipelines ----------------------------------------------------------------------------------------
+def _pipeline_definition() -> dict[str, Any]:
+    """Prepare, train, register: the training step reads the prepare step's output, the registration the
+    training step's model."""
+    image = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/train:1"
+    return {
+        "Version": "2020-12-01",
+        "Parameters": [{"Name": "RawData", "Type": "String", "DefaultValue": "s3://raw/churn/"}],
+        "Steps": [
+            {
+                "Name": "Prepare",
+                "Type": "Processing",
+                "Arguments": {
+                    "AppSpecification": {"ImageUri": image},
+                    "RoleArn": ROLE,
+                    "ProcessingResources": {
+                        "ClusterConfig": {
+                            "InstanceCount": 1,
+                            "InstanceType": "ml.m5.large",
+                            "VolumeSizeInGB": 5,
+                        }
+                    },
+                    "ProcessingInputs": [
+                        {
+                            "InputName": "raw",
+                            "S3Input": {
+                                "S3Uri": {"Get": "Parameters.RawData"},
+                                "LocalPath": "/opt/ml/processing/raw",
+                                "S3DataType": "S3Prefix",
+                                "S3InputMode": "File",
+                            },
+                        }
+                    ],
+                    "ProcessingOutputConfig": {
+                        "Outputs": [
+                            {
+                                "OutputName": "train",
+                                "S3Output": {
+                                    "S3Uri": "s3://features/pipeline/train/",
+                                    "LocalPath": "/opt/ml/processing/train",
+                                    "S3UploadMode": "EndOfJob",
+                                },
+                            }
+                        ]
+                    },
+                },
+            },
+            {
+                "Name": "Train",
+                "Type": "Training",
+                "Arguments": {
+                    "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
+                    "RoleArn": ROLE,
+                    "InputDataConfig": [
+                        {
+                            "ChannelName": "train",
+                            "DataSource": {
+                                "S3DataSource": {
+                                    "S3DataType": "S3Prefix",
+                                    "S3Uri": {"Get": PREPARED_OUTPUT},
+                                }
+                            },
+                        }
+                    ],
+                    "OutputDataConfig": {"S3OutputPath": "s3://models/pipeline/"},
+                    "ResourceConfig": {
+                        "InstanceType": "ml.m5.large",
+                        "InstanceCount": 1,
+                        "VolumeSizeInGB": 5,
+                    },
+                    "StoppingCondition": {"MaxRuntimeInSeconds": 600},
+                },
+            },
+            {
+                "Name": "Register",
+                "Type": "RegisterModel",
+                "Arguments": {
+                    "ModelPackageGroupName": "pipeline-models",
+                    "ModelApprovalStatus": "PendingManualApproval",
+                    "InferenceSpecification": {
+                        "Containers": [
+                            {
+                                "Image": image,
+                                "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
+                            }
+                        ],
+                        "SupportedContentTypes": ["text/csv"],
+                        "SupportedResponseMIMETypes": ["text/csv"],
+                    },
+                },
+            },
+        ],
+    }
+
+
+def _pipeline_run(sagemaker: Any) -> tuple[str, list[dict[str, Any]]]:
+    """A succeeded execution of the prepare-train-register pipeline: its ARN and its steps as listed."""
+    sagemaker.create_model_package_group(ModelPackageGroupName="pipeline-models")
+    sagemaker.create_pipeline(
+        PipelineName="churn-pipeline", PipelineDefinition=json.dumps(_pipeline_definition()), RoleArn=ROLE
+    )
+    execution = sagemaker.start_pipeline_execution(PipelineName="churn-pipeline")["PipelineExecutionArn"]
+    described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution)
+    assert described["PipelineExecutionStatus"] == "Succeeded", described
+    pages = sagemaker.get_paginator("list_pipeline_execution_steps").paginate(PipelineExecutionArn=execution)
+    return execution, [step for page in pages for step in page["PipelineExecutionSteps"]]
+
+
+def _pipeline_event(detail_type: str, execution: str, **detail: Any) -> dict[str, Any]:
+    pipeline = execution.rsplit("/execution/", 1)[0]
+    return envelope(
+        detail_type,
+        {"pipelineArn": pipeline, "pipelineExecutionArn": execution, **detail},
+        pipeline,
+        resources=[pipeline, execution],
+    )
+
+
+def _step_event(execution: str, step: dict[str, Any]) -> dict[str, Any]:
+    return _pipeline_event(
+        "SageMaker Model Building Pipeline Execution Step Status Change",
+        execution,
+        stepName=step["StepName"],
+        currentStepStatus=step["StepStatus"],
+        previousStepStatus="Executing",
+    )
+
+
+def _job_events(sagemaker: Any, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The jobs' and the package's own events."""
+    events: list[dict[str, Any]] = []
+    for step in steps:
+        metadata = step["Metadata"]
+        if "ProcessingJob" in metadata:
+            name = metadata["ProcessingJob"]["Arn"].rsplit("/", 1)[-1]
+            detail = event_detail(sagemaker.describe_processing_job(ProcessingJobName=name))
+            events.append(
+                envelope("SageMaker Processing Job State Change", detail, detail["ProcessingJobArn"])
+            )
+        elif "TrainingJob" in metadata:
+            events.append(_training_event(sagemaker, metadata["TrainingJob"]["Arn"].rsplit("/", 1)[-1]))
+        elif "RegisterModel" in metadata:
+            arn = metadata["RegisterModel"]["Arn"]
+            detail = event_detail(sagemaker.describe_model_package(ModelPackageName=arn))
+            events.append(envelope("SageMaker Model Package State Change", detail, arn))
+    return events
+
+
+def _pipeline_graph(recorder: Recorder, sagemaker: Any, events: list[dict[str, Any]]) -> GraphSnapshot:
+    for event in events:
+        _record(recorder, event)
+    graph = snapshot(sagemaker)
+    _no_duplicates(graph)
+    return graph
+
+
+def test_a_pipeline_execution_answers_which_run_produced_a_model_in_any_order(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a succeeded prepare-train-register execution, its steps' events, the jobs' and the package's
+    # own events, and the execution's event
+    execution, steps = _pipeline_run(sagemaker)
+    assert {step["StepName"] for step in steps} == {"Prepare", "Train", "Register"}
+    step_events = [_step_event(execution, step) for step in steps]
+    job_events = _job_events(sagemaker, steps)
+    execution_event = _pipeline_event(
+        "SageMaker Model Building Pipeline Execution Status Change",
+        execution,
+        currentPipelineExecutionStatus="Succeeded",
+        previousPipelineExecutionStatus="Executing",
+    )
+    # When the package and the jobs are recorded first, then the steps (last first), then the execution
+    events = [*reversed(job_events), *reversed(step_events), execution_event]
+    graph = _pipeline_graph(recorder, sagemaker, events)
+    # Then the execution is a context AssociatedWith its pipeline's, and each step's resource (the two job
+    # nodes, the registered package) is AssociatedWith the execution; the package (GeneratedBy) too
+    context = ("PipelineExecution", execution)
+    pipeline = ("Pipeline", execution.rsplit("/execution/", 1)[0])
+    assert (context, pipeline, "AssociatedWith") in graph.edges
+    members = {edge[0] for edge in graph.edges if edge[1] == context}
+    package = next(
+        step["Metadata"]["RegisterModel"]["Arn"] for step in steps if step["StepName"] == "Register"
+    )
+    assert {node[0] for node in members} == {"ProcessingJob", "TrainingJob", "Model"}
+    assert ("Model", package) in members
+    # And the model's lineage reaches the raw data through the steps' own jobs
+    assert any(edge[0] == ("DataSet", "s3://raw/churn/") for edge in graph.edges)
+    # And the execution's state is on its context
+    (summary,) = sagemaker.list_contexts(ContextType="PipelineExecution")["ContextSummaries"]
+    assert (
+        sagemaker.describe_context(ContextName=summary["ContextName"])["Properties"]["Status"] == "Succeeded"
+    )
+    _replayed_writes_nothing(recorder, sagemaker, events)
+
+
+def test_step_events_alone_record_the_whole_execution(recorder: Recorder, sagemaker: Any) -> None:
+    # Given an execution whose own event was lost: only its steps' events arrive
+    execution, steps = _pipeline_run(sagemaker)
+    # When they are recorded
+    graph = _pipeline_graph(recorder, sagemaker, [_step_event(execution, step) for step in steps])
+    # Then every step's resource is AssociatedWith the execution, which carries its state
+    members = {edge[0][0] for edge in graph.edges if edge[1] == ("PipelineExecution", execution)}
+    assert members == {"ProcessingJob", "TrainingJob", "Model"}
+
+
+def test_a_step_sagemaker_does_not_list_is_not_recorded(recorder: Recorder, sagemaker: Any) -> None:
+    # Given a step event naming a step the execution does not have (a forged or mistaken event)
+    execution, _ = _pipeline_run(sagemaker)
+    event = _step_event(execution, {"StepName": "Invented", "StepStatus": "Succeeded"})
+    # When recorded / Then nothing is written, and the outcome says SageMaker does not list the step
+    outcome = recorder.record(parse_event(event))
+    assert outcome.unconfirmed and "lists no step 'Invented'" in str(outcome.ignored_reason)
+    assert snapshot(sagemaker).nodes == frozenset()
+
+
+# --- labeling jobs ------------------------------------------------------------------------------------
+def test_a_labeling_job_s_output_manifest_is_the_data_a_training_job_reads(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a completed labeling job, and a training job reading its output manifest
+    sagemaker.create_labeling_job(
+        LabelingJobName="churn-labels",
+        LabelAttributeName="churned",
+        InputConfig={"DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://labeling/churn/input.manifest"}}},
+        OutputConfig={"S3OutputPath": "s3://labeling/churn/output"},
+        RoleArn=ROLE,
+        LabelCategoryConfigS3Uri="s3://labeling/churn/categories.json",
+        HumanTaskConfig={
+            "WorkteamArn": f"{ARN}:workteam/private-crowd/churn-team",
+            "UiConfig": {"UiTemplateS3Uri": "s3://labeling/churn/template.liquid"},
+            "PreHumanTaskLambdaArn": f"{LABELING_FUNCTIONS}:PRE-TextMultiClass",
+            "TaskTitle": "Churn",
+            "TaskDescription": "Did the customer churn?",
+            "NumberOfHumanWorkersPerDataObject": 1,
+            "TaskTimeLimitInSeconds": 300,
+            "AnnotationConsolidationConfig": {
+                "AnnotationConsolidationLambdaArn": f"{LABELING_FUNCTIONS}:ACS-TextMultiClass"
+            },
+        },
+    )
+    described = sagemaker.describe_labeling_job(LabelingJobName="churn-labels")
+    manifest = described["LabelingJobOutput"]["OutputDatasetS3Uri"]
+    train = training_job(sagemaker, "train-on-labels", inputs=[manifest], output="s3://models/labels/")
+    # The labeling event carries only the status; the ARN is the envelope's
+    labeling = envelope(
+        "SageMaker Ground Truth Labeling Job State Change",
+        {"LabelingJobStatus": "Completed"},
+        described["LabelingJobArn"],
+    )
+    # When the training job is recorded before the labeling job
+    events = [train, labeling]
+    for event in events:
+        _record(recorder, event)
+    # Then the labeling job (an action of its own) read the input manifest and Produced the output manifest,
+    # which ContributedTo the training job: one DataSet
+    graph = snapshot(sagemaker)
+    _no_duplicates(graph)
+    node = ("LabelingJob", described["LabelingJobArn"])
+    assert {
+        (("DataSet", "s3://labeling/churn/input.manifest"), node, "ContributedTo"),
+        (node, ("DataSet", manifest), "Produced"),
+        (("DataSet", manifest), ("TrainingJob", f"{ARN}:training-job/train-on-labels"), "ContributedTo"),
+    } <= graph.edges
+    _replayed_writes_nothing(recorder, sagemaker, events)
