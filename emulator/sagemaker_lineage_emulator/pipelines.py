@@ -22,10 +22,13 @@ The rules, and where they come from (SageMaker API reference and Developer Guide
   evaluated: the step fails with a FailureReason that says which expression and why.
 - Step types run: Training, Processing and Transform (CreateTrainingJob / CreateProcessingJob /
   CreateTransformJob with the step's Arguments), Tuning (CreateHyperParameterTuningJob, which launches its
-  training jobs as tuning.py describes), Model (CreateModel), RegisterModel (CreateModelPackage), Condition
-  (Equals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, Not, Or over evaluable
-  values; then its IfSteps or ElseSteps) and Fail (the execution fails with its ErrorMessage). Any other
-  type fails with a FailureReason naming ``record_step``, with which a test can model it.
+  training jobs as tuning.py describes; its properties are DescribeHyperParameterTuningJob's answer plus
+  TrainingJobSummaries, best first, which the SageMaker Python SDK's TuningStep.get_top_model_s3_uri reads
+  as ``Steps.<name>.TrainingJobSummaries[<k>].TrainingJobName``), Model (CreateModel), RegisterModel
+  (CreateModelPackage), Condition (Equals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo,
+  In, Not, Or over evaluable values; then its IfSteps or ElseSteps) and Fail (the execution fails with its
+  ErrorMessage). Any other type fails with a FailureReason naming ``record_step``, with which a test can
+  model it.
 - Names: a job is named ``pipelines-<execution id>-<step name>-<10 random letters and digits>``, as
   SageMaker names them (aws/amazon-sagemaker-examples#3106:
   ``pipelines-kytlemm1lvpq-PreprocessingStep-cIpzShs3Qp``; a training job
@@ -34,9 +37,9 @@ The rules, and where they come from (SageMaker API reference and Developer Guide
   emulator's choice); a tuning job ``<execution id>-<10 random letters and digits>`` (the emulator's choice:
   32 characters at most). Jobs and models carry the tag ``sagemaker:pipeline-execution-arn``, which the
   SageMaker Python SDK's lineage helpers read (``pipeline_execution_arn`` in ``lineage/artifact.py`` and
-  ``lineage/context.py``); a registered package's MetadataProperties.GeneratedBy is the
-  execution's ARN (the "Model package state change" event in the Developer Guide's EventBridge page) unless
-  the arguments give one.
+  ``lineage/context.py``); a registered package's MetadataProperties.GeneratedBy is the execution's ARN (the
+  "Model package state change" event in the Developer Guide's EventBridge page) unless the arguments give
+  one.
 - A step whose creation SageMaker refuses fails with ``ClientError: Failed to invoke sagemaker:<Operation>.
   Error Details: <message>`` and empty Metadata. After a failed step no further step starts; the execution
   is Failed with FailureReason ``Step failure: One or multiple steps failed.`` (both as SageMaker answered

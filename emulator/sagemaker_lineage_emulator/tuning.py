@@ -392,6 +392,8 @@ def create_hyper_parameter_tuning_job(original: Callable[[Any], Any]) -> Callabl
                 raise ValidationError(f"The parent hyperparameter tuning job {parent} does not exist.")
         result = original(self)
         moto_job = self.sagemaker_backend.hyper_parameter_tuning_jobs[name]  # type: ignore[attr-defined]
+        # ListTags of a job created without tags lists none (moto keeps None, and fails on it).
+        moto_job.tags = list(moto_job.tags or [])
         run = TuningRun(
             name=name,
             arn=moto_job.arn,

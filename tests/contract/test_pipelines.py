@@ -297,6 +297,80 @@ def test_a_parameter_given_to_the_execution_replaces_its_default(runs, sagemaker
     assert job["ProcessingInputs"][0]["S3Input"]["S3Uri"] == "s3://contract-pipeline/other"
 
 
+@pytest.mark.emulator_only(EMULATOR_ONLY)
+def test_a_tuning_step_starts_a_tuning_job_whose_best_training_job_a_later_step_reads(runs, sagemaker):
+    """API_TuningJobStepMetaData Arn: "The Amazon Resource Name (ARN) of the tuning job that was run by this
+    step execution"; the SageMaker Python SDK's TuningStep.get_top_model_s3_uri reads
+    ``Steps.<name>.TrainingJobSummaries[<k>].TrainingJobName``, best first."""
+    # Given a tuning step and a model step that reads its best training job's artifacts
+    training = _training(runs.role, "s3://contract-pipeline/train")["Arguments"]
+    definition = {
+        key: training[key]
+        for key in (
+            "AlgorithmSpecification",
+            "RoleArn",
+            "InputDataConfig",
+            "ResourceConfig",
+            "StoppingCondition",
+        )
+    }
+    definition["OutputDataConfig"] = {"S3OutputPath": "s3://contract-pipeline/tuned"}
+    top = {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                "s3://contract-pipeline/tuned",
+                {"Get": "Steps.Tune.TrainingJobSummaries[0].TrainingJobName"},
+                "output/model.tar.gz",
+            ],
+        }
+    }
+    steps = [
+        {
+            "Name": "Tune",
+            "Type": "Tuning",
+            "Arguments": {
+                "HyperParameterTuningJobConfig": {
+                    "Strategy": "Random",
+                    "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:loss"},
+                    "ResourceLimits": {"MaxNumberOfTrainingJobs": 3, "MaxParallelTrainingJobs": 1},
+                    "ParameterRanges": {
+                        "IntegerParameterRanges": [{"Name": "depth", "MinValue": "1", "MaxValue": "6"}]
+                    },
+                },
+                "TrainingJobDefinition": definition,
+            },
+        },
+        {
+            "Name": "Best",
+            "Type": "Model",
+            "Arguments": {
+                "ExecutionRoleArn": runs.role,
+                "PrimaryContainer": {"Image": IMAGE, "ModelDataUrl": top},
+            },
+        },
+    ]
+
+    # When
+    _, arn = runs.start({"Version": "2020-12-01", "Steps": steps})
+
+    # Then
+    metadata = {s["StepName"]: s["Metadata"] for s in runs.steps(arn)}
+    tuning = sagemaker.describe_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=_arn_name(metadata["Tune"]["TuningJob"]["Arn"])
+    )
+    best = tuning["BestTrainingJob"]["TrainingJobName"]
+    model = sagemaker.describe_model(ModelName=_arn_name(metadata["Best"]["Model"]["Arn"]))
+    assert (
+        model["PrimaryContainer"]["ModelDataUrl"]
+        == f"s3://contract-pipeline/tuned/{best}/output/model.tar.gz"
+    )
+    assert (
+        sagemaker.describe_training_job(TrainingJobName=best)["TuningJobArn"]
+        == metadata["Tune"]["TuningJob"]["Arn"]
+    )
+
+
 # ------------------------------------------------------------------------------ failing
 @pytest.mark.emulator_only(EMULATOR_ONLY)
 def test_a_step_whose_arguments_cannot_be_evaluated_fails_the_execution(runs, sagemaker):

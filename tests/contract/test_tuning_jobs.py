@@ -325,6 +325,24 @@ def test_tuning_job_names_are_not_case_sensitive(sagemaker, lineage, account, ra
         _tune(sagemaker, lineage, account, name=name.upper())
 
 
+@pytest.mark.emulator_only(EMULATOR_ONLY)
+def test_a_tuning_job_lists_the_tags_it_was_given_and_none_without(sagemaker, lineage, account):
+    """API_ListTags Tags: "An array of Tag objects, each with a tag key and a value"."""
+    # Given
+    _, tagged = _tune(
+        sagemaker,
+        lineage,
+        account,
+        HyperParameterTuningJobConfig=_config(jobs=1),
+        Tags=[{"Key": "team", "Value": "ml"}],
+    )
+    _, untagged = _tune(sagemaker, lineage, account, HyperParameterTuningJobConfig=_config(jobs=1))
+
+    # When / Then
+    assert sagemaker.list_tags(ResourceArn=tagged)["Tags"] == [{"Key": "team", "Value": "ml"}]
+    assert sagemaker.list_tags(ResourceArn=untagged)["Tags"] == []
+
+
 # ---------------------------------------------------------------------------------- list
 @pytest.mark.emulator_only(EMULATOR_ONLY)
 def test_list_training_jobs_for_a_tuning_job_sorts_filters_and_pages(sagemaker, lineage, account):
