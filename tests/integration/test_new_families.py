@@ -10,10 +10,12 @@ from typing import Any
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
 from lineage_recorder_cli.local_aws import event_detail
 from moto.sagemaker.models import sagemaker_backends
+from sagemaker_lineage_emulator.store import store_for
 
 from tests.integration.jobs import ROLE, processing_job, training_job
 from tests.support.events import ACCOUNT, REGION, envelope
 from tests.support.graph import GraphSnapshot, snapshot
+from tests.support.recording import recorder_for
 
 ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 
@@ -562,3 +564,58 @@ def test_a_labeling_job_s_output_manifest_is_the_data_a_training_job_reads(
         (("DataSet", manifest), ("TrainingJob", f"{ARN}:training-job/train-on-labels"), "ContributedTo"),
     } <= graph.edges
     _replayed_writes_nothing(recorder, sagemaker, events)
+
+
+# --- order --------------------------------------------------------------------------------------------
+def _forget_lineage() -> None:
+    """Drop every lineage entity and association the recorder wrote, keeping SageMaker's resources (and its
+    own trial components), so the same events can be recorded again from nothing."""
+    forgotten = sagemaker_backends[ACCOUNT][REGION].__dict__.pop("_lineage_store")
+    # SageMaker's own trial components for the jobs stay, with their sources.
+    store_for(ACCOUNT, REGION).trial_component_sources.update(forgotten.trial_component_sources)
+
+
+def test_every_order_of_the_new_families_events_gives_the_same_graph(sagemaker: Any) -> None:
+    # Given an estate with a tuning job, a pipeline run, a feature group fed and read by jobs, a labeling job
+    # and a model card, and every event it sends
+    jobs = _tuning_job(sagemaker, "order-tune", 3)
+    execution, steps = _pipeline_run(sagemaker)
+    group = _feature_group(sagemaker, "order_features")
+    store = group["detail"]["OfflineStoreConfig"]["S3StorageConfig"]["ResolvedOutputS3Uri"]
+    package = next(
+        step["Metadata"]["RegisterModel"]["Arn"] for step in steps if step["StepName"] == "Register"
+    )
+    content = {"model_package_details": {"model_package_arn": package}}
+    sagemaker.create_model_card(
+        ModelCardName="order-card", Content=json.dumps(content), ModelCardStatus="Draft"
+    )
+    events = [
+        *(_training_event(sagemaker, job) for job in jobs),
+        _tuning_event(sagemaker, "order-tune"),
+        *_job_events(sagemaker, steps),
+        *(_step_event(execution, step) for step in steps),
+        _pipeline_event(
+            "SageMaker Model Building Pipeline Execution Status Change",
+            execution,
+            currentPipelineExecutionStatus="Succeeded",
+        ),
+        _ingesting_job(sagemaker, "order-ingest", "order_features"),
+        training_job(sagemaker, "order-read", inputs=[f"{store}/year=2026/"], output="s3://models/order/"),
+        group,
+        _card_event(sagemaker, "order-card"),
+    ]
+    # When they are recorded in order, and then, from nothing, in reverse order
+    in_order = _pipeline_graph(recorder_for(sagemaker), sagemaker, events)
+    _forget_lineage()
+    assert snapshot(sagemaker).edges == frozenset()
+    reversed_order = _pipeline_graph(recorder_for(sagemaker), sagemaker, list(reversed(events)))
+    # Then the graphs are the same, node for node and edge for edge
+    assert reversed_order.nodes == in_order.nodes
+    assert reversed_order.edges == in_order.edges
+    assert {node[0] for node in in_order.nodes} >= {
+        "HyperParameterTuningJob",
+        "Pipeline",
+        "PipelineExecution",
+        "FeatureGroup",
+        "ModelCard",
+    }
