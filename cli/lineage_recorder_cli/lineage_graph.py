@@ -21,6 +21,15 @@ DIRECTIONS = {"ascendants": "Ascendants", "descendants": "Descendants", "both": 
 SAME_AS = "SameAs"
 # Twins followed into other accounts per trace, at most (each costs a QueryLineage and two List calls).
 MAX_TWINS = 100
+# Contexts that group the work that made something (a tuning job its training jobs, a pipeline execution
+# its steps' jobs and packages, a pipeline its executions). Members point at their group, so the group is
+# downstream of what an ascendants trace walks: the trace adds, for each vertex that can be a member, the
+# groups it is AssociatedWith ("part of").
+GROUP_TYPES = frozenset({"HyperParameterTuningJob", "PipelineExecution", "Pipeline"})
+_MEMBER_TYPES = frozenset(
+    {"TrainingJob", "ProcessingJob", "TransformJob", "LabelingJob", "Model", *GROUP_TYPES}
+)
+ASSOCIATED_WITH = "AssociatedWith"
 
 
 class StartNotFoundError(LookupError):
@@ -36,6 +45,8 @@ class LineageGraph:
     described: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Other names of a collapsed vertex (its SameAs twins), when the graph was collapsed.
     twins: dict[str, list[str]] = field(default_factory=dict)
+    # vertex -> the group contexts it is part of (GROUP_TYPES), when an ascendants trace asked for them.
+    groups: dict[str, list[str]] = field(default_factory=dict)
 
     def as_query_lineage(self) -> dict[str, Any]:
         return {
@@ -143,8 +154,54 @@ def fetch(
 ) -> LineageGraph:
     """QueryLineage from ``start_arn``; with ``peers`` (possibly empty), SameAs twins are followed too."""
     graph = _query(sagemaker, start_arn, direction=direction, depth=depth)
-    if peers is None:
-        return graph
+    if peers is not None:
+        _follow_twins(sagemaker, graph, direction=direction, depth=depth, peers=peers)
+    if direction in ("ascendants", "both"):
+        _add_groups(sagemaker, graph, peers)
+    return graph
+
+
+def _add_groups(sagemaker: Any, graph: LineageGraph, peers: Mapping[str, Any] | None) -> None:
+    """For each vertex that can be part of a group, the group contexts it is AssociatedWith (and theirs),
+    as vertices and edges of the graph."""
+    pending = [arn for arn, vertex in graph.vertices.items() if vertex.get("Type") in _MEMBER_TYPES]
+    asked: set[str] = set()
+    while pending:
+        arn = pending.pop()
+        if arn in asked:
+            continue
+        asked.add(arn)
+        client = client_for(sagemaker, peers, arn)
+        try:
+            summaries = [
+                summary
+                for page in client.get_paginator("list_associations").paginate(
+                    SourceArn=arn, AssociationType=ASSOCIATED_WITH
+                )
+                for summary in page.get("AssociationSummaries", [])
+            ]
+        except ClientError:
+            continue  # not readable with the credentials at hand: shown without its groups
+        if summaries:
+            for summary in summaries:
+                group_type = summary.get("DestinationType", "")
+                if group_type not in GROUP_TYPES:
+                    continue
+                group = summary["DestinationArn"]
+                graph.vertices.setdefault(group, {"Arn": group, "Type": group_type, "LineageType": "Context"})
+                graph.edges[(arn, group)] = {
+                    "SourceArn": arn,
+                    "DestinationArn": group,
+                    "AssociationType": ASSOCIATED_WITH,
+                }
+                graph.groups.setdefault(arn, []).append(group)
+                pending.append(group)
+
+
+def _follow_twins(
+    sagemaker: Any, graph: LineageGraph, *, direction: str, depth: int, peers: Mapping[str, Any]
+) -> None:
+    start_arn = graph.start_arn
     expanded = {start_arn}
     checked: set[str] = set()
     while len(expanded) <= MAX_TWINS:
@@ -166,7 +223,6 @@ def fetch(
                 graph.edges.update(found.edges)
                 for vertex_arn, described in found.described.items():
                     graph.described.setdefault(vertex_arn, described)
-    return graph
 
 
 def _same_as_twins(sagemaker: Any, arn: str, graph: LineageGraph) -> list[str]:
@@ -236,6 +292,9 @@ def collapse_same_as(graph: LineageGraph) -> LineageGraph:
         if edge["AssociationType"] == SAME_AS or a == b:
             continue
         collapsed.edges.setdefault((a, b), {**edge, "SourceArn": a, "DestinationArn": b})
+    for member, groups in graph.groups.items():
+        kept = collapsed.groups.setdefault(root(member), [])
+        kept.extend(root(group) for group in groups if root(group) not in kept)
     return collapsed
 
 
@@ -306,7 +365,10 @@ def render_tree(
 
     upstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
     downstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+    group_edges = {(member, group) for member, groups in graph.groups.items() for group in groups}
     for (source, destination), edge in graph.edges.items():
+        if (source, destination) in group_edges:
+            continue  # shown as "part of" under the member, not as lineage it fed
         upstream[destination].append((source, edge))
         downstream[source].append((destination, edge))
         if edge["AssociationType"] == SAME_AS:
@@ -321,6 +383,14 @@ def render_tree(
 
     lines = [label(graph.start_arn)]
 
+    def part_of(arn: str, indent: int, shown: set[str]) -> None:
+        """The groups `arn` is part of (a tuning job, a pipeline execution and its pipeline)."""
+        for group in sorted(graph.groups.get(arn, []), key=label):
+            lines.append(f"{'    ' * indent}in [{ASSOCIATED_WITH}] {label(group)}")
+            if group not in shown:
+                shown.add(group)
+                part_of(group, indent + 1, shown)
+
     def walk(
         arn: str, indent: int, arrow: str, neighbours: dict[str, Any], seen: set[str], *, came_from: str = ""
     ) -> None:
@@ -332,8 +402,12 @@ def render_tree(
             suffix = " (see above)" if repeated else ""
             lines.append(f"{'    ' * indent}{arrow} [{edge['AssociationType']}] {label(other)}{suffix}")
             if not repeated:
+                if arrow == "<-":
+                    part_of(other, indent + 1, set())
                 walk(other, indent + 1, arrow, neighbours, seen, came_from=arn)
 
     for arrow, neighbours in walks:
+        if arrow == "<-":
+            part_of(graph.start_arn, 1, set())
         walk(graph.start_arn, 1, arrow, neighbours, {graph.start_arn})
     return "\n".join(lines)

@@ -102,10 +102,10 @@ def test_record_of_a_mixed_archive_ignores_what_no_family_records_and_exits_zero
 ) -> None:
     # Given an archive of SageMaker events: a job, a kind no family records, and an endpoint config event
     job = training_job(_client(server), "archived", inputs=["s3://features/train/"], output="s3://models/")
-    feature_group = {**job, "id": "fg", "detail-type": "SageMaker Feature Group State Change", "detail": {}}
+    notebook = {**job, "id": "nb", "detail-type": "SageMaker Notebook Instance State Change", "detail": {}}
     config = {**job, "id": "c", "detail-type": "SageMaker Endpoint Config State Change", "detail": {}}
     (tmp_path / "archive.jsonl").write_text(
-        "\n".join(json.dumps(event) for event in (job, feature_group, config))
+        "\n".join(json.dumps(event) for event in (job, notebook, config))
     )
     # When recorded
     result = _cli("record", "--json", str(tmp_path / "archive.jsonl"), endpoint=server.url)
@@ -114,7 +114,7 @@ def test_record_of_a_mixed_archive_ignores_what_no_family_records_and_exits_zero
     summary = json.loads(result.stdout)
     assert (summary["recorded"], summary["failed"]) == (1, [])
     assert [item["reason"] for item in summary["ignored"]] == [
-        "no resource family records 'SageMaker Feature Group State Change' events",
+        "no resource family records 'SageMaker Notebook Instance State Change' events",
         "not recorded on its own: an endpoint config is recorded when an endpoint deploys it (its Endpoint "
         "State Change)",
     ]

@@ -200,7 +200,7 @@ def test_a_sagemaker_event_no_family_records_is_ignored_with_its_reason(
 ) -> None:
     # Given a SageMaker event of a kind the recorder has no family for
     event = training_event("x", inputs=[], image="i", output="o")
-    event.update({"detail-type": "SageMaker Feature Group State Change", "detail": {"FeatureGroupName": "f"}})
+    event.update({"detail-type": "SageMaker Notebook Instance State Change", "detail": {"NotebookInstanceName": "n"}})
     # When handled
     response = fresh_handler.lambda_handler(
         sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")
@@ -208,7 +208,7 @@ def test_a_sagemaker_event_no_family_records_is_ignored_with_its_reason(
     # Then it is not failed (it would only fill the DLQ): it is ignored, said why, and counted
     assert response["batchItemFailures"] == []
     (line,) = [line for line in logs if line["message"] == "Event ignored"]
-    assert line["reason"] == "no resource family records 'SageMaker Feature Group State Change' events"
+    assert line["reason"] == "no resource family records 'SageMaker Notebook Instance State Change' events"
     emitted = [json.loads(out) for out in capsys.readouterr().out.splitlines() if '"_aws"' in out]
     assert emitted[0]["EventsIgnored"] == [1]
 

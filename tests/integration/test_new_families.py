@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
+from lineage_recorder_cli.commands.trace import trace
 from lineage_recorder_cli.local_aws import event_detail
 from moto.sagemaker.models import sagemaker_backends
 from sagemaker_lineage_emulator.store import store_for
@@ -619,3 +620,36 @@ def test_every_order_of_the_new_families_events_gives_the_same_graph(sagemaker: 
         "FeatureGroup",
         "ModelCard",
     }
+
+
+# --- the trace shows the groups -----------------------------------------------------------------------
+def test_an_ascendants_trace_says_which_run_and_tuning_job_each_vertex_was_part_of(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a recorded pipeline run, and a recorded tuning job's best training job
+    execution, steps = _pipeline_run(sagemaker)
+    events = [*_job_events(sagemaker, steps), *(_step_event(execution, step) for step in steps)]
+    jobs = _tuning_job(sagemaker, "trace-tune", 2)
+    events += [*(_training_event(sagemaker, job) for job in jobs), _tuning_event(sagemaker, "trace-tune")]
+    _pipeline_graph(recorder, sagemaker, events)
+    package = next(
+        step["Metadata"]["RegisterModel"]["Arn"] for step in steps if step["StepName"] == "Register"
+    )
+    pipeline = execution.rsplit("/execution/", 1)[0]
+    # When the package's lineage is traced upstream
+    tree = trace(sagemaker, package, direction="ascendants", depth=10, output_format="tree").splitlines()
+    # Then the package and each step's job say they were part of the execution, and it of its pipeline
+    run_lines = [index for index, line in enumerate(tree) if f"PipelineExecution {execution}" in line]
+    assert len(run_lines) >= 3, "\n".join(tree)  # the package, the training job, the processing job
+    for index in run_lines:
+        assert tree[index].strip().startswith("in [AssociatedWith]")
+        assert f"Pipeline {pipeline}" in tree[index + 1]
+    # And the JSON carries those edges too
+    graph = json.loads(trace(sagemaker, package, direction="ascendants", depth=10, output_format="json"))
+    (run,) = [vertex["Arn"] for vertex in graph["Vertices"] if vertex["Type"] == "PipelineExecution"]
+    (whole,) = [vertex["Arn"] for vertex in graph["Vertices"] if vertex["Type"] == "Pipeline"]
+    assert {"SourceArn": run, "DestinationArn": whole, "AssociationType": "AssociatedWith"} in graph["Edges"]
+    # And a tuned model's trace names its tuning job
+    model = _training_event(sagemaker, jobs[0])["detail"]["ModelArtifacts"]["S3ModelArtifacts"]
+    tuned = trace(sagemaker, model, direction="ascendants", depth=10, output_format="tree")
+    assert f"in [AssociatedWith] HyperParameterTuningJob {ARN}:hyper-parameter-tuning-job/trace-tune" in tuned
