@@ -1,5 +1,6 @@
 """A small but realistic ML workflow on the emulator: prepare data, train, score in batch, register
-the model, approve it, deploy it to an endpoint and update the endpoint to a new config.
+the model, approve it, deploy it to an endpoint and update the endpoint to a new config; then a
+SageMaker pipeline retrains it with a tuning job and registers the best model as the next version.
 
 Each step creates the SageMaker resource (moto) and then publishes the state-change event SageMaker
 would send, carrying the Describe* view of the resource like real events do.
@@ -7,6 +8,7 @@ would send, carrying the Describe* view of the resource like real events do.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,6 +25,9 @@ MODELS = "s3://demo-models/churn/"
 CHECKPOINTS = "s3://demo-checkpoints/churn/"
 BATCH_INPUT = "s3://demo-batch/churn/input/"
 BATCH_SCORES = "s3://demo-batch/churn/scores/"
+TUNED_MODELS = "s3://demo-models/churn-tuned/"
+PIPELINE_EXECUTION_DETAIL_TYPE = "SageMaker Model Building Pipeline Execution Status Change"
+PIPELINE_STEP_DETAIL_TYPE = "SageMaker Model Building Pipeline Execution Step Status Change"
 
 
 class EventSink(Protocol):
@@ -45,6 +50,7 @@ class DemoNames:
     endpoint: str = "demo-churn-endpoint"
     first_config: str = "demo-churn-config-v1"
     second_config: str = "demo-churn-config-v2"
+    retraining_pipeline: str = "demo-churn-retrain"
 
 
 def run_processing(sagemaker: Any, pipeline: EventSink, names: DemoNames) -> dict[str, Any]:
@@ -219,6 +225,166 @@ def run_workflow(
         "package": package,
         "endpoint": endpoint,
     }
+
+
+def _retraining_definition(fmt: dict[str, str]) -> dict[str, Any]:
+    """Tune XGBoost on the prepared features, then register the best training job's model (as the
+    SageMaker Python SDK's TuningStep.get_top_model_s3_uri builds its location)."""
+    channels = [
+        {"ChannelName": channel, "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}}}
+        for channel, uri in (("train", TRAIN_FEATURES), ("validation", VALIDATION_FEATURES))
+    ]
+    best_model = {
+        "Std:Join": {
+            "On": "",
+            "Values": [
+                TUNED_MODELS,
+                {"Get": "Steps.Tune.BestTrainingJob.TrainingJobName"},
+                "/output/model.tar.gz",
+            ],
+        }
+    }
+    return {
+        "Version": "2020-12-01",
+        "Steps": [
+            {
+                "Name": "Tune",
+                "Type": "Tuning",
+                "Arguments": {
+                    "HyperParameterTuningJobConfig": {
+                        "Strategy": "Bayesian",
+                        "HyperParameterTuningJobObjective": {
+                            "Type": "Maximize",
+                            "MetricName": "validation:auc",
+                        },
+                        "ResourceLimits": {"MaxNumberOfTrainingJobs": 3, "MaxParallelTrainingJobs": 3},
+                        "ParameterRanges": {
+                            "ContinuousParameterRanges": [
+                                {"Name": "eta", "MinValue": "0.05", "MaxValue": "0.5"}
+                            ]
+                        },
+                    },
+                    "TrainingJobDefinition": {
+                        "StaticHyperParameters": {"objective": "binary:logistic", "num_round": "100"},
+                        "AlgorithmSpecification": {
+                            "TrainingImage": TRAINING_IMAGE.format(**fmt),
+                            "TrainingInputMode": "File",
+                            "MetricDefinitions": [
+                                {"Name": "validation:auc", "Regex": "validation-auc:([0-9.]+)"}
+                            ],
+                        },
+                        "RoleArn": ROLE.format(**fmt),
+                        "InputDataConfig": channels,
+                        "OutputDataConfig": {"S3OutputPath": TUNED_MODELS},
+                        "ResourceConfig": {
+                            "InstanceType": "ml.m5.xlarge",
+                            "InstanceCount": 1,
+                            "VolumeSizeInGB": 30,
+                        },
+                        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+                    },
+                },
+            },
+            {
+                "Name": "Register",
+                "Type": "RegisterModel",
+                "Arguments": {
+                    "ModelPackageGroupName": "{group}",
+                    "ModelApprovalStatus": "PendingManualApproval",
+                    "InferenceSpecification": {
+                        "Containers": [{"Image": TRAINING_IMAGE.format(**fmt), "ModelDataUrl": best_model}],
+                        "SupportedContentTypes": ["text/csv"],
+                        "SupportedResponseMIMETypes": ["text/csv"],
+                    },
+                },
+            },
+        ],
+    }
+
+
+def run_retraining(sagemaker: Any, pipeline: EventSink, names: DemoNames) -> dict[str, dict[str, Any]]:
+    """A SageMaker pipeline retrains the model: a tuning job (three training jobs) on the prepared
+    features, then the best one's model registered as the next package version, which is approved.
+    Every event SageMaker sends for it is published: each training job's, the tuning job's, each step's,
+    the package's and the execution's."""
+    fmt = {"account": pipeline.account, "region": pipeline.region}
+    definition = _retraining_definition(fmt)
+    definition["Steps"][1]["Arguments"]["ModelPackageGroupName"] = names.package_group
+    sagemaker.create_pipeline(
+        PipelineName=names.retraining_pipeline,
+        PipelineDefinition=json.dumps(definition),
+        RoleArn=ROLE.format(**fmt),
+    )
+    execution_arn = sagemaker.start_pipeline_execution(PipelineName=names.retraining_pipeline)[
+        "PipelineExecutionArn"
+    ]
+    pipeline_arn = execution_arn.rsplit("/execution/", 1)[0]
+    steps = [
+        step
+        for page in sagemaker.get_paginator("list_pipeline_execution_steps").paginate(
+            PipelineExecutionArn=execution_arn, SortOrder="Ascending"
+        )
+        for step in page["PipelineExecutionSteps"]
+    ]
+    details: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        metadata = step.get("Metadata", {})
+        if "TuningJob" in metadata:
+            tuning_name = metadata["TuningJob"]["Arn"].rsplit("/", 1)[-1]
+            launched = sagemaker.get_paginator("list_training_jobs_for_hyper_parameter_tuning_job").paginate(
+                HyperParameterTuningJobName=tuning_name
+            )
+            for page in launched:
+                for summary in page["TrainingJobSummaries"]:
+                    job = event_detail(
+                        sagemaker.describe_training_job(TrainingJobName=summary["TrainingJobName"])
+                    )
+                    pipeline.publish("SageMaker Training Job State Change", job, [job["TrainingJobArn"]])
+            tuning = event_detail(
+                sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=tuning_name)
+            )
+            pipeline.publish(
+                "SageMaker HyperParameter Tuning Job State Change",
+                tuning,
+                [tuning["HyperParameterTuningJobArn"]],
+            )
+            details["tuning"] = tuning
+        if "RegisterModel" in metadata:
+            details["retrained"] = _publish(
+                pipeline, model_package_event(sagemaker, metadata["RegisterModel"]["Arn"])
+            )
+        pipeline.publish(
+            PIPELINE_STEP_DETAIL_TYPE,
+            {
+                "pipelineArn": pipeline_arn,
+                "pipelineExecutionArn": execution_arn,
+                "stepName": step["StepName"],
+                "currentStepStatus": step["StepStatus"],
+                "previousStepStatus": "Executing",
+            },
+            [pipeline_arn, execution_arn],
+        )
+    execution = sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution_arn)
+    pipeline.publish(
+        PIPELINE_EXECUTION_DETAIL_TYPE,
+        {
+            "pipelineArn": pipeline_arn,
+            "pipelineExecutionArn": execution_arn,
+            "pipelineExecutionDisplayName": execution.get("PipelineExecutionDisplayName"),
+            "currentPipelineExecutionStatus": execution["PipelineExecutionStatus"],
+            "previousPipelineExecutionStatus": "Executing",
+        },
+        [pipeline_arn, execution_arn],
+    )
+    details["pipeline"] = {"PipelineExecutionArn": execution_arn, "PipelineArn": pipeline_arn}
+    package_arn = details["retrained"]["ModelPackageArn"]
+    sagemaker.update_model_package(
+        ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription="AUC up on holdout"
+    )
+    details["retrained"] = _publish(
+        pipeline, model_package_event(sagemaker, package_arn, ["ModelApprovalStatus"])
+    )
+    return details
 
 
 @dataclass(frozen=True)

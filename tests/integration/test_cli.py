@@ -104,9 +104,7 @@ def test_record_of_a_mixed_archive_ignores_what_no_family_records_and_exits_zero
     job = training_job(_client(server), "archived", inputs=["s3://features/train/"], output="s3://models/")
     notebook = {**job, "id": "nb", "detail-type": "SageMaker Notebook Instance State Change", "detail": {}}
     config = {**job, "id": "c", "detail-type": "SageMaker Endpoint Config State Change", "detail": {}}
-    (tmp_path / "archive.jsonl").write_text(
-        "\n".join(json.dumps(event) for event in (job, notebook, config))
-    )
+    (tmp_path / "archive.jsonl").write_text("\n".join(json.dumps(event) for event in (job, notebook, config)))
     # When recorded
     result = _cli("record", "--json", str(tmp_path / "archive.jsonl"), endpoint=server.url)
     # Then the job is recorded, the others are ignored with their reasons, and nothing failed
@@ -258,6 +256,17 @@ def test_demo_shows_the_joined_up_graph() -> None:
         cross_account
     )
     assert "[123456789012] DataSet s3://demo-raw-data/customers/2026-11/" in cross_account
+    # And prod deploys the version a pipeline retrained with a tuning job: the trace says which pipeline run
+    # registered it and which tuning job its training job was part of
+    for group in (
+        "in [AssociatedWith] [123456789012] PipelineExecution arn:aws:sagemaker:us-east-1:123456789012:"
+        "pipeline/demo-churn-retrain/execution/",
+        "in [AssociatedWith] [123456789012] Pipeline arn:aws:sagemaker:us-east-1:123456789012:"
+        "pipeline/demo-churn-retrain\n",
+        "in [AssociatedWith] [123456789012] HyperParameterTuningJob arn:aws:sagemaker:us-east-1:123456789012:"
+        "hyper-parameter-tuning-job/",
+    ):
+        assert group in cross_account, group
 
 
 def test_trace_json_from_the_demo_endpoint_reaches_the_training_inputs(

@@ -200,7 +200,9 @@ def test_a_sagemaker_event_no_family_records_is_ignored_with_its_reason(
 ) -> None:
     # Given a SageMaker event of a kind the recorder has no family for
     event = training_event("x", inputs=[], image="i", output="o")
-    event.update({"detail-type": "SageMaker Notebook Instance State Change", "detail": {"NotebookInstanceName": "n"}})
+    event.update(
+        {"detail-type": "SageMaker Notebook Instance State Change", "detail": {"NotebookInstanceName": "n"}}
+    )
     # When handled
     response = fresh_handler.lambda_handler(
         sqs_batch([event]), LocalLambdaContext("123456789012", "us-east-1")

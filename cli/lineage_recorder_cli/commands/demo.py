@@ -62,7 +62,12 @@ def run(args: argparse.Namespace) -> int:
     from moto import mock_aws
 
     from lineage_recorder_cli.commands.trace import trace
-    from lineage_recorder_cli.demo_workflow import run_cross_account_deployment, run_workflow
+    from lineage_recorder_cli.demo_workflow import (
+        DemoNames,
+        run_cross_account_deployment,
+        run_retraining,
+        run_workflow,
+    )
     from lineage_recorder_cli.local_aws import LocalEventPipeline
 
     sagemaker_lineage_emulator.install()
@@ -77,11 +82,12 @@ def run(args: argparse.Namespace) -> int:
         )
         print("== SageMaker workflow on the local emulator (account", account, region + ")")
         details = run_workflow(sagemaker, pipeline)
+        details.update(run_retraining(sagemaker, pipeline, DemoNames()))
         for step, detail in details.items():
             arn = next(
                 value
                 for key, value in detail.items()
-                if key.endswith(("JobArn", "PackageArn", "EndpointArn"))
+                if key.endswith(("JobArn", "PackageArn", "EndpointArn", "ExecutionArn"))
             )
             print(f"   {step:<10} {arn}")
         print("== EventBridge -> SQS -> recorder Lambda handler")
@@ -110,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
         prod_pipeline = LocalEventPipeline(
             prod_session.client("events"), prod_session.client("sqs"), account=PROD_ACCOUNT, region=region
         )
-        package_arn = details["package"]["ModelPackageArn"]
-        print(f"== Cross-account: prod ({PROD_ACCOUNT}) deploys the package registered in dev ({account})")
+        package_arn = details["retrained"]["ModelPackageArn"]
+        print(f"== Cross-account: prod ({PROD_ACCOUNT}) deploys the retrained package from dev ({account})")
         prod = run_cross_account_deployment(prod_sagemaker, prod_pipeline, package_arn)
         print(f"   endpoint   {prod['EndpointArn']}")
         with acting_as(credentials, account):
