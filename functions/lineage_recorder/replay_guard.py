@@ -2,7 +2,7 @@
 
 EventBridge delivers at least once, SQS redelivers, and SageMaker itself may send the same state twice
 under new event ids. Powertools idempotency, keyed on what makes the event unique (its detail-type,
-account, Region and detail; not its id), turns every such repeat into a lookup in the state table that
+account, Region, resources, detail; not its id), turns every such repeat into a lookup in the state table that
 costs no SageMaker call. Model-package events re-fire with a new id on each update, and their detail
 changes with it (LastModifiedTime, approval status), so each update is still recorded.
 """
@@ -30,7 +30,9 @@ from lineage_recorder.errors import EventInProgressError, RetryLaterError
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.recorder import Recorder, RecordOutcome
 
-IDEMPOTENCY_KEY = '["detail-type", account, region, detail]'
+# The envelope's resources are part of what makes an event unique: a labeling job's event carries only
+# its status in the detail, so two jobs completing the same day differ only by their resource.
+IDEMPOTENCY_KEY = '["detail-type", account, region, resources, detail]'
 # Long enough to absorb SQS redelivery and DLQ redrives of the same day; after that a repeat is
 # recorded again, which the registry makes cheap and harmless.
 REMEMBER_FOR_SECONDS = 24 * 3600

@@ -7,17 +7,20 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from lineage_recorder import handler
 from lineage_recorder.observability import logger as recorder_logger
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 
 from tests.integration.jobs import training_job
-from tests.support.events import sqs_batch, training_event
+from tests.support.events import envelope, sqs_batch, training_event
 from tests.support.graph import snapshot
 from tests.support.logs import LogCollector
+from tests.support.state_table import create_state_table
 
 CONTEXT = LocalLambdaContext("123456789012", "us-east-1")
+GROUND_TRUTH = "arn:aws:lambda:us-east-1:432418664414:function"
 
 
 @pytest.fixture
@@ -237,3 +240,45 @@ def test_a_record_to_retry_is_logged_and_counted(
     assert "CreateArtifact failed: ThrottlingException" in line["reason"]
     emitted = [json.loads(out) for out in capsys.readouterr().out.splitlines() if '"_aws"' in out]
     assert emitted[0]["RecordsRetried"] == [1]
+
+
+def test_events_that_differ_only_by_their_resource_are_each_recorded(
+    fresh_handler: Any, sagemaker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the replay guard's state table, and two labeling jobs completing: their events' details are the
+    # same ({"LabelingJobStatus": "Completed"}); only the envelope's resources differ
+    monkeypatch.setenv("LINEAGE_STATE_TABLE", create_state_table(boto3.client("dynamodb")))
+    events = []
+    for name in ("first-labels", "second-labels"):
+        arn = sagemaker.create_labeling_job(
+            LabelingJobName=name,
+            LabelAttributeName="label",
+            InputConfig={
+                "DataSource": {"S3DataSource": {"ManifestS3Uri": f"s3://labels/{name}/in.manifest"}}
+            },
+            OutputConfig={"S3OutputPath": f"s3://labels/{name}/"},
+            RoleArn="arn:aws:iam::123456789012:role/TestRole",
+            HumanTaskConfig={
+                "WorkteamArn": "arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/team",
+                "UiConfig": {"UiTemplateS3Uri": f"s3://labels/{name}/template.liquid"},
+                "PreHumanTaskLambdaArn": f"{GROUND_TRUTH}:PRE-TextMultiClass",
+                "TaskTitle": "t",
+                "TaskDescription": "d",
+                "NumberOfHumanWorkersPerDataObject": 1,
+                "TaskTimeLimitInSeconds": 300,
+                "AnnotationConsolidationConfig": {
+                    "AnnotationConsolidationLambdaArn": f"{GROUND_TRUTH}:ACS-TextMultiClass"
+                },
+            },
+        )["LabelingJobArn"]
+        events.append(
+            envelope(
+                "SageMaker Ground Truth Labeling Job State Change", {"LabelingJobStatus": "Completed"}, arn
+            )
+        )
+    # When each is handled in its own invocation (the replay guard remembers the first)
+    for event in events:
+        assert fresh_handler.lambda_handler(sqs_batch([event]), CONTEXT)["batchItemFailures"] == []
+    # Then both labeling jobs are recorded: neither is taken for a replay of the other
+    nodes = snapshot(sagemaker).nodes
+    assert {("LabelingJob", event["resources"][0]) for event in events} <= nodes
