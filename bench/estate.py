@@ -13,7 +13,7 @@ from typing import Any
 
 from lineage_recorder_cli.local_aws import event_detail
 
-from bench.workload import ACCOUNT, REGION, Call, Step, Workload
+from bench.workload import ACCOUNT, EXECUTION_OF, REGION, Call, EventSpec, Step, Workload
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -24,6 +24,8 @@ class Estate:
         self._steps = workload.steps
         self._applied = 0
         self._bodies: dict[int, dict[str, Any]] = {}
+        # pipeline name -> the ARN of its latest execution (SageMaker chooses the id when it starts)
+        self._executions: dict[str, str] = {}
 
     def advance_to(self, time: float) -> None:
         """Apply every step that happened at or before ``time`` (minutes)."""
@@ -35,12 +37,48 @@ class Estate:
         """The event of step ``index`` as EventBridge delivers it (the step must have been applied)."""
         return self._bodies[index]
 
+    def _resolved(self, value: str) -> str:
+        if value.startswith(EXECUTION_OF):
+            return self._executions[value.removeprefix(EXECUTION_OF)]
+        return value
+
+    def _detail(self, spec: EventSpec) -> dict[str, Any]:
+        params = {
+            key: self._resolved(value) if isinstance(value, str) else value
+            for key, value in spec.describe.params.items()
+        }
+        described = event_detail(self._call(Call(spec.describe.operation, params)))
+        if spec.kind in ("pipeline-step", "pipeline-execution"):
+            # Pipeline events spell their fields in camelCase and carry no Describe* view.
+            detail: dict[str, Any] = {
+                "pipelineArn": described["PipelineArn"],
+                "pipelineExecutionArn": described["PipelineExecutionArn"],
+            }
+            status = described["PipelineExecutionStatus"]
+            if spec.kind == "pipeline-step":
+                detail.update(currentStepStatus=status, previousStepStatus="Executing")
+            else:
+                detail.update(
+                    currentPipelineExecutionStatus=status, previousPipelineExecutionStatus="Executing"
+                )
+        elif spec.detail_only is not None:
+            detail = {key: described[key] for key in spec.detail_only if key in described}
+        else:
+            detail = described
+        detail.update(spec.overrides)
+        return detail
+
     def _apply(self, step: Step) -> None:
         for call in step.calls:
-            self._call(call)
+            response = self._call(call)
+            if call.operation == "start_pipeline_execution":
+                self._executions[call.params["PipelineName"]] = response["PipelineExecutionArn"]
         spec = step.event
-        detail = event_detail(self._call(spec.describe))
-        detail.update(spec.overrides)
+        detail = self._detail(spec)
+        resource = self._resolved(spec.resource_arn)
+        resources = (
+            [resource.rsplit("/execution/", 1)[0], resource] if "/execution/" in resource else [resource]
+        )
         self._bodies[spec.index] = {
             "version": "0",
             "id": spec.event_id,
@@ -49,7 +87,7 @@ class Estate:
             "account": ACCOUNT,
             "time": (START + timedelta(minutes=step.time)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "region": REGION,
-            "resources": [spec.resource_arn],
+            "resources": resources,
             "detail": detail,
         }
 

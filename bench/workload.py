@@ -6,9 +6,15 @@ The estate is ``size`` pipelines spread over a few projects. Each pipeline is a 
 
 - a processing job reads one to three raw data sets (drawn with Zipf-like weights, so a few are read
   by most pipelines; a shared reference data set now and then) and writes the pipeline's features;
-- one to three training jobs read those features and each produce a model;
+- one to three training jobs read those features and each produce a model; or (about a third of the
+  pipelines) a hyperparameter tuning job launches two to four training jobs that do, each sending its
+  event, then the tuning job's;
+- some training jobs also read the labels a project's Ground Truth labeling job produced (its output
+  manifest), and each project has a feature group (its event);
 - one model is registered as a model package in the project's model package group (pending approval),
-  then usually approved, sometimes rejected: every change sends a model package event;
+  directly or (about a third) by a run of the project's SageMaker pipeline (step and execution events),
+  then usually approved, sometimes rejected: every change sends a model package event; about half the
+  approved versions get a model card;
 - zero to two transform jobs score the project's shared batch input with that model;
 - an approved package is deployed: the project's endpoint is created, or updated to a new endpoint
   config (sometimes keeping the previous model as a second variant).
@@ -20,12 +26,15 @@ locally, and a fixed share of deliveries are duplicates (EventBridge delivers at
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from sagemaker_lineage_emulator.tuning import launched_job_name
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -44,7 +53,16 @@ DETAIL_TYPES: dict[str, str] = {
     "transform": "SageMaker Transform Job State Change",
     "model-package": "SageMaker Model Package State Change",
     "endpoint": "SageMaker Endpoint State Change",
+    "tuning": "SageMaker HyperParameter Tuning Job State Change",
+    "pipeline-step": "SageMaker Model Building Pipeline Execution Step Status Change",
+    "pipeline-execution": "SageMaker Model Building Pipeline Execution Status Change",
+    "feature-group": "SageMaker Feature Group State Change",
+    "labeling": "SageMaker Ground Truth Labeling Job State Change",
+    "model-card": "SageMaker Model Card State Change",
 }
+# Pipeline events name the execution, whose id SageMaker chooses when it starts: the event's resource
+# is this placeholder, resolved by the estate from StartPipelineExecution's answer.
+EXECUTION_OF = "$execution-of:"
 
 _ECR = f"dkr.ecr.{REGION}.amazonaws.com"
 PROCESSING_IMAGES = (
@@ -92,6 +110,8 @@ class EventSpec:
     # Describe* calls the floor allows for this event: its resource, plus each resource the lineage of
     # the event needs described (a transform job's model; an endpoint's config and each of its models).
     floor_describes: int = 1
+    # Events that carry less than the Describe* view (a labeling job's: only its status).
+    detail_only: tuple[str, ...] | None = None
 
     @property
     def detail_type(self) -> str:
@@ -208,21 +228,41 @@ class _Pipeline:
 
         image = rng.choice(TRAINING_IMAGES)
         models: list[str] = []
-        for attempt in range(1, rng.choice((1, 2, 2, 3)) + 1):
+        output = f"s3://estate-models/{self.project}/"
+        channels = outputs[:2] + ([rng.choice(REFERENCE_DATASETS)] if rng.random() < 0.3 else [])
+        if rng.random() < 0.4:
+            channels.append(labels_manifest(self.project))
+        if rng.random() < 0.35:
             t += rng.uniform(0.5, 2.0)
-            job = self.name("train", attempt)
-            output = f"s3://estate-models/{self.project}/"
-            channels = outputs[:2] + ([rng.choice(REFERENCE_DATASETS)] if rng.random() < 0.3 else [])
-            checkpoint = f"s3://estate-checkpoints/{self.project}/{job}/" if rng.random() < 0.4 else None
-            self._add(
-                t, "training", name=job, image=image, inputs=channels, output=output, checkpoint=checkpoint
-            )
-            models.append(model_artifact_uri(output, job))
+            tuning, jobs = self.name("tune"), rng.choice((2, 3, 4))
+            self._add(t, "tuning", name=tuning, image=image, inputs=channels, output=output, jobs=jobs)
+            models += [model_artifact_uri(output, launched_job_name(tuning, i)) for i in range(1, jobs + 1)]
+            t += 0.05 * (jobs + 1)
+        else:
+            for attempt in range(1, rng.choice((1, 2, 2, 3)) + 1):
+                t += rng.uniform(0.5, 2.0)
+                job = self.name("train", attempt)
+                checkpoint = f"s3://estate-checkpoints/{self.project}/{job}/" if rng.random() < 0.4 else None
+                self._add(
+                    t,
+                    "training",
+                    name=job,
+                    image=image,
+                    inputs=channels,
+                    output=output,
+                    checkpoint=checkpoint,
+                )
+                models.append(model_artifact_uri(output, job))
 
         t += rng.uniform(0.5, 1.5)
         model_name = self.name("model")
         self._add(
-            t, "register", model=model_name, image=INFERENCE_IMAGES[image], model_data=rng.choice(models)
+            t,
+            "register",
+            model=model_name,
+            image=INFERENCE_IMAGES[image],
+            model_data=rng.choice(models),
+            via_pipeline=rng.random() < 0.35,
         )
         review_time = t + rng.uniform(1.0, 4.0)
         for run in range(1, rng.choice((0, 1, 1, 2)) + 1):
@@ -231,6 +271,8 @@ class _Pipeline:
         if fate < 0.85:
             approved = fate < 0.65
             self._add(review_time, "review", model=model_name, approved=approved)
+            if approved and rng.random() < 0.5:
+                self._add(review_time + rng.uniform(0.1, 0.4), "card", model=model_name)
             if approved:
                 self._add(review_time + rng.uniform(0.5, 2.0), "deploy", model=model_name)
         return self.intents
@@ -260,12 +302,132 @@ class _Estate:
     live_model: dict[str, str] = field(default_factory=dict)  # endpoint -> model serving it
     configs: Counter[str] = field(default_factory=Counter)
 
+    pipelines: set[str] = field(default_factory=set)
+
     def add(self, intent: _Intent, project: str) -> None:
-        step = getattr(self, f"_{intent.action}")(intent, project, len(self.steps))
-        self.steps.append(step)
+        produced = getattr(self, f"_{intent.action}")(intent, project, len(self.steps))
+        for step in produced if isinstance(produced, list) else [produced]:
+            number = len(self.steps)
+            event = replace(step.event, index=number, event_id=event_id(self.seed, "", number))
+            self.steps.append(replace(step, event=event))
 
     def _event(self, index: int, kind: str, resource_arn: str, describe: Call, **extra: Any) -> EventSpec:
         return EventSpec(index, event_id(self.seed, "", index), kind, resource_arn, describe, **extra)
+
+    def _training_request(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "AlgorithmSpecification": {"TrainingImage": data["image"], "TrainingInputMode": "File"},
+            "RoleArn": ROLE,
+            "InputDataConfig": [
+                {
+                    "ChannelName": f"channel-{i}",
+                    "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}},
+                }
+                for i, uri in enumerate(data["inputs"])
+            ],
+            "OutputDataConfig": {"S3OutputPath": data["output"]},
+            "ResourceConfig": {**INSTANCE, "VolumeSizeInGB": 30},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        }
+
+    def _tuning(self, intent: _Intent, _project: str, index: int) -> list[Step]:
+        """The tuning job launches its training jobs (each sends its event), then it sends its own."""
+        name, data = intent.data["name"], intent.data
+        create = Call(
+            "create_hyper_parameter_tuning_job",
+            {
+                "HyperParameterTuningJobName": name,
+                "HyperParameterTuningJobConfig": {
+                    "Strategy": "Bayesian",
+                    "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "validation:auc"},
+                    "ResourceLimits": {"MaxNumberOfTrainingJobs": data["jobs"], "MaxParallelTrainingJobs": 2},
+                    "ParameterRanges": {
+                        "ContinuousParameterRanges": [{"Name": "eta", "MinValue": "0.05", "MaxValue": "0.5"}]
+                    },
+                },
+                "TrainingJobDefinition": self._training_request(data),
+            },
+        )
+        steps: list[Step] = []
+        for number in range(1, data["jobs"] + 1):
+            job = launched_job_name(name, number)
+            describe = Call("describe_training_job", {"TrainingJobName": job})
+            event = self._event(index, "training", arn("training-job", job), describe)
+            steps.append(Step(intent.time + 0.01 * number, (create,) if number == 1 else (), event))
+        describe = Call("describe_hyper_parameter_tuning_job", {"HyperParameterTuningJobName": name})
+        event = self._event(index, "tuning", arn("hyper-parameter-tuning-job", name), describe)
+        return [*steps, Step(intent.time + 0.01 * (data["jobs"] + 1), (), event)]
+
+    def _labeling(self, intent: _Intent, project: str, index: int) -> Step:
+        name = intent.data["name"]
+        create = Call(
+            "create_labeling_job",
+            {
+                "LabelingJobName": name,
+                "LabelAttributeName": "label",
+                "InputConfig": {
+                    "DataSource": {
+                        "S3DataSource": {"ManifestS3Uri": f"s3://estate-labels/{project}/input.manifest"}
+                    }
+                },
+                "OutputConfig": {"S3OutputPath": f"s3://estate-labels/{project}/"},
+                "RoleArn": ROLE,
+                "HumanTaskConfig": {
+                    "WorkteamArn": arn("workteam", f"private-crowd/{project}-team"),
+                    "UiConfig": {"UiTemplateS3Uri": f"s3://estate-labels/{project}/template.liquid"},
+                    "PreHumanTaskLambdaArn": f"{GROUND_TRUTH_FUNCTIONS}:PRE-TextMultiClass",
+                    "TaskTitle": "Label",
+                    "TaskDescription": "Label the record",
+                    "NumberOfHumanWorkersPerDataObject": 1,
+                    "TaskTimeLimitInSeconds": 300,
+                    "AnnotationConsolidationConfig": {
+                        "AnnotationConsolidationLambdaArn": f"{GROUND_TRUTH_FUNCTIONS}:ACS-TextMultiClass"
+                    },
+                },
+            },
+        )
+        describe = Call("describe_labeling_job", {"LabelingJobName": name})
+        # The labeling event carries only the status; the rest is the recorder's to describe.
+        event = self._event(
+            index, "labeling", arn("labeling-job", name), describe, detail_only=("LabelingJobStatus",)
+        )
+        return Step(intent.time, (create,), event)
+
+    def _feature_group(self, intent: _Intent, _project: str, index: int) -> Step:
+        name = intent.data["name"]
+        create = Call(
+            "create_feature_group",
+            {
+                "FeatureGroupName": name,
+                "RecordIdentifierFeatureName": "record_id",
+                "EventTimeFeatureName": "event_time",
+                "FeatureDefinitions": [
+                    {"FeatureName": "record_id", "FeatureType": "String"},
+                    {"FeatureName": "event_time", "FeatureType": "Fractional"},
+                ],
+                "OfflineStoreConfig": {"S3StorageConfig": {"S3Uri": "s3://estate-feature-store/offline"}},
+                "RoleArn": ROLE,
+            },
+        )
+        describe = Call("describe_feature_group", {"FeatureGroupName": name})
+        return Step(
+            intent.time, (create,), self._event(index, "feature-group", arn("feature-group", name), describe)
+        )
+
+    def _card(self, intent: _Intent, _project: str, index: int) -> Step:
+        package_arn = self.package_of_model[intent.data["model"]]
+        name = f"{intent.data['model']}-card"
+        content = {
+            "model_package_details": {"model_package_arn": package_arn},
+            "intended_uses": {"risk_rating": "Low"},
+        }
+        create = Call(
+            "create_model_card",
+            {"ModelCardName": name, "Content": json.dumps(content), "ModelCardStatus": "Approved"},
+        )
+        describe = Call("describe_model_card", {"ModelCardName": name})
+        event = self._event(index, "model-card", arn("model-card", name), describe, floor_describes=2)
+        return Step(intent.time, (create,), event)
 
     def _processing(self, intent: _Intent, _project: str, index: int) -> Step:
         name, data = intent.data["name"], intent.data
@@ -332,7 +494,7 @@ class _Estate:
         event = self._event(index, "training", arn("training-job", name), describe)
         return Step(intent.time, (Call("create_training_job", params),), event)
 
-    def _register(self, intent: _Intent, project: str, index: int) -> Step:
+    def _register(self, intent: _Intent, project: str, index: int) -> Step | list[Step]:
         group = f"{project}-models"
         calls: list[Call] = []
         if not self.package_versions[group]:
@@ -340,20 +502,36 @@ class _Estate:
         self.package_versions[group] += 1
         package_arn = arn("model-package", f"{group}/{self.package_versions[group]}")
         container = {"Image": intent.data["image"], "ModelDataUrl": intent.data["model_data"]}
-        calls.append(
-            Call(
-                "create_model_package",
-                {
-                    "ModelPackageGroupName": group,
-                    "ModelApprovalStatus": "PendingManualApproval",
-                    "InferenceSpecification": {
-                        "Containers": [container],
-                        "SupportedContentTypes": ["text/csv"],
-                        "SupportedResponseMIMETypes": ["text/csv"],
+        registration = {
+            "ModelPackageGroupName": group,
+            "ModelApprovalStatus": "PendingManualApproval",
+            "InferenceSpecification": {
+                "Containers": [container],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+        }
+        pipeline = f"{project}-register"
+        if intent.data["via_pipeline"]:
+            # The project's pipeline registers the version: its RegisterModel step takes the model's
+            # image and data as the execution's parameters.
+            if pipeline not in self.pipelines:
+                self.pipelines.add(pipeline)
+                calls.append(Call("create_pipeline", _registration_pipeline(pipeline, group)))
+            calls.append(
+                Call(
+                    "start_pipeline_execution",
+                    {
+                        "PipelineName": pipeline,
+                        "PipelineParameters": [
+                            {"Name": "Image", "Value": intent.data["image"]},
+                            {"Name": "ModelData", "Value": intent.data["model_data"]},
+                        ],
                     },
-                },
+                )
             )
-        )
+        else:
+            calls.append(Call("create_model_package", registration))
         # The model SageMaker builds from the package (its container names the package).
         calls.append(
             Call(
@@ -367,7 +545,27 @@ class _Estate:
         )
         self.package_of_model[intent.data["model"]] = package_arn
         describe = Call("describe_model_package", {"ModelPackageName": package_arn})
-        return Step(intent.time, tuple(calls), self._event(index, "model-package", package_arn, describe))
+        registered = Step(
+            intent.time, tuple(calls), self._event(index, "model-package", package_arn, describe)
+        )
+        if not intent.data["via_pipeline"]:
+            return registered
+        execution = f"{EXECUTION_OF}{pipeline}"
+        describe_run = Call("describe_pipeline_execution", {"PipelineExecutionArn": execution})
+        step_event = self._event(
+            index,
+            "pipeline-step",
+            execution,
+            describe_run,
+            overrides={"stepName": "Register"},
+            floor_describes=2,
+        )
+        run_event = self._event(index, "pipeline-execution", execution, describe_run, floor_describes=2)
+        return [
+            registered,
+            Step(intent.time + 0.01, (), step_event),
+            Step(intent.time + 0.02, (), run_event),
+        ]
 
     def _review(self, intent: _Intent, _project: str, index: int) -> Step:
         package_arn = self.package_of_model[intent.data["model"]]
@@ -442,6 +640,43 @@ class _Estate:
         return Step(intent.time, calls, event)
 
 
+GROUND_TRUTH_FUNCTIONS = "arn:aws:lambda:us-east-1:432418664414:function"
+
+
+def _registration_pipeline(name: str, group: str) -> dict[str, Any]:
+    """A pipeline of one RegisterModel step, its model's image and data given as parameters."""
+    definition = {
+        "Version": "2020-12-01",
+        "Parameters": [{"Name": "Image", "Type": "String"}, {"Name": "ModelData", "Type": "String"}],
+        "Steps": [
+            {
+                "Name": "Register",
+                "Type": "RegisterModel",
+                "Arguments": {
+                    "ModelPackageGroupName": group,
+                    "ModelApprovalStatus": "PendingManualApproval",
+                    "InferenceSpecification": {
+                        "Containers": [
+                            {
+                                "Image": {"Get": "Parameters.Image"},
+                                "ModelDataUrl": {"Get": "Parameters.ModelData"},
+                            }
+                        ],
+                        "SupportedContentTypes": ["text/csv"],
+                        "SupportedResponseMIMETypes": ["text/csv"],
+                    },
+                },
+            }
+        ],
+    }
+    return {"PipelineName": name, "PipelineDefinition": json.dumps(definition), "RoleArn": ROLE}
+
+
+def labels_manifest(project: str) -> str:
+    """Where the project's labeling job writes its output manifest (Ground Truth's layout)."""
+    return f"s3://estate-labels/{project}/{project}-labels/manifests/output/output.manifest"
+
+
 def _raw_datasets(size: int) -> list[str]:
     count = max(4, size // 2)
     return [
@@ -479,6 +714,12 @@ def generate(size: int, seed: int, duplicate_rate: float = DEFAULT_DUPLICATE_RAT
     raw = _raw_datasets(size)
     weights = [1 / (rank + 1) for rank in range(len(raw))]
     intents: list[tuple[_Intent, str]] = []
+    for index, project in enumerate(projects):
+        # Each project labels its data and defines its feature group before its first pipeline runs.
+        start = index * CHAIN_SPACING - 1.0
+        intents.append((_Intent(start, index, "labeling", {"name": f"{project}-labels"}), project))
+        group = f"{project.replace('-', '_')}_features"
+        intents.append((_Intent(start + 0.1, index, "feature_group", {"name": group}), project))
     for number in range(size):
         project = projects[number % len(projects)]
         pipeline = _Pipeline(number, project, random.Random(rng.getrandbits(64)), raw, weights)

@@ -61,7 +61,6 @@ import hashlib
 import itertools
 import math
 import random
-import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -243,6 +242,14 @@ def _grid(ranges: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def launched_job_name(tuning_job_name: str, index: int) -> str:
+    """The name of the `index`th (from 1) training job a tuning job launches: SageMaker's shape, with the
+    8 hex digits derived from the tuning job's name and the index (the emulator's choice: reproducible,
+    so a benchmark or a test can know the names before the jobs exist)."""
+    digest = hashlib.sha256(f"{tuning_job_name.lower()}/{index}".encode()).hexdigest()[:8]
+    return f"{tuning_job_name}-{index:03d}-{digest}"
+
+
 def _objective_value(training_job_name: str) -> float:
     """A stable objective metric value in [0, 1] for a training job."""
     digest = hashlib.sha256(training_job_name.encode()).digest()
@@ -308,7 +315,7 @@ def _launch(
     index: int,
     tags: list[dict[str, str]],
 ) -> Trial:
-    name = f"{run.name}-{index:03d}-{secrets.token_hex(4)}"
+    name = launched_job_name(run.name, index)
     calls.call(response, "create_training_job", _training_request(name, definition, tuned, tags))
     job = response.sagemaker_backend.training_jobs[name]  # type: ignore[attr-defined]
     job.tuning_job_arn = run.arn

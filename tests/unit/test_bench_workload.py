@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from sagemaker_lineage_emulator.tuning import launched_job_name
 
 from bench.workload import DETAIL_TYPES, Call, Workload, generate
 
@@ -104,6 +105,12 @@ def test_the_floor_allows_one_describe_per_resource_the_lineage_needs(workload: 
             (deploy,) = [call for call in step.calls if call.operation.endswith("_endpoint")]
             variants = configs[deploy.params["EndpointConfigName"]]["ProductionVariants"]
             assert event.floor_describes == 2 + len(variants)
+        elif event.kind in ("pipeline-step", "pipeline-execution"):
+            # DescribePipelineExecution and ListPipelineExecutionSteps
+            assert event.floor_describes == 2
+        elif event.kind == "model-card":
+            # DescribeModelCard, and whether the package it names exists
+            assert event.floor_describes == 2
         else:
             assert event.floor_describes == 1
         assert isinstance(event.describe, Call)
@@ -122,3 +129,34 @@ def test_bad_sizes_and_rates_are_refused() -> None:
         generate(0, SEED)
     with pytest.raises(ValueError, match="duplicate_rate"):
         generate(SIZE, SEED, duplicate_rate=0.6)
+
+
+def test_tuning_jobs_launch_the_training_jobs_whose_events_precede_theirs(workload: Workload) -> None:
+    # Given the workload's tuning jobs
+    tunings = _calls(workload, "create_hyper_parameter_tuning_job")
+    assert tunings
+    names = [step.event.describe.params.get("TrainingJobName") for step in workload.steps]
+    for tuning in tunings:
+        name = tuning["HyperParameterTuningJobName"]
+        count = tuning["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxNumberOfTrainingJobs"]
+        # Then each training job it launches (named as the emulator names them) sends its event before the
+        # tuning job's own
+        launched = [launched_job_name(name, index) for index in range(1, count + 1)]
+        positions = [names.index(job) for job in launched]
+        tuning_event = next(
+            i
+            for i, step in enumerate(workload.steps)
+            if step.event.kind == "tuning"
+            and step.event.describe.params["HyperParameterTuningJobName"] == name
+        )
+        assert max(positions) < tuning_event
+
+
+def test_pipeline_registrations_send_step_and_execution_events_for_the_run_that_registered(
+    workload: Workload,
+) -> None:
+    runs = _calls(workload, "start_pipeline_execution")
+    assert runs
+    kinds = [step.event.kind for step in workload.steps]
+    assert kinds.count("pipeline-step") == kinds.count("pipeline-execution") == len(runs)
+    assert {"feature-group", "labeling", "model-card", "tuning"} <= set(kinds)
