@@ -208,3 +208,34 @@ def test_config_and_deployment_samples_are_ignored_with_the_reason(
         summary = record_sources([sample], endpoint_url=None)
         assert summary.failed == [] and summary.recorded == 0, (sample.name, summary.failed)
         assert "not recorded on its own" in summary.ignored[0]["reason"], sample.name
+
+
+UNKNOWN = "SageMaker does not know this resource"
+NEW_FAMILY_SAMPLES = {
+    # sample -> what recording it in its own account says (none of their resources exist there)
+    "sagemaker-hyperparameter-tuning-job-state-change.json": "HyperParameterTuningJobStatus 'status' is not",
+    "sagemaker-hyperparameter-tuning-job-state-change.mlspace.json": "HyperParameterTuningJobStatus 'Running'",
+    "sagemaker-model-building-pipeline-execution-status-change.json": UNKNOWN,
+    "sagemaker-model-building-pipeline-execution-step-status-change.json": UNKNOWN,
+    "sagemaker-feature-group-state-change.json": UNKNOWN,
+    "sagemaker-ground-truth-labeling-job-state-change.json": UNKNOWN,
+    "sagemaker-model-card-state-change.json": UNKNOWN,
+}
+
+
+@pytest.mark.parametrize(("name", "reason"), NEW_FAMILY_SAMPLES.items(), ids=list(NEW_FAMILY_SAMPLES))
+def test_the_new_families_samples_are_ignored_with_their_reason(
+    name: str, reason: str, sagemaker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a published sample of the tuning, pipeline, feature-group, labeling or model-card families
+    sample = SHARED_EVENTS / name
+    if not sample.exists():
+        pytest.skip(f"{name} not in the shared folder")
+    _as_its_own_account(sample, monkeypatch)
+    # When recorded in its own account, where its resource does not exist (or with a placeholder status)
+    summary = record_sources([sample], endpoint_url=None)
+    # Then nothing fails and nothing is written: it is ignored, and the reason says why
+    assert (summary.recorded, summary.failed) == (0, []), summary
+    (ignored,) = summary.ignored
+    assert reason in ignored["reason"], ignored
+    assert snapshot(aws.client("sagemaker")).nodes == frozenset()
