@@ -214,7 +214,7 @@ UNKNOWN = "SageMaker does not know this resource"
 NEW_FAMILY_SAMPLES = {
     # sample -> what recording it in its own account says (none of their resources exist there)
     "sagemaker-hyperparameter-tuning-job-state-change.json": "HyperParameterTuningJobStatus 'status' is not",
-    "sagemaker-hyperparameter-tuning-job-state-change.mlspace.json": "HyperParameterTuningJobStatus 'Running'",
+    "sagemaker-hyperparameter-tuning-job-state-change.mlspace.json": "Status 'Running' is not",
     "sagemaker-model-building-pipeline-execution-status-change.json": UNKNOWN,
     "sagemaker-model-building-pipeline-execution-step-status-change.json": UNKNOWN,
     "sagemaker-feature-group-state-change.json": UNKNOWN,
