@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lineage_recorder.settings import RecorderSettings
 
 LOCAL_DEFAULTS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -24,3 +28,27 @@ def use_local_credentials() -> None:
     for key, value in LOCAL_DEFAULTS.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("AWS_REGION", os.environ["AWS_DEFAULT_REGION"])
+
+
+def require_state_table(settings: RecorderSettings, endpoint_url: str | None) -> None:
+    """ConfigurationError, saying what to do, when LINEAGE_STATE_TABLE names a table that does not exist
+    where the credentials point (the Lambda's table is created by the stack; a person can mistype it)."""
+    if settings.state_table is None:
+        return
+    from botocore.exceptions import ClientError
+    from lineage_recorder import aws
+    from lineage_recorder.errors import ConfigurationError
+
+    dynamodb = aws.client("dynamodb", endpoint_url)
+    try:
+        dynamodb.describe_table(TableName=settings.state_table)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise ConfigurationError(
+                f"cannot read the state table {settings.state_table!r} (LINEAGE_STATE_TABLE): {error}"
+            ) from error
+        region = dynamodb.meta.region_name
+        raise ConfigurationError(
+            f"the state table {settings.state_table!r} (LINEAGE_STATE_TABLE) does not exist in {region}: "
+            "use the deployed stack's table (its StateTableName output), or unset LINEAGE_STATE_TABLE"
+        ) from error

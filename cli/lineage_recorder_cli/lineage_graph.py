@@ -71,6 +71,11 @@ def resolve_start(sagemaker: Any, arn_or_source_uri: str) -> str:
     if arn_or_source_uri.startswith("arn:") and ":sagemaker:" in arn_or_source_uri:
         kind = _lineage_type(arn_or_source_uri)
         if kind in ("Artifact", "Action", "Context", "TrialComponent"):
+            if not _exists(sagemaker, arn_or_source_uri, kind):
+                raise StartNotFoundError(
+                    f"no lineage entity {arn_or_source_uri!r} in this account and Region: check the ARN, "
+                    "and the credentials and Region you trace with"
+                )
             return arn_or_source_uri
         if kind.endswith("-job"):
             components = sagemaker.list_trial_components(SourceArn=arn_or_source_uri).get(
@@ -89,6 +94,22 @@ def resolve_start(sagemaker: Any, arn_or_source_uri: str) -> str:
         if summaries:
             return str(summaries[0][arn_key])
     raise StartNotFoundError(f"no lineage entity has SourceUri {arn_or_source_uri!r}")
+
+
+def _exists(sagemaker: Any, arn: str, kind: str) -> bool:
+    """Whether the entity `arn` can be described; other failures (throttling, access) raise."""
+    try:
+        if kind == "TrialComponent":
+            sagemaker.describe_trial_component(TrialComponentName=arn.rsplit("/", 1)[-1])
+        else:
+            operation, parameter, _ = _DESCRIBE[kind]
+            getattr(sagemaker, operation)(**{parameter: arn})
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code in ("ResourceNotFound", "ResourceNotFoundException", "ValidationException"):
+            return False
+        raise
+    return True
 
 
 _DESCRIBE = {

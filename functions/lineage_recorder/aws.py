@@ -41,7 +41,12 @@ def client(service: str, endpoint_url: str | None = None) -> Any:
 
 @cache
 def _client(service: str, endpoint_url: str | None) -> Any:
-    return boto3.session.Session().client(service, endpoint_url=endpoint_url, config=client_config())
+    # AWS_REGION wins over AWS_DEFAULT_REGION and the profile, as the AWS CLI and the other SDKs read it
+    # (botocore reads only AWS_DEFAULT_REGION); in Lambda both are set to the function's Region.
+    region = os.environ.get("AWS_REGION", "").strip() or None
+    return boto3.session.Session(region_name=region).client(
+        service, endpoint_url=endpoint_url, config=client_config()
+    )
 
 
 def forget_clients() -> None:

@@ -12,7 +12,9 @@ import sagemaker_lineage_emulator
 from lineage_recorder import aws
 from lineage_recorder.recorder import Recorder
 from moto import mock_aws
+from sagemaker_lineage_emulator.server import EmulatorServer
 
+from tests.support.cli import served_emulator
 from tests.support.recording import recorder_for
 
 
@@ -67,3 +69,9 @@ def trial_components(request: pytest.FixtureRequest, emulator: None) -> bool:
     enabled = bool(request.param)
     sagemaker_lineage_emulator.configure(create_job_trial_components=enabled)
     return enabled
+
+
+@pytest.fixture
+def server() -> Iterator[EmulatorServer]:
+    """The emulator served on 127.0.0.1, from nothing, for the CLI run as a subprocess."""
+    yield from served_emulator()

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,40 +11,8 @@ import pytest
 from sagemaker_lineage_emulator.server import EmulatorServer
 
 from tests.integration.jobs import training_job
+from tests.support.cli import run_cli as _cli
 from tests.support.events import training_event
-
-
-@pytest.fixture
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer("127.0.0.1", 0) as running:
-        # moto's state is per process, shared by every server in it: start each test from nothing.
-        urllib.request.urlopen(
-            urllib.request.Request(f"{running.url}/moto-api/reset", method="POST"), timeout=10
-        )
-        yield running
-
-
-def _cli(
-    *args: str, endpoint: str | None = None, extra_env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        **(extra_env or {}),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_MAX_ATTEMPTS": "2",
-    }
-    if endpoint:
-        env["AWS_ENDPOINT_URL"] = endpoint
-    return subprocess.run(
-        [sys.executable, "-m", "lineage_recorder_cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def _client(server: EmulatorServer) -> Any:

@@ -54,6 +54,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder_cli.environment import quiet_powertools, use_local_credentials
 
+    # The demo runs on its own embedded emulator, whatever AWS_ENDPOINT_URL an emulator's banner had a
+    # person export: every client it makes must reach the embedded one.
+    for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+        del os.environ[name]
     use_local_credentials()
     quiet_powertools()
 

@@ -9,14 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lineage_recorder_cli.environment import quiet_powertools
-from lineage_recorder_cli.event_files import read_events
+from lineage_recorder_cli.environment import quiet_powertools, require_state_table
+from lineage_recorder_cli.event_files import EventSource, InputError, read_all
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser("record", help="record lineage for SageMaker events read from files")
     parser.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="one event, a JSON array, or JSON Lines"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="one event, a JSON array, or JSON Lines; - reads standard input",
     )
     parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -42,9 +45,16 @@ class Summary:
         return dict(self.__dict__)
 
 
-def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
-    """Record every event in ``files``; ConfigurationError when the LINEAGE_* settings or the account
-    the credentials belong to (STS, same endpoint) cannot be read."""
+def record_sources(files: list[Path] | list[str], endpoint_url: str | None) -> Summary:
+    """Record every event in ``files``; InputError when a file cannot be read as events (before anything
+    is recorded); ConfigurationError when the LINEAGE_* settings, the state table or the account the
+    credentials belong to (STS, same endpoint) cannot be read."""
+    sources = read_all([str(name) for name in files])
+    return record_events(sources, endpoint_url, Summary())
+
+
+def record_events(sources: list[EventSource], endpoint_url: str | None, summary: Summary) -> Summary:
+    """Record `sources` into `summary` (so an interrupted run still has what it did)."""
     from lineage_recorder import aws
     from lineage_recorder.composition import build_recording
     from lineage_recorder.errors import InvalidEventError, RetryLaterError
@@ -53,47 +63,44 @@ def record_sources(files: list[Path], endpoint_url: str | None) -> Summary:
     from lineage_recorder.trust import TrustedAccounts, home_from_sts
 
     settings = RecorderSettings.from_environment()
+    require_state_table(settings, endpoint_url)
     home = home_from_sts(aws.client("sts", endpoint_url))
     trusted = TrustedAccounts(
         home.account, settings.peer_accounts, region=home.region, partition=home.partition
     )
     recorder = build_recording(settings, trusted, endpoint_url)
-    summary = Summary()
-    for path in files:
-        for source in read_events(path):
-            summary.events += 1
-            if source.error is not None:
-                summary.failed.append({"event": source.location, "reason": source.error})
-                continue
-            try:
-                outcome = recorder.record(parse_event(source.raw))
-            except InvalidEventError as error:
-                summary.failed.append({"event": source.location, "reason": str(error)})
-                continue
-            except RetryLaterError as error:
-                summary.failed.append(
-                    {"event": source.location, "reason": f"not recorded now, retry later: {error}"}
-                )
-                continue
-            if outcome is None:
-                summary.already_recorded += 1
-                continue
-            if outcome.ignored:
-                summary.ignored.append({"event": source.location, "reason": str(outcome.ignored_reason)})
-                continue
-            summary.recorded += 1
-            summary.entities_created += len(outcome.created)
-            summary.entities_reused += len(outcome.reused)
-            summary.associations_created += outcome.associations_created
-            summary.associations_existing += outcome.associations_existing
-            summary.skipped_values.extend(
-                {"event": source.location, "field": s.field, "value": s.value, "reason": s.reason}
-                for s in outcome.skipped
+    for source in sources:
+        summary.events += 1
+        if source.error is not None:
+            summary.failed.append({"event": source.location, "reason": source.error})
+            continue
+        try:
+            outcome = recorder.record(parse_event(source.raw))
+        except InvalidEventError as error:
+            summary.failed.append({"event": source.location, "reason": str(error)})
+            continue
+        except RetryLaterError as error:
+            summary.failed.append(
+                {"event": source.location, "reason": f"not recorded now, retry later: {error}"}
             )
-            summary.describe_fallbacks.extend(
-                {"event": source.location, "reason": r} for r in outcome.fallbacks
-            )
-            summary.recalled.extend({"event": source.location, "reason": r} for r in outcome.recalled)
+            continue
+        if outcome is None:
+            summary.already_recorded += 1
+            continue
+        if outcome.ignored:
+            summary.ignored.append({"event": source.location, "reason": str(outcome.ignored_reason)})
+            continue
+        summary.recorded += 1
+        summary.entities_created += len(outcome.created)
+        summary.entities_reused += len(outcome.reused)
+        summary.associations_created += outcome.associations_created
+        summary.associations_existing += outcome.associations_existing
+        summary.skipped_values.extend(
+            {"event": source.location, "field": s.field, "value": s.value, "reason": s.reason}
+            for s in outcome.skipped
+        )
+        summary.describe_fallbacks.extend({"event": source.location, "reason": r} for r in outcome.fallbacks)
+        summary.recalled.extend({"event": source.location, "reason": r} for r in outcome.recalled)
     return summary
 
 
@@ -123,14 +130,32 @@ def run(args: argparse.Namespace) -> int:
     from lineage_recorder.errors import ConfigurationError
 
     quiet_powertools()
+    summary = Summary()
+    sources: list[EventSource] = []
     try:
-        summary = record_sources(args.files, args.endpoint_url)
+        sources = read_all(args.files)
+        record_events(sources, args.endpoint_url, summary)
+    except InputError as error:
+        print(f"lineage-recorder record: {error}", file=sys.stderr)
+        return 2
     except ConfigurationError as error:
         print(f"lineage-recorder record: {error}", file=sys.stderr)
         return 2
-    if args.json:
+    except KeyboardInterrupt:
+        _report(summary, as_json=args.json)
+        print(
+            f"lineage-recorder record: interrupted after {summary.events} of {len(sources)} events; "
+            "the summary above is what was done (run it again: what was recorded is not recorded twice)",
+            file=sys.stderr,
+        )
+        return 130
+    _report(summary, as_json=args.json)
+    return 1 if summary.failed else 0
+
+
+def _report(summary: Summary, *, as_json: bool) -> None:
+    if as_json:
         json.dump(summary.as_dict(), sys.stdout, indent=2)
         print()
     else:
         print_summary(summary)
-    return 1 if summary.failed else 0

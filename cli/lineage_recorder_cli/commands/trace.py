@@ -32,7 +32,10 @@ MAX_DEPTH = 10  # QueryLineage's own limit (botocore model: QueryLineageMaxDepth
 
 
 def _depth(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number: give 1 to {MAX_DEPTH}") from None
     if not 1 <= value <= MAX_DEPTH:
         raise argparse.ArgumentTypeError(f"depth must be between 1 and {MAX_DEPTH}")
     return value
