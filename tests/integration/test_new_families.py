@@ -576,6 +576,23 @@ def _forget_lineage() -> None:
     store_for(ACCOUNT, REGION).trial_component_sources.update(forgotten.trial_component_sources)
 
 
+def _details(sagemaker: Any) -> dict[str, Any]:
+    """Per SourceUri: a context's properties (without the recorder's own clock) and an artifact's
+    MetadataProperties."""
+    found: dict[str, Any] = {}
+    for page in sagemaker.get_paginator("list_contexts").paginate():
+        for summary in page["ContextSummaries"]:
+            properties = sagemaker.describe_context(ContextName=summary["ContextName"]).get("Properties", {})
+            found[summary["Source"]["SourceUri"]] = {
+                key: value for key, value in properties.items() if key != "SourceLastModified"
+            }
+    for page in sagemaker.get_paginator("list_artifacts").paginate():
+        for summary in page["ArtifactSummaries"]:
+            described = sagemaker.describe_artifact(ArtifactArn=summary["ArtifactArn"])
+            found[summary["Source"]["SourceUri"]] = described.get("MetadataProperties", {})
+    return found
+
+
 def test_every_order_of_the_new_families_events_gives_the_same_graph(sagemaker: Any) -> None:
     # Given an estate with a tuning job, a pipeline run, a feature group fed and read by jobs, a labeling job
     # and a model card, and every event it sends
@@ -607,12 +624,16 @@ def test_every_order_of_the_new_families_events_gives_the_same_graph(sagemaker: 
     ]
     # When they are recorded in order, and then, from nothing, in reverse order
     in_order = _pipeline_graph(recorder_for(sagemaker), sagemaker, events)
+    details = _details(sagemaker)
     _forget_lineage()
     assert snapshot(sagemaker).edges == frozenset()
     reversed_order = _pipeline_graph(recorder_for(sagemaker), sagemaker, list(reversed(events)))
     # Then the graphs are the same, node for node and edge for edge
     assert reversed_order.nodes == in_order.nodes
     assert reversed_order.edges == in_order.edges
+    # And so is what each node says: the contexts' state and every artifact's MetadataProperties (which
+    # SageMaker sets only at creation, whichever event created the artifact)
+    assert _details(sagemaker) == details
     assert {node[0] for node in in_order.nodes} >= {
         "HyperParameterTuningJob",
         "Pipeline",

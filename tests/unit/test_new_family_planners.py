@@ -106,8 +106,9 @@ def test_a_pipeline_execution_groups_every_step_s_resource_under_its_pipeline() 
             "PipelineExecutionSteps"
         ]
     ]
-    # When planned
-    plan = plan_pipeline_execution(execution, steps)
+    registered = ModelPackage.model_validate(_sample_response("pipeline-execution", "DescribeModelPackage"))
+    # When planned, with the registered package as SageMaker describes it
+    plan = plan_pipeline_execution(execution, steps, {registered.ModelPackageArn: registered})
     # Then the execution is a PipelineExecution context AssociatedWith its Pipeline context, and every
     # step's resource is AssociatedWith the execution: jobs by their nodes, the package by its artifact
     pipeline = f"{ACCOUNT}:pipeline/churn-pipeline"
@@ -129,6 +130,19 @@ def test_a_pipeline_execution_groups_every_step_s_resource_under_its_pipeline() 
     assert plan.entity(EntityKey(EntityKind.CONTEXT, pipeline)).entity_type == "Pipeline"
     # And the condition step (no resource) is neither linked nor said to be unknown
     assert plan.skipped == ()
+    # And the package is planned whole (a reference with its MetadataProperties): whichever event creates
+    # its artifact, SageMaker's only chance to set them is not lost
+    planned = plan.entity(EntityKey(EntityKind.ARTIFACT, registered.ModelPackageArn))
+    assert planned.reference and dict(planned.metadata)["GeneratedBy"] == EXECUTION
+
+
+def test_a_registered_package_sagemaker_cannot_describe_is_said_not_invented() -> None:
+    execution = PipelineExecution.model_validate({"PipelineExecutionArn": EXECUTION})
+    gone = f"{ACCOUNT}:model-package/churn-models/9"
+    step = PipelineStep.model_validate({"StepName": "Register", "Metadata": {"RegisterModel": {"Arn": gone}}})
+    plan = plan_pipeline_execution(execution, [step], {})
+    assert EntityKey(EntityKind.ARTIFACT, gone) not in {entity.key for entity in plan.entities}
+    assert [skipped.value for skipped in plan.skipped] == [gone]
 
 
 def test_a_step_of_a_kind_the_recorder_does_not_know_is_said() -> None:
@@ -150,9 +164,9 @@ def test_a_package_a_pipeline_generated_joins_the_execution_context() -> None:
             "MetadataProperties": {"GeneratedBy": EXECUTION},
         }
     )
-    # When planned / Then the package artifact is AssociatedWith the execution's context (a reference,
-    # named as the pipeline families name it)
-    plan = plan_model_package(package)
+    # When planned, SageMaker having confirmed the execution / Then the package artifact is AssociatedWith
+    # the execution's context (a reference, named as the pipeline families name it)
+    plan = plan_model_package(package, execution_confirmed=True)
     assert (f"artifact:{package.ModelPackageArn}", f"context:{EXECUTION}", "AssociatedWith") in _edges(plan)
     referenced = plan.entity(EntityKey(EntityKind.CONTEXT, EXECUTION))
     execution = PipelineExecution.model_validate({"PipelineExecutionArn": EXECUTION})
@@ -161,6 +175,23 @@ def test_a_package_a_pipeline_generated_joins_the_execution_context() -> None:
         owned.entity_type,
         owned.name,
     )
+
+
+def test_a_generated_by_sagemaker_does_not_confirm_invents_no_execution() -> None:
+    # Given a package whose GeneratedBy names an execution SageMaker does not have (any text may be there)
+    package = ModelPackage.model_validate(
+        {
+            "ModelPackageArn": f"{ACCOUNT}:model-package/churn-models/3",
+            "ModelPackageGroupName": "churn-models",
+            "MetadataProperties": {"GeneratedBy": EXECUTION},
+        }
+    )
+    # When planned unconfirmed / Then no execution context is planned, and the value is said
+    plan = plan_model_package(package, execution_confirmed=False)
+    assert EntityKey(EntityKind.CONTEXT, EXECUTION) not in {entity.key for entity in plan.entities}
+    assert [(skipped.field, skipped.value) for skipped in plan.skipped] == [
+        ("MetadataProperties.GeneratedBy", EXECUTION)
+    ]
 
 
 def test_a_feature_group_contributes_to_its_offline_store() -> None:
@@ -264,7 +295,8 @@ def test_a_labeling_job_reads_its_manifest_and_produces_the_one_training_reads()
 
 def test_each_model_card_version_is_an_artifact_associated_with_its_package() -> None:
     card = ModelCardVersion.model_validate(_sample_response("model-card", "DescribeModelCard"))
-    plan = plan_model_card(card)
+    package = ModelPackage.model_validate(_sample_response("model-card", "DescribeModelPackage"))
+    plan = plan_model_card(card, package=package, model=None)
     version = f"{ACCOUNT}:model-card/churn-card?version=2"
     package = f"{ACCOUNT}:model-package/churn-models/3"
     assert _edges(plan) == {(f"artifact:{version}", f"artifact:{package}", "AssociatedWith")}
@@ -274,11 +306,12 @@ def test_each_model_card_version_is_an_artifact_associated_with_its_package() ->
     assert properties["RiskRating"] == "Medium"
 
 
-def test_a_card_naming_a_package_sagemaker_does_not_have_says_so() -> None:
+def test_what_a_card_names_but_cannot_be_linked_is_said() -> None:
     card = ModelCardVersion.model_validate(_sample_response("model-card", "DescribeModelCard"))
-    plan = plan_model_card(card, package_known=False)
+    why = ("Content.model_package_details.model_package_arn", "arn:x", "SageMaker has no such model package")
+    plan = plan_model_card(card, package=None, model=None, unlinked=(why,))
     assert plan.edges == ()
-    assert [skipped.reason for skipped in plan.skipped] == ["SageMaker has no such model package"]
+    assert [(skipped.field, skipped.value, skipped.reason) for skipped in plan.skipped] == [why]
 
 
 @pytest.mark.parametrize("content", ["not json", "[1, 2]", "[" * 5000, ""])
@@ -286,5 +319,27 @@ def test_a_card_whose_content_is_not_a_document_is_still_recorded(content: str) 
     card = ModelCardVersion.model_validate(
         {**_sample_response("model-card", "DescribeModelCard"), "Content": content}
     )
-    plan = plan_model_card(card)
+    plan = plan_model_card(card, package=None, model=None)
     assert [entity.entity_type for entity in plan.entities] == ["ModelCard"]
+
+
+def test_steps_without_a_resource_are_quiet_and_an_athena_step_s_results_belong_to_the_run() -> None:
+    # Given an execution with a ForEach, a Cleanup and an Athena step
+    execution = PipelineExecution.model_validate({"PipelineExecutionArn": EXECUTION})
+    steps = [
+        PipelineStep.model_validate({"StepName": "Each", "Metadata": {"ForEach": {"Status": "Succeeded"}}}),
+        PipelineStep.model_validate({"StepName": "Tidy", "Metadata": {"Cleanup": {"CleanedSteps": []}}}),
+        PipelineStep.model_validate(
+            {
+                "StepName": "Query",
+                "Metadata": {
+                    "Athena": {"QueryExecutionId": "q-1", "S3OutputLocation": "s3://athena/results/q-1/"}
+                },
+            }
+        ),
+    ]
+    # When planned
+    plan = plan_pipeline_execution(execution, steps, {})
+    # Then nothing is said to be unknown, and the query's results are AssociatedWith the run
+    assert plan.skipped == ()
+    assert ("artifact:s3://athena/results/q-1/", f"context:{EXECUTION}", "AssociatedWith") in _edges(plan)

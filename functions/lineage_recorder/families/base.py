@@ -38,9 +38,10 @@ class DescribeCall:
     # A List* call read whole (ListPipelineExecutionSteps): the member holding the items; the gateway pages
     # through it with botocore's paginator and answers every item under this one member.
     items_key: str | None = None
-    # Made only to learn whether the resource exists (a model card's package): its fields are another
-    # family's to record, so the complete-or-loud test does not hold this call's fields to this family.
-    exists_only: bool = False
+    # The resource is another family's to record (a package a pipeline step registered, a model card's
+    # package, the execution a package names): this family only confirms it, and references it. The
+    # complete-or-loud test holds its fields to its own family, not this one.
+    owned_elsewhere: bool = False
 
     @property
     def iam_action(self) -> str:

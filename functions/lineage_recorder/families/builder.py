@@ -383,6 +383,15 @@ def sibling_arn(like: str, resource_type: str, resource_name: str) -> str:
     return f"arn:{partition}:{service}:{region}:{account}:{resource_type}/{resource_name}"
 
 
+def same_home(arn: str, like: str) -> bool:
+    """Whether `arn` is in the partition, Region and account of the ARN `like` (where the recorder's
+    grants reach; another account's resource is its own recorder's)."""
+    ours, theirs = arn.split(":"), like.split(":")
+    if len(ours) < 6 or len(theirs) < 6:
+        return False
+    return (ours[1], ours[3], ours[4]) == (theirs[1], theirs[3], theirs[4])
+
+
 def model_package_arn(name_or_arn: str, like: str | None) -> str | None:
     """Containers may name a model package by ARN or by name; the name is resolved in `like`'s account."""
     if name_or_arn.startswith("arn:"):

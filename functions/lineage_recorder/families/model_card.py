@@ -33,7 +33,13 @@ from lineage_recorder.families.base import (
     name_from_arn,
     validated,
 )
-from lineage_recorder.families.builder import ASSOCIATED_WITH, MODEL, PlanBuilder, sibling_arn
+from lineage_recorder.families.builder import ASSOCIATED_WITH, PlanBuilder, same_home
+from lineage_recorder.families.model_package import (
+    PACKAGE_OWNED_ELSEWHERE,
+    ModelPackage,
+    described_package,
+    package_artifact,
+)
 from lineage_recorder.families.models import DESCRIBE_MODEL, Model, described_model
 from lineage_recorder.families.reasons import IDENTITY
 from lineage_recorder.naming import bounded_properties
@@ -56,8 +62,6 @@ DESCRIBE_MODEL_CARD = DescribeCall(
         ("LastModifiedBy.IamIdentity.Arn", IDENTITY),
     ),
 )
-# Only whether the package the card names exists: the package's own family records what it is.
-PACKAGE_EXISTS = DescribeCall("DescribeModelPackage", "model-package", "ModelPackageName", exists_only=True)
 
 
 class UserContextSpec(Tolerant):
@@ -103,10 +107,15 @@ def _member(document: dict[str, Any], section: str, key: str) -> str | None:
 
 
 def plan_model_card(
-    card: ModelCardVersion, *, package_known: bool = True, model: Model | None = None
+    card: ModelCardVersion,
+    *,
+    package: ModelPackage | None,
+    model: Model | None,
+    unlinked: tuple[tuple[str, str, str], ...] = (),
 ) -> Plan:
-    """`package_known`: whether SageMaker has the model package the card names; `model`: the SageMaker
-    model the card describes, when SageMaker has it."""
+    """`package`: the model package version the card names, as SageMaker describes it; `model`: the
+    SageMaker model it describes, as SageMaker describes it; `unlinked`: (field, value, why) of what the
+    card names that could not be linked."""
     content = card_content(card)
     plan = PlanBuilder(card.ModelCardArn)
     risk = content.get("intended_uses")
@@ -130,23 +139,62 @@ def plan_model_card(
             ),
         )
     )
-    package = _member(content, "model_package_details", "model_package_arn")
-    field = "Content.model_package_details.model_package_arn"
-    if package is not None and not package_known:
-        plan.skip(field, package, "SageMaker has no such model package")
-    else:
-        plan.edge(node, plan.arn_artifact(field, package, MODEL), ASSOCIATED_WITH)
+    if package is not None:
+        plan.edge(node, plan.add(package_artifact(package, reference=True)), ASSOCIATED_WITH)
     if model is not None:
-        plan.model_containers(model, "Content.model_overview.model_id(DescribeModel)", node)
+        plan.model_containers(model, MODEL_FIELD, node)
+    for field, value, why in unlinked:
+        plan.skip(field, value, why)
     return plan.build()
 
 
-def _model_name(model_id: str, like: str) -> str | None:
-    """A SageMaker model named by ARN (in the card's account and Region) or by name; None for a model
-    outside SageMaker, which a card may describe too."""
+PACKAGE_FIELD = "Content.model_package_details.model_package_arn"
+MODEL_FIELD = "Content.model_overview.model_id"
+_ELSEWHERE = "another account's or Region's: that account's recorder records it, and SameAs links it"
+
+
+def _card_package(
+    describer: Describer, value: str | None, like: str
+) -> tuple[ModelPackage | None, tuple[str, str, str] | None]:
+    """The package version the card names, as SageMaker describes it; or why it is not linked. Only a
+    package in the card's own account and Region is described (the recorder's grants reach no further)."""
+    if value is None:
+        return None, None
+    if not (value.startswith("arn:") and ":model-package/" in value):
+        return None, (PACKAGE_FIELD, value, "not a model package ARN")
+    if not same_home(value, like):
+        return None, (PACKAGE_FIELD, value, f"a model package {_ELSEWHERE}")
+    package = described_package(describer, value)
+    if package is None:
+        return None, (PACKAGE_FIELD, value, "SageMaker has no such model package")
+    return package, None
+
+
+def _card_model(
+    describer: Describer, model_id: str | None, like: str
+) -> tuple[Model | None, tuple[str, str, str] | None]:
+    """The SageMaker model the card describes, named by ARN or by name; or why it is not linked (a card
+    may describe a model outside SageMaker, or another account's)."""
+    if model_id is None:
+        return None, None
     if model_id.startswith("arn:"):
-        return name_from_arn(model_id) if model_id.startswith(sibling_arn(like, "model", "")) else None
-    return model_id
+        if ":model/" not in model_id:
+            return None, (
+                MODEL_FIELD,
+                model_id,
+                "not a SageMaker model ARN (a package is linked by its own field)",
+            )
+        if not same_home(model_id, like):
+            return None, (MODEL_FIELD, model_id, f"a model {_ELSEWHERE}")
+        model_id = name_from_arn(model_id)
+    model = described_model(describer, model_id)
+    if model is None:
+        return None, (
+            MODEL_FIELD,
+            model_id,
+            "no SageMaker model of that name here (a model outside SageMaker?)",
+        )
+    return model, None
 
 
 def prepare_model_card(event: SageMakerEvent, describer: Describer) -> Plan:
@@ -162,12 +210,14 @@ def prepare_model_card(event: SageMakerEvent, describer: Describer) -> Plan:
     if card.ModelCardArn.lower() != arn.lower():
         raise InvalidEventError(f"SageMaker describes {arn!r} as another model card")
     content = card_content(card)
-    package = _member(content, "model_package_details", "model_package_arn")
-    package_known = package is None or not describer.absent(PACKAGE_EXISTS, package)
-    model_id = _member(content, "model_overview", "model_id")
-    model_name = _model_name(model_id, like=card.ModelCardArn) if model_id else None
-    model = described_model(describer, model_name) if model_name else None
-    return plan_model_card(card, package_known=package_known, model=model)
+    package, package_problem = _card_package(
+        describer, _member(content, "model_package_details", "model_package_arn"), card.ModelCardArn
+    )
+    model, model_problem = _card_model(
+        describer, _member(content, "model_overview", "model_id"), card.ModelCardArn
+    )
+    unlinked = tuple(problem for problem in (package_problem, model_problem) if problem is not None)
+    return plan_model_card(card, package=package, model=model, unlinked=unlinked)
 
 
 FAMILY = Family(
@@ -176,6 +226,6 @@ FAMILY = Family(
     arn_field="ModelCardArn",
     status_field="ModelCardStatus",
     statuses=STATUSES,
-    describes=(DESCRIBE_MODEL_CARD, PACKAGE_EXISTS, DESCRIBE_MODEL),
+    describes=(DESCRIBE_MODEL_CARD, PACKAGE_OWNED_ELSEWHERE, DESCRIBE_MODEL),
     prepare=prepare_model_card,
 )

@@ -32,11 +32,16 @@ from lineage_recorder.families.builder import (
     package_action_name,
     package_approval,
     revision_of,
+    same_home,
     sibling_arn,
 )
 from lineage_recorder.families.jobs import DataSourceSpec
 from lineage_recorder.families.models import ContainerDefinitionSpec, ModelDataSourceSpec
-from lineage_recorder.families.pipeline import PIPELINE_EXECUTION_ARN, execution_context
+from lineage_recorder.families.pipeline_keys import (
+    EXECUTION_EXISTS,
+    PIPELINE_EXECUTION_ARN,
+    execution_context,
+)
 from lineage_recorder.families.reasons import MANIFEST, NEAREST_MODEL
 from lineage_recorder.naming import bounded_properties, entity_name
 from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
@@ -177,44 +182,78 @@ def _group_name(package: ModelPackage) -> str | None:
     return name.split("/", 1)[0] if "/" in name else None
 
 
-def plan_model_package(package: ModelPackage) -> Plan:
+def package_artifact(package: ModelPackage, *, reference: bool = False) -> PlannedEntity:
+    """The package version's artifact (type Model, keyed by its ARN), as its own family plans it, or as
+    another family that had SageMaker describe the package references it (a pipeline step that
+    registered it, a model card about it). Either way it carries its MetadataProperties, which SageMaker
+    sets only when the artifact is created: whichever event creates it, it is whole."""
+    metadata = package.MetadataProperties
+    return PlannedEntity(
+        key=EntityKey(EntityKind.ARTIFACT, package.ModelPackageArn),
+        entity_type=MODEL,
+        properties=bounded_properties(
+            [
+                ("ModelPackageGroupName", _group_name(package)),
+                ("ModelPackageVersion", _text(package.ModelPackageVersion)),
+            ]
+        ),
+        # Where SageMaker and its tools read them; set when the artifact is created.
+        metadata=bounded_properties(
+            [
+                ("GeneratedBy", metadata.GeneratedBy if metadata else None),
+                ("ProjectId", metadata.ProjectId if metadata else None),
+                ("Repository", metadata.Repository if metadata else None),
+                ("CommitId", metadata.CommitId if metadata else None),
+            ]
+        ),
+        reconcile=not reference,
+        reference=reference,
+        revision=revision_of(package.LastModifiedTime or package.CreationTime),
+    )
+
+
+# A package version another family links to (a pipeline step registered it, a model card describes it):
+# described so that the artifact it plans is whole whichever event creates it (`package_artifact`).
+PACKAGE_OWNED_ELSEWHERE = DescribeCall(
+    "DescribeModelPackage", "model-package", "ModelPackageName", owned_elsewhere=True
+)
+
+
+def described_package(describer: Describer, arn: str) -> ModelPackage | None:
+    """The package version as SageMaker describes it, or None when it is gone (the describer says so)."""
+    body = describer.describe(PACKAGE_OWNED_ELSEWHERE, arn)
+    return None if body is None else validated(ModelPackage, body, "the describe_model_package response")
+
+
+def generating_execution(package: ModelPackage) -> str | None:
+    """The pipeline execution a version's MetadataProperties.GeneratedBy names, when it names one."""
+    generated_by = package.MetadataProperties.GeneratedBy if package.MetadataProperties else None
+    return generated_by if generated_by and PIPELINE_EXECUTION_ARN.fullmatch(generated_by) else None
+
+
+def plan_model_package(package: ModelPackage, *, execution_confirmed: bool = False) -> Plan:
+    """`execution_confirmed`: SageMaker has the pipeline execution GeneratedBy names (a caller may write
+    any text there), so the version joins that execution's context."""
     arn = package.ModelPackageArn
     plan = PlanBuilder(arn)
     revision = revision_of(package.LastModifiedTime or package.CreationTime)
     group_name = _group_name(package)
-    metadata = package.MetadataProperties
-    package_key = plan.add(
-        PlannedEntity(
-            key=EntityKey(EntityKind.ARTIFACT, arn),
-            entity_type=MODEL,
-            properties=bounded_properties(
-                [
-                    ("ModelPackageGroupName", group_name),
-                    ("ModelPackageVersion", _text(package.ModelPackageVersion)),
-                ]
-            ),
-            # Where SageMaker and its tools read them; set when the artifact is created.
-            metadata=bounded_properties(
-                [
-                    ("GeneratedBy", metadata.GeneratedBy if metadata else None),
-                    ("ProjectId", metadata.ProjectId if metadata else None),
-                    ("Repository", metadata.Repository if metadata else None),
-                    ("CommitId", metadata.CommitId if metadata else None),
-                ]
-            ),
-            reconcile=True,
-            revision=revision,
-        )
-    )
+    package_key = plan.add(package_artifact(package))
     if group_name:
         group = plan.add(_model_group(package, group_name))
         plan.edge(package_key, group, AssociationType.ASSOCIATED_WITH)
-    # MetadataProperties.GeneratedBy of a version a pipeline registered is the pipeline execution's ARN:
-    # the version joins the execution's context (families/pipeline.py), whichever event comes first.
-    generated_by = metadata.GeneratedBy if metadata else None
-    if generated_by and PIPELINE_EXECUTION_ARN.fullmatch(generated_by):
-        execution = plan.add(execution_context(generated_by, reference=True))
+    # The version joins the execution that generated it (families/pipeline.py), whichever event comes
+    # first, once SageMaker confirms the execution; an execution it does not have is said, not invented.
+    execution_arn = generating_execution(package)
+    if execution_arn is not None and execution_confirmed:
+        execution = plan.add(execution_context(execution_arn, reference=True))
         plan.edge(package_key, execution, AssociationType.ASSOCIATED_WITH)
+    elif execution_arn is not None:
+        plan.skip(
+            "MetadataProperties.GeneratedBy",
+            execution_arn,
+            "a pipeline execution SageMaker does not have here (another account's or Region's, or none)",
+        )
 
     plan.edge(package_key, plan.add(_version_action(package, revision)), AssociationType.ASSOCIATED_WITH)
 
@@ -373,7 +412,13 @@ def prepare_model_package(event: SageMakerEvent, describer: Describer) -> Plan:
     package = validated(ModelPackage, described, "the describe_model_package response")
     if package.ModelPackageArn.lower() != from_event.ModelPackageArn.lower():
         raise InvalidEventError(f"SageMaker describes {from_event.ModelPackageArn!r} as another package")
-    return plan_model_package(package)
+    execution = generating_execution(package)
+    confirmed = (
+        execution is not None
+        and same_home(execution, package.ModelPackageArn)
+        and not describer.absent(EXECUTION_EXISTS, execution)
+    )
+    return plan_model_package(package, execution_confirmed=confirmed)
 
 
 FAMILY = Family(
@@ -382,6 +427,6 @@ FAMILY = Family(
     arn_field="ModelPackageArn",
     status_field="ModelPackageStatus",
     statuses=("Completed",),
-    describes=(DESCRIBE_MODEL_PACKAGE,),
+    describes=(DESCRIBE_MODEL_PACKAGE, EXECUTION_EXISTS),
     prepare=prepare_model_package,
 )

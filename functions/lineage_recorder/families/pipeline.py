@@ -23,38 +23,45 @@ ran is SageMaker's answer, never the event's ``metadata``.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 
 from pydantic import Field
 
 from lineage_recorder.errors import InvalidEventError, UnconfirmedResourceError
-from lineage_recorder.events.base import SAGEMAKER_ARN_PREFIX, Tolerant
+from lineage_recorder.events.base import Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.base import DescribeCall, Describer, Family, validated
 from lineage_recorder.families.builder import (
     ASSOCIATED_WITH,
-    MODEL,
+    DATASET,
     PlanBuilder,
     job_node,
     revision_of,
+    same_home,
 )
 from lineage_recorder.families.jobs import PROCESSING, TRAINING, TRANSFORM, JobKind
+from lineage_recorder.families.model_package import (
+    PACKAGE_OWNED_ELSEWHERE,
+    ModelPackage,
+    described_package,
+    package_artifact,
+)
+from lineage_recorder.families.pipeline_keys import (
+    PIPELINE_EXECUTION_ARN,
+    execution_context,
+    pipeline_arn_of,
+    pipeline_context,
+    pipeline_name_of,
+)
 from lineage_recorder.families.reasons import IDENTITY
 from lineage_recorder.families.tuning import RESOURCE_TYPE as TUNING_RESOURCE_TYPE
 from lineage_recorder.families.tuning import tuning_context
-from lineage_recorder.naming import bounded_properties, entity_name
-from lineage_recorder.plan import AssociationType, EntityKey, EntityKind, Plan, PlannedEntity
+from lineage_recorder.naming import bounded_properties
+from lineage_recorder.plan import AssociationType, EntityKey, Plan
 
 DERIVED_FROM = AssociationType.DERIVED_FROM
 
-PIPELINE = "Pipeline"
-PIPELINE_EXECUTION = "PipelineExecution"
-# botocore: PipelineName is [a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}; an execution id is lower-case alphanumeric.
-PIPELINE_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}"
-PIPELINE_EXECUTION_ARN = re.compile(
-    SAGEMAKER_ARN_PREFIX + "pipeline/" + PIPELINE_NAME + "/execution/[a-z0-9]{1,64}$"
-)
 _FINAL_STATUSES = ("Succeeded", "Failed", "Stopped")
 
 _NOT_A_RUN_RESOURCE = "the step's own work outside SageMaker's lineage (a queue, a function, a log)"
@@ -163,50 +170,6 @@ class ExecutionEvent(Tolerant):
     step_name: str | None = Field(default=None, alias="stepName", max_length=256)
 
 
-def _pipeline_name(execution_arn: str) -> str:
-    return execution_arn.split(":", 5)[5].split("/")[1]
-
-
-def _execution_id(execution_arn: str) -> str:
-    return execution_arn.rsplit("/", 1)[-1]
-
-
-def pipeline_arn_of(execution_arn: str) -> str:
-    return execution_arn.rsplit("/execution/", 1)[0]
-
-
-def execution_context(
-    execution_arn: str,
-    *,
-    properties: tuple[tuple[str, str], ...] = (),
-    revision: str | None = None,
-    reference: bool = False,
-) -> PlannedEntity:
-    """The execution's context, as the execution event plans it, or as a step or a model package
-    references it: key, type and name come from the ARN alone, so all resolve to one node."""
-    return PlannedEntity(
-        key=EntityKey(EntityKind.CONTEXT, execution_arn),
-        entity_type=PIPELINE_EXECUTION,
-        name=entity_name(_pipeline_name(execution_arn), _execution_id(execution_arn), "execution"),
-        properties=properties,
-        reconcile=not reference,
-        reference=reference,
-        revision=revision,
-    )
-
-
-def pipeline_context(pipeline_arn: str) -> PlannedEntity:
-    """The pipeline's context: it has no state the recorder keeps, so every plan references it."""
-    name = pipeline_arn.split(":", 5)[5].split("/", 1)[1]
-    return PlannedEntity(
-        key=EntityKey(EntityKind.CONTEXT, pipeline_arn),
-        entity_type=PIPELINE,
-        name=entity_name(name, "pipeline"),
-        properties=bounded_properties([("PipelineName", name)]),
-        reference=True,
-    )
-
-
 def _add_execution(plan: PlanBuilder, execution_arn: str, execution: PipelineExecution | None) -> EntityKey:
     """The execution's context (with its state when described here) AssociatedWith its pipeline's."""
     if execution is None:
@@ -217,7 +180,7 @@ def _add_execution(plan: PlanBuilder, execution_arn: str, execution: PipelineExe
                 execution_arn,
                 properties=bounded_properties(
                     [
-                        ("PipelineName", _pipeline_name(execution_arn)),
+                        ("PipelineName", pipeline_name_of(execution_arn)),
                         ("PipelineExecutionDisplayName", execution.PipelineExecutionDisplayName),
                         ("Status", execution.PipelineExecutionStatus),
                         ("FailureReason", execution.FailureReason),
@@ -241,7 +204,13 @@ def _add_execution(plan: PlanBuilder, execution_arn: str, execution: PipelineExe
     return context
 
 
-def _add_step(plan: PlanBuilder, index: int, step: PipelineStep, execution: EntityKey) -> None:
+def _add_step(
+    plan: PlanBuilder,
+    index: int,
+    step: PipelineStep,
+    execution: EntityKey,
+    packages: Mapping[str, ModelPackage],
+) -> None:
     """What the step ran or registered, AssociatedWith the execution. Metadata members the recorder does
     not know yet are skipped with their field (a new step type is said, not dropped)."""
     field = f"PipelineExecutionSteps[{index}].Metadata"
@@ -261,15 +230,29 @@ def _add_step(plan: PlanBuilder, index: int, step: PipelineStep, execution: Enti
             tuning = plan.checked_arn(f"{field}.TuningJob.Arn", _text(arn), TUNING_RESOURCE_TYPE)
             if tuning is not None:
                 plan.edge(plan.add(tuning_context(tuning, reference=True)), execution, ASSOCIATED_WITH)
+        elif member == "Athena":
+            # An Athena query the run made: where it wrote its results belongs to the run.
+            location = value.get("S3OutputLocation") if isinstance(value, dict) else None
+            results = plan.s3_artifact(f"{field}.Athena.S3OutputLocation", _text(location), DATASET)
+            plan.edge(results, execution, ASSOCIATED_WITH)
         elif member == "RegisterModel":
-            package = plan.arn_artifact(f"{field}.RegisterModel.Arn", _text(arn), MODEL)
-            plan.edge(package, execution, ASSOCIATED_WITH)
+            registered = plan.checked_arn(f"{field}.RegisterModel.Arn", _text(arn), "model-package")
+            package = packages.get(registered) if registered else None
+            if package is not None:
+                plan.edge(plan.add(package_artifact(package, reference=True)), execution, ASSOCIATED_WITH)
+            elif registered is not None:
+                plan.skip(
+                    f"{field}.RegisterModel.Arn",
+                    registered,
+                    "SageMaker could not describe the package the step registered (deleted since, or "
+                    "another account's): its own event records it",
+                )
         elif member not in _NOT_RECORDED_STEPS:
             plan.skip(f"{field}.{member}", str(value)[:256], "a step the recorder does not know yet")
 
 
 # Step metadata the recorder deliberately does not link (LIST_PIPELINE_EXECUTION_STEPS.not_lineage says
-# why), and steps with no resource (Condition, Fail).
+# why), and steps with no resource of their own (Condition, Fail, ForEach, Cleanup).
 _NOT_RECORDED_STEPS = frozenset(
     {
         "Callback",
@@ -290,6 +273,8 @@ _NOT_RECORDED_STEPS = frozenset(
         "Lineage",
         "Condition",
         "Fail",
+        "ForEach",
+        "Cleanup",
     }
 )
 
@@ -298,12 +283,33 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def plan_pipeline_execution(execution: PipelineExecution, steps: list[PipelineStep]) -> Plan:
+def plan_pipeline_execution(
+    execution: PipelineExecution,
+    steps: list[PipelineStep],
+    packages: Mapping[str, ModelPackage] | None = None,
+) -> Plan:
+    """`packages`: the package versions the steps registered, as SageMaker describes them (by ARN)."""
     plan = PlanBuilder(execution.PipelineExecutionArn)
     context = _add_execution(plan, execution.PipelineExecutionArn, execution)
     for index, step in enumerate(steps):
-        _add_step(plan, index, step, context)
+        _add_step(plan, index, step, context, packages or {})
     return plan.build()
+
+
+def _registered_packages(
+    describer: Describer, execution_arn: str, steps: list[PipelineStep]
+) -> dict[str, ModelPackage]:
+    """Each package a step registered, described, so the artifact planned for it is whole (its
+    MetadataProperties are set only when it is created). Another account's is not described."""
+    packages: dict[str, ModelPackage] = {}
+    for step in steps:
+        value = (step.Metadata or {}).get("RegisterModel")
+        arn = value.get("Arn") if isinstance(value, dict) else None
+        if isinstance(arn, str) and same_home(arn, execution_arn) and ":model-package/" in arn:
+            package = described_package(describer, arn)
+            if package is not None:
+                packages[arn] = package
+    return packages
 
 
 def _confirmed(event: SageMakerEvent, describer: Describer) -> tuple[ExecutionEvent, PipelineExecution]:
@@ -334,7 +340,9 @@ def _steps(describer: Describer, execution_arn: str) -> list[PipelineStep]:
 def prepare_pipeline_execution(event: SageMakerEvent, describer: Describer) -> Plan:
     """The execution as SageMaker describes it, with every step it lists."""
     _, execution = _confirmed(event, describer)
-    return plan_pipeline_execution(execution, _steps(describer, execution.PipelineExecutionArn))
+    steps = _steps(describer, execution.PipelineExecutionArn)
+    packages = _registered_packages(describer, execution.PipelineExecutionArn, steps)
+    return plan_pipeline_execution(execution, steps, packages)
 
 
 def prepare_pipeline_step(event: SageMakerEvent, describer: Describer) -> Plan:
@@ -344,7 +352,8 @@ def prepare_pipeline_step(event: SageMakerEvent, describer: Describer) -> Plan:
     from_event, execution = _confirmed(event, describer)
     steps = _steps(describer, execution.PipelineExecutionArn)
     if any(step.StepName is not None and step.StepName == from_event.step_name for step in steps):
-        return plan_pipeline_execution(execution, steps)
+        packages = _registered_packages(describer, execution.PipelineExecutionArn, steps)
+        return plan_pipeline_execution(execution, steps, packages)
     raise UnconfirmedResourceError(
         f"SageMaker lists no step {str(from_event.step_name)[:256]!r} in this execution: nothing is recorded "
         "from the event alone"
@@ -364,7 +373,7 @@ EXECUTION_FAMILY = Family(
     arn_field="pipelineExecutionArn",
     status_field="currentPipelineExecutionStatus",
     statuses=_FINAL_STATUSES,
-    describes=(DESCRIBE_PIPELINE_EXECUTION, LIST_PIPELINE_EXECUTION_STEPS),
+    describes=(DESCRIBE_PIPELINE_EXECUTION, LIST_PIPELINE_EXECUTION_STEPS, PACKAGE_OWNED_ELSEWHERE),
     prepare=prepare_pipeline_execution,
     arn_of=_execution_arn_of,
 )
@@ -375,7 +384,7 @@ STEP_FAMILY = Family(
     arn_field="pipelineExecutionArn",
     status_field="currentStepStatus",
     statuses=_FINAL_STATUSES,
-    describes=(DESCRIBE_PIPELINE_EXECUTION, LIST_PIPELINE_EXECUTION_STEPS),
+    describes=(DESCRIBE_PIPELINE_EXECUTION, LIST_PIPELINE_EXECUTION_STEPS, PACKAGE_OWNED_ELSEWHERE),
     prepare=prepare_pipeline_step,
     arn_of=_execution_arn_of,
 )
