@@ -47,6 +47,8 @@ class LineageGraph:
     twins: dict[str, list[str]] = field(default_factory=dict)
     # vertex -> the group contexts it is part of (GROUP_TYPES), when an ascendants trace asked for them.
     groups: dict[str, list[str]] = field(default_factory=dict)
+    # Vertices whose groups could not be read (access denied in a peer account), with the error code.
+    unreadable: list[str] = field(default_factory=list)
 
     def as_query_lineage(self) -> dict[str, Any]:
         return {
@@ -201,8 +203,10 @@ def _add_groups(sagemaker: Any, graph: LineageGraph, peers: Mapping[str, Any] | 
                 )
                 for summary in page.get("AssociationSummaries", [])
             ]
-        except ClientError:
-            continue  # not readable with the credentials at hand: shown without its groups
+        except ClientError as error:
+            # Not readable with the credentials at hand: shown without its groups, and said.
+            graph.unreadable.append(f"{arn}: {error.response.get('Error', {}).get('Code')}")
+            continue
         if summaries:
             for summary in summaries:
                 group_type = summary.get("DestinationType", "")
@@ -423,12 +427,13 @@ def render_tree(
             suffix = " (see above)" if repeated else ""
             lines.append(f"{'    ' * indent}{arrow} [{edge['AssociationType']}] {label(other)}{suffix}")
             if not repeated:
-                if arrow == "<-":
-                    part_of(other, indent + 1, set())
+                part_of(other, indent + 1, set())
                 walk(other, indent + 1, arrow, neighbours, seen, came_from=arn)
 
+    part_of(graph.start_arn, 1, set())
     for arrow, neighbours in walks:
-        if arrow == "<-":
-            part_of(graph.start_arn, 1, set())
         walk(graph.start_arn, 1, arrow, neighbours, {graph.start_arn})
+    if graph.unreadable:
+        shown = ", ".join(graph.unreadable[:3])
+        lines.append(f"(groups not readable for {len(graph.unreadable)} vertices: {shown})")
     return "\n".join(lines)

@@ -44,24 +44,40 @@ from tests.support.family_samples import RecordedSageMaker, sample_of
 # --- The IAM contract with the runtime code (written out, not imported) ----------------------------------
 # The Describe* calls each family's preparer makes: granted only when the family is enabled.
 DESCRIBE_ACTIONS_BY_FAMILY = {
-    "training": {"sagemaker:DescribeTrainingJob": "training-job", "sagemaker:DescribeAlgorithm": "algorithm"},
+    "training": {
+        "sagemaker:DescribeTrainingJob": "training-job",
+        "sagemaker:DescribeAlgorithm": "algorithm",
+        "sagemaker:DescribeFeatureGroup": "feature-group",
+    },
     "inference-component": {
         "sagemaker:DescribeInferenceComponent": "inference-component",
         "sagemaker:DescribeModel": "model",
     },
     "model": {"sagemaker:DescribeModel": "model"},
-    "processing": {"sagemaker:DescribeProcessingJob": "processing-job"},
-    "transform": {"sagemaker:DescribeTransformJob": "transform-job", "sagemaker:DescribeModel": "model"},
-    "model-package": {"sagemaker:DescribeModelPackage": "model-package"},
+    "processing": {
+        "sagemaker:DescribeProcessingJob": "processing-job",
+        "sagemaker:DescribeFeatureGroup": "feature-group",
+    },
+    "transform": {
+        "sagemaker:DescribeTransformJob": "transform-job",
+        "sagemaker:DescribeModel": "model",
+        "sagemaker:DescribeFeatureGroup": "feature-group",
+    },
+    "model-package": {
+        "sagemaker:DescribeModelPackage": "model-package",
+        "sagemaker:DescribePipelineExecution": "pipeline",
+    },
     "tuning": {"sagemaker:DescribeHyperParameterTuningJob": "hyper-parameter-tuning-job"},
     # A pipeline execution's ARN is pipeline/<name>/execution/<id> (IAM's pipeline-execution type).
     "pipeline-execution": {
         "sagemaker:DescribePipelineExecution": "pipeline",
         "sagemaker:ListPipelineExecutionSteps": "pipeline",
+        "sagemaker:DescribeModelPackage": "model-package",
     },
     "pipeline-step": {
         "sagemaker:DescribePipelineExecution": "pipeline",
         "sagemaker:ListPipelineExecutionSteps": "pipeline",
+        "sagemaker:DescribeModelPackage": "model-package",
     },
     "feature-group": {"sagemaker:DescribeFeatureGroup": "feature-group"},
     "labeling": {"sagemaker:DescribeLabelingJob": "labeling-job"},

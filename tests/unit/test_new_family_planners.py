@@ -231,8 +231,10 @@ def test_processing_into_a_feature_group_and_training_from_its_offline_store_joi
         "t-fs",
         InputDataConfig=[{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3Uri": partition}}}],
     )
-    # When both are planned
-    written, read = plan_processing_job(processing), plan_training_job(training)
+    # When both are planned, SageMaker describing the group's offline store as the one the partition is in
+    store = partition.removesuffix("/year=2026/")
+    written = plan_processing_job(processing)
+    read = plan_training_job(training, offline_stores={f"{ACCOUNT}:feature-group/customer_features": store})
     # Then both name the same FeatureGroup context (the ARN with the name in lower case): the processing job
     # Produced it, and it ContributedTo the training job beside the partition's DataSet
     key = f"context:{ACCOUNT}:feature-group/customer_features"
@@ -343,3 +345,26 @@ def test_steps_without_a_resource_are_quiet_and_an_athena_step_s_results_belong_
     # Then nothing is said to be unknown, and the query's results are AssociatedWith the run
     assert plan.skipped == ()
     assert ("artifact:s3://athena/results/q-1/", f"context:{EXECUTION}", "AssociatedWith") in _edges(plan)
+
+
+def test_data_laid_out_as_an_offline_store_sagemaker_does_not_confirm_is_said_not_linked() -> None:
+    # Given a training job reading a path laid out as the offline store of "customer_features" created at
+    # another time than the group SageMaker has now (deleted and created again), or of a group it lacks
+    old = (
+        "s3://feature-store/offline/123456789012/sagemaker/us-east-1/offline-store/"
+        "customer_features-1700000000/data/"
+    )
+    current = (
+        "s3://feature-store/offline/123456789012/sagemaker/us-east-1/offline-store/"
+        "customer_features-1763715600/data"
+    )
+    training = _training(
+        "t-old", InputDataConfig=[{"ChannelName": "old", "DataSource": {"S3DataSource": {"S3Uri": old}}}]
+    )
+    for stores in ({f"{ACCOUNT}:feature-group/customer_features": current}, {}):
+        # When planned / Then no feature group is linked, and the path is said with why
+        plan = plan_training_job(training, offline_stores=stores)
+        assert not any(entity.entity_type == "FeatureGroup" for entity in plan.entities)
+        assert [skipped.value for skipped in plan.skipped] == [old]
+        # (the data itself is still recorded as what the job read)
+        assert (f"artifact:{old}", f"action:{ACCOUNT}:training-job/t-old", "ContributedTo") in _edges(plan)

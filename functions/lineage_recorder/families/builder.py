@@ -7,12 +7,16 @@ conventions"); the SageMaker SDK's query helpers and DataHub's SageMaker source 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.families.algorithms import Algorithm, algorithm_arn, is_local
-from lineage_recorder.families.feature_store import feature_group_context, offline_store_feature_group
+from lineage_recorder.families.feature_store import (
+    feature_group_context,
+    holds,
+    offline_store_feature_group,
+)
 from lineage_recorder.families.jobs import JOB_KINDS, NODE_STATUSES, DataSourceSpec, JobKind
 from lineage_recorder.families.models import ContainerDefinitionSpec, Model, ModelS3DataSourceSpec
 from lineage_recorder.naming import bounded_properties, entity_name
@@ -52,8 +56,11 @@ MODEL_DEPLOYMENT = "ModelDeployment"
 
 
 class PlanBuilder:
-    def __init__(self, resource_arn: str) -> None:
+    def __init__(self, resource_arn: str, *, offline_stores: Mapping[str, str] | None = None) -> None:
+        """`offline_stores`: feature group ARN -> its offline store, as SageMaker describes the groups
+        whose offline stores the resource's data is under (feature_store.confirmed_offline_stores)."""
         self.resource_arn = resource_arn
+        self._offline_stores = offline_stores or {}
         self._entities: dict[EntityKey, PlannedEntity] = {}
         self._edges: dict[tuple[EntityKey, EntityKey], PlannedEdge] = {}
         self._skipped: list[SkippedValue] = []
@@ -182,8 +189,18 @@ class PlanBuilder:
         group, why_not = offline_store_feature_group(uri, like=self.resource_arn)
         if why_not is not None:
             self.skip(field, uri, why_not)
-        if group is not None:
+        if group is None:
+            return
+        store = self._offline_stores.get(group)
+        if store is not None and holds(store, uri):
             self.edge(self.add(feature_group_context(group, reference=True)), consumer, CONTRIBUTED_TO)
+        else:
+            self.skip(
+                field,
+                uri,
+                "laid out as a feature group's offline store, but SageMaker has no feature group whose "
+                "offline store holds it (deleted, or created again since)",
+            )
 
     def algorithm(
         self,

@@ -8,8 +8,11 @@ feature groups without importing a family.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from lineage_recorder.events.base import SAGEMAKER_ARN_PREFIX
+from lineage_recorder.families.base import DescribeCall, Describer
 from lineage_recorder.naming import entity_name
 from lineage_recorder.plan import EntityKey, EntityKind, PlannedEntity
 
@@ -68,3 +71,52 @@ def offline_store_feature_group(uri: str, like: str) -> tuple[str | None, str | 
         )
     partition = like.split(":")[1]
     return f"arn:{partition}:sagemaker:{region}:{account}:{RESOURCE_TYPE}/{match['name'].lower()}", None
+
+
+# The feature group whose offline store holds data a job read, described: only a group SageMaker has now,
+# whose offline store holds the data, is linked (a group deleted and created again under the same name
+# has another store, under another creation time).
+DESCRIBE_OFFLINE_STORE = DescribeCall(
+    "DescribeFeatureGroup", RESOURCE_TYPE, "FeatureGroupName", owned_elsewhere=True
+)
+
+
+def confirmed_offline_stores(describer: Describer, description: Any, like: str) -> dict[str, str]:
+    """Feature group ARN -> its offline store (ResolvedOutputS3Uri), as SageMaker describes the group now,
+    for every S3 URI in a job's `description` that follows the offline store's layout in the account and
+    Region of the ARN `like`."""
+    stores: dict[str, str] = {}
+    asked: set[str] = set()
+    for uri in _s3_uris(description):
+        arn, _ = offline_store_feature_group(uri, like)
+        if arn is None or arn in asked:
+            continue
+        asked.add(arn)
+        body = describer.describe(DESCRIBE_OFFLINE_STORE, arn.rsplit("/", 1)[-1]) or {}
+        resolved = _member(_member(body, "OfflineStoreConfig"), "S3StorageConfig").get("ResolvedOutputS3Uri")
+        if isinstance(resolved, str) and resolved:
+            stores[arn] = resolved
+    return stores
+
+
+def _member(value: Any, name: str) -> dict[str, Any]:
+    member = value.get(name) if isinstance(value, dict) else None
+    return member if isinstance(member, dict) else {}
+
+
+def holds(store: str, uri: str) -> bool:
+    """Whether `uri` is the offline store `store` or under it."""
+    root = store.rstrip("/")
+    return uri.rstrip("/") == root or uri.startswith(root + "/")
+
+
+def _s3_uris(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        if value.startswith("s3://"):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _s3_uris(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _s3_uris(item)

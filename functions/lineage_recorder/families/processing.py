@@ -7,6 +7,7 @@ Describe: DescribeProcessingJob.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from pydantic import Field
@@ -16,7 +17,12 @@ from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.base import Describer
 from lineage_recorder.families.builder import CONTRIBUTED_TO, DATASET, PRODUCED, PlanBuilder
-from lineage_recorder.families.feature_store import feature_group_arn, feature_group_context
+from lineage_recorder.families.feature_store import (
+    DESCRIBE_OFFLINE_STORE,
+    confirmed_offline_stores,
+    feature_group_arn,
+    feature_group_context,
+)
 from lineage_recorder.families.jobs import PROCESSING, SUCCESSFUL_STATUSES, Job, describe_job, job_family
 from lineage_recorder.families.reasons import IDENTITY, INSIDE_THE_CONTAINER, STARTED_BY
 from lineage_recorder.naming import bounded_properties
@@ -114,8 +120,10 @@ def _query_input(plan: PlanBuilder, field: str, definition: DatasetDefinitionSpe
     plan.skip_unknown(field, definition)
 
 
-def plan_processing_job(job: ProcessingJob) -> Plan:
-    plan = PlanBuilder(job.ProcessingJobArn)
+def plan_processing_job(job: ProcessingJob, offline_stores: Mapping[str, str] | None = None) -> Plan:
+    """`offline_stores`: the feature groups whose offline stores its inputs are under, as SageMaker
+    describes them (feature_store.confirmed_offline_stores)."""
+    plan = PlanBuilder(job.ProcessingJobArn, offline_stores=offline_stores)
     node = plan.job_node(
         PROCESSING, job.ProcessingJobArn, status=job.ProcessingJobStatus, failure_reason=job.FailureReason
     )
@@ -163,12 +171,16 @@ def plan_processing_job(job: ProcessingJob) -> Plan:
 
 
 def prepare_processing_job(event: SageMakerEvent, describer: Describer) -> Plan:
-    return plan_processing_job(describe_job(event, describer, PROCESSING, ProcessingJob))
+    job = describe_job(event, describer, PROCESSING, ProcessingJob)
+    return plan_processing_job(
+        job, confirmed_offline_stores(describer, job.model_dump(), like=job.ProcessingJobArn)
+    )
 
 
 FAMILY = job_family(
     PROCESSING,
     prepare_processing_job,
+    also_describes=(DESCRIBE_OFFLINE_STORE,),
     not_lineage=(
         ("RoleArn", IDENTITY),
         ("ProcessingInputs[].S3Input.LocalPath", INSIDE_THE_CONTAINER),

@@ -10,6 +10,8 @@ Describe: DescribeTrainingJob; DescribeAlgorithm for an AlgorithmName in this ac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import Field
 
 from lineage_recorder.events.base import Tolerant
@@ -26,6 +28,7 @@ from lineage_recorder.families.builder import (
     TENSORBOARD,
     PlanBuilder,
 )
+from lineage_recorder.families.feature_store import DESCRIBE_OFFLINE_STORE, confirmed_offline_stores
 from lineage_recorder.families.jobs import (
     SUCCESSFUL_STATUSES,
     TRAINING,
@@ -99,9 +102,13 @@ class TrainingJob(Job):
     TrainingEndTime: Timestamp = None
 
 
-def plan_training_job(job: TrainingJob, algorithm: Algorithm | None = None) -> Plan:
-    """`algorithm`: DescribeAlgorithm of the job's AlgorithmName, when it could be described."""
-    plan = PlanBuilder(job.TrainingJobArn)
+def plan_training_job(
+    job: TrainingJob, algorithm: Algorithm | None = None, offline_stores: Mapping[str, str] | None = None
+) -> Plan:
+    """`algorithm`: DescribeAlgorithm of the job's AlgorithmName, when it could be described;
+    `offline_stores`: the feature groups whose offline stores its channels read, as SageMaker describes
+    them (feature_store.confirmed_offline_stores)."""
+    plan = PlanBuilder(job.TrainingJobArn, offline_stores=offline_stores)
     node = plan.job_node(
         TRAINING, job.TrainingJobArn, status=job.TrainingJobStatus, failure_reason=job.FailureReason
     )
@@ -156,13 +163,15 @@ def plan_training_job(job: TrainingJob, algorithm: Algorithm | None = None) -> P
 def prepare_training_job(event: SageMakerEvent, describer: Describer) -> Plan:
     job = describe_job(event, describer, TRAINING, TrainingJob)
     name = job.AlgorithmSpecification.AlgorithmName if job.AlgorithmSpecification else None
-    return plan_training_job(job, described_algorithm(describer, name, like=job.TrainingJobArn))
+    algorithm = described_algorithm(describer, name, like=job.TrainingJobArn)
+    stores = confirmed_offline_stores(describer, job.model_dump(), like=job.TrainingJobArn)
+    return plan_training_job(job, algorithm, stores)
 
 
 FAMILY = job_family(
     TRAINING,
     prepare_training_job,
-    also_describes=(DESCRIBE_ALGORITHM,),
+    also_describes=(DESCRIBE_ALGORITHM, DESCRIBE_OFFLINE_STORE),
     not_lineage=(
         ("RoleArn", IDENTITY),
         ("LabelingJobArn", STARTED_BY),

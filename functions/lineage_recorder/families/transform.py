@@ -7,6 +7,8 @@ Describe: DescribeTransformJob, then DescribeModel for the model it ran.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import Field
 
 from lineage_recorder.events.base import MODEL_NAME_PATTERN, Tolerant
@@ -14,6 +16,7 @@ from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
 from lineage_recorder.families.base import Describer
 from lineage_recorder.families.builder import DATASET, PlanBuilder
+from lineage_recorder.families.feature_store import DESCRIBE_OFFLINE_STORE, confirmed_offline_stores
 from lineage_recorder.families.jobs import (
     SUCCESSFUL_STATUSES,
     TRANSFORM,
@@ -51,9 +54,12 @@ class TransformJob(Job):
     TransformEndTime: Timestamp = None
 
 
-def plan_transform_job(job: TransformJob, model: Model | None) -> Plan:
-    """`model` is None when the job's model could no longer be described."""
-    plan = PlanBuilder(job.TransformJobArn)
+def plan_transform_job(
+    job: TransformJob, model: Model | None, offline_stores: Mapping[str, str] | None = None
+) -> Plan:
+    """`model` is None when the job's model could no longer be described; `offline_stores`: the feature
+    groups whose offline stores its input is under (feature_store.confirmed_offline_stores)."""
+    plan = PlanBuilder(job.TransformJobArn, offline_stores=offline_stores)
     node = plan.job_node(
         TRANSFORM, job.TransformJobArn, status=job.TransformJobStatus, failure_reason=job.FailureReason
     )
@@ -88,13 +94,14 @@ def plan_transform_job(job: TransformJob, model: Model | None) -> Plan:
 def prepare_transform_job(event: SageMakerEvent, describer: Describer) -> Plan:
     job = describe_job(event, describer, TRANSFORM, TransformJob)
     model = described_model(describer, job.ModelName) if job.ModelName else None
-    return plan_transform_job(job, model)
+    stores = confirmed_offline_stores(describer, job.model_dump(), like=job.TransformJobArn)
+    return plan_transform_job(job, model, stores)
 
 
 FAMILY = job_family(
     TRANSFORM,
     prepare_transform_job,
-    also_describes=(DESCRIBE_MODEL,),
+    also_describes=(DESCRIBE_MODEL, DESCRIBE_OFFLINE_STORE),
     not_lineage=(
         ("ModelName", "the model is recorded through its containers (DescribeModel)"),
         ("LabelingJobArn", STARTED_BY),
