@@ -303,6 +303,8 @@ class _Estate:
     configs: Counter[str] = field(default_factory=Counter)
 
     pipelines: set[str] = field(default_factory=set)
+    # Packages a pipeline registered: their GeneratedBy names the execution, which the recorder describes.
+    generated: set[str] = field(default_factory=set)
 
     def add(self, intent: _Intent, project: str) -> None:
         produced = getattr(self, f"_{intent.action}")(intent, project, len(self.steps))
@@ -545,11 +547,15 @@ class _Estate:
         )
         self.package_of_model[intent.data["model"]] = package_arn
         describe = Call("describe_model_package", {"ModelPackageName": package_arn})
-        registered = Step(
-            intent.time, tuple(calls), self._event(index, "model-package", package_arn, describe)
-        )
         if not intent.data["via_pipeline"]:
-            return registered
+            return Step(intent.time, tuple(calls), self._event(index, "model-package", package_arn, describe))
+        self.generated.add(package_arn)
+        # The package's event describes the execution its GeneratedBy names, too.
+        registered = Step(
+            intent.time,
+            tuple(calls),
+            self._event(index, "model-package", package_arn, describe, floor_describes=2),
+        )
         execution = f"{EXECUTION_OF}{pipeline}"
         describe_run = Call("describe_pipeline_execution", {"PipelineExecutionArn": execution})
         step_event = self._event(
@@ -558,9 +564,10 @@ class _Estate:
             execution,
             describe_run,
             overrides={"stepName": "Register"},
-            floor_describes=2,
+            # the execution, its step list, and the package its step registered
+            floor_describes=3,
         )
-        run_event = self._event(index, "pipeline-execution", execution, describe_run, floor_describes=2)
+        run_event = self._event(index, "pipeline-execution", execution, describe_run, floor_describes=3)
         return [
             registered,
             Step(intent.time + 0.01, (), step_event),
@@ -578,6 +585,7 @@ class _Estate:
             package_arn,
             describe,
             overrides={"UpdatedModelPackageFields": ["ModelApprovalStatus"]},
+            floor_describes=2 if package_arn in self.generated else 1,
         )
         return Step(intent.time, (update,), event)
 

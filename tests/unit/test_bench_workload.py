@@ -106,8 +106,11 @@ def test_the_floor_allows_one_describe_per_resource_the_lineage_needs(workload: 
             variants = configs[deploy.params["EndpointConfigName"]]["ProductionVariants"]
             assert event.floor_describes == 2 + len(variants)
         elif event.kind in ("pipeline-step", "pipeline-execution"):
-            # DescribePipelineExecution and ListPipelineExecutionSteps
-            assert event.floor_describes == 2
+            # DescribePipelineExecution, ListPipelineExecutionSteps and the registered package
+            assert event.floor_describes == 3
+        elif event.kind == "model-package":
+            # a version a pipeline registered: the execution its GeneratedBy names is described too
+            assert event.floor_describes in (1, 2)
         elif event.kind == "model-card":
             # DescribeModelCard, and whether the package it names exists
             assert event.floor_describes == 2
