@@ -49,12 +49,19 @@ class LineageGraph:
     groups: dict[str, list[str]] = field(default_factory=dict)
     # Vertices whose groups could not be read (access denied in a peer account), with the error code.
     unreadable: list[str] = field(default_factory=list)
+    # How many hops the walk went, and the vertices it stopped at because the depth asked for was reached
+    # (they may have more lineage): the trace says so rather than cutting silently.
+    depth_reached: int = 0
+    frontier: list[str] = field(default_factory=list)
 
     def as_query_lineage(self) -> dict[str, Any]:
         return {
             "StartArn": self.start_arn,
             "Vertices": list(self.vertices.values()),
             "Edges": list(self.edges.values()),
+            "DepthReached": self.depth_reached,
+            "Truncated": bool(self.frontier),
+            "Frontier": list(self.frontier),
         }
 
 
@@ -248,6 +255,7 @@ def _follow_twins(
                 graph.edges.update(found.edges)
                 for vertex_arn, described in found.described.items():
                     graph.described.setdefault(vertex_arn, described)
+                graph.frontier = sorted({*graph.frontier, *found.frontier})
 
 
 def _same_as_twins(sagemaker: Any, arn: str, graph: LineageGraph) -> list[str]:
@@ -305,7 +313,12 @@ def collapse_same_as(graph: LineageGraph) -> LineageGraph:
             if a != b:
                 keep = better(a, b)
                 parent[a] = parent[b] = keep
-    collapsed = LineageGraph(graph.start_arn, described=graph.described)
+    collapsed = LineageGraph(
+        graph.start_arn,
+        described=graph.described,
+        depth_reached=graph.depth_reached,
+        frontier=list(graph.frontier),
+    )
     for arn, vertex in graph.vertices.items():
         representative = root(arn)
         if representative == arn or representative not in graph.vertices:
@@ -323,7 +336,14 @@ def collapse_same_as(graph: LineageGraph) -> LineageGraph:
     return collapsed
 
 
+# QueryLineage walks at most this many hops per call (botocore: QueryLineageMaxDepth) and takes one start.
+HOPS_PER_CALL = 10
+
+
 def _query(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> LineageGraph:
+    """The lineage `depth` hops around `start_arn`, past QueryLineage's ten hops per call: each vertex the
+    walk reached at a call's last hop is queried again from there, until the graph ends or `depth` is
+    reached. Vertices the walk stopped at (the depth was reached) are the graph's `frontier`."""
     graph = LineageGraph(start_arn)
     start = graph.described[start_arn] = describe_vertex(sagemaker, start_arn)
     graph.vertices[start_arn] = {
@@ -331,12 +351,54 @@ def _query(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> Lin
         "Type": start["Type"] or "",
         "LineageType": _lineage_type(start_arn),
     }
+    reached = {start_arn: 0}  # vertex -> the fewest hops it is from the start
+    pending = [start_arn]
+    queried: set[str] = set()
+    while pending:
+        origin = pending.pop(0)
+        if origin in queried:
+            continue
+        queried.add(origin)
+        hops = min(HOPS_PER_CALL, depth - reached[origin])
+        found = _query_once(sagemaker, origin, direction=direction, hops=hops, graph=graph)
+        for arn, distance in _distances(origin, found, direction).items():
+            total = reached[origin] + distance
+            if total < reached.get(arn, total + 1):
+                reached[arn] = total
+            if distance == hops and arn not in queried and total < depth:
+                pending.append(arn)  # QueryLineage stopped here, the trace goes on
+    graph.depth_reached = max(reached.values())
+    at_limit = sorted(arn for arn, total in reached.items() if total >= depth)
+    checked = at_limit[:MAX_FRONTIER_CHECKS]
+    graph.frontier = [arn for arn in checked if _has_more(sagemaker, graph, arn, direction)]
+    graph.frontier += at_limit[MAX_FRONTIER_CHECKS:]  # not asked: said as possibly having more
+    return graph
+
+
+# Vertices at the depth limit asked whether their lineage goes on (one QueryLineage each), at most.
+MAX_FRONTIER_CHECKS = 50
+
+
+def _has_more(sagemaker: Any, graph: LineageGraph, arn: str, direction: str) -> bool:
+    """Whether the lineage goes on past `arn` (an edge the trace does not hold yet, one hop away)."""
+    response = sagemaker.query_lineage(
+        StartArns=[arn], Direction=DIRECTIONS[direction], IncludeEdges=True, MaxDepth=1
+    )
+    known = graph.edges
+    return any((edge["SourceArn"], edge["DestinationArn"]) not in known for edge in response.get("Edges", []))
+
+
+def _query_once(
+    sagemaker: Any, origin: str, *, direction: str, hops: int, graph: LineageGraph
+) -> set[tuple[str, str]]:
+    """One QueryLineage from `origin` (every page), merged into `graph`; the edges it returned."""
     request: dict[str, Any] = {
-        "StartArns": [start_arn],
+        "StartArns": [origin],
         "Direction": DIRECTIONS[direction],
         "IncludeEdges": True,
-        "MaxDepth": depth,
+        "MaxDepth": hops,
     }
+    found: set[tuple[str, str]] = set()
     while True:
         response = sagemaker.query_lineage(**request)
         for vertex in response.get("Vertices", []):
@@ -349,14 +411,35 @@ def _query(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> Lin
                 },
             )
         for edge in response.get("Edges", []):
-            graph.edges[(edge["SourceArn"], edge["DestinationArn"])] = {
+            key = (edge["SourceArn"], edge["DestinationArn"])
+            found.add(key)
+            graph.edges[key] = {
                 "SourceArn": edge["SourceArn"],
                 "DestinationArn": edge["DestinationArn"],
                 "AssociationType": edge.get("AssociationType", ""),
             }
         if not response.get("NextToken"):
-            return graph
+            return found
         request["NextToken"] = response["NextToken"]
+
+
+def _distances(origin: str, edges: set[tuple[str, str]], direction: str) -> dict[str, int]:
+    """Hops from `origin` to each vertex over `edges`, walked as QueryLineage walks them: against the edges
+    for ascendants, along them for descendants, either way for both."""
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for source, destination in edges:
+        if direction in ("ascendants", "both"):
+            neighbours[destination].append(source)
+        if direction in ("descendants", "both"):
+            neighbours[source].append(destination)
+    distances = {origin: 0}
+    queue = [origin]
+    for arn in queue:
+        for other in neighbours[arn]:
+            if other not in distances:
+                distances[other] = distances[arn] + 1
+                queue.append(other)
+    return distances
 
 
 def render_tree(
@@ -433,6 +516,11 @@ def render_tree(
     part_of(graph.start_arn, 1, set())
     for arrow, neighbours in walks:
         walk(graph.start_arn, 1, arrow, neighbours, {graph.start_arn})
+    if graph.frontier:
+        lines.append(
+            f"(stopped at depth {graph.depth_reached}: {len(graph.frontier)} vertices have more lineage; "
+            "give a larger --depth, or trace from one of them)"
+        )
     if graph.unreadable:
         shown = ", ".join(graph.unreadable[:3])
         lines.append(f"(groups not readable for {len(graph.unreadable)} vertices: {shown})")

@@ -140,8 +140,8 @@ def test_trace_of_an_entity_that_does_not_exist_says_so(server: EmulatorServer) 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["trace", "--depth", "abc", "x"], "'abc' is not a number: give 1 to 10"),
-        (["trace", "--depth", "11", "x"], "depth must be between 1 and 10"),
+        (["trace", "--depth", "abc", "x"], "'abc' is not a number: give 1 to 1000, or all"),
+        (["trace", "--depth", "0", "x"], "depth must be between 1 and 1000, or all"),
         (["emulator", "--port", "99999"], "99999 is not a port"),
         (["emulator", "--throttle-rate", "2"], "is not a fraction of calls"),
     ],

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     import sagemaker_lineage_emulator
     from moto import mock_aws
 
-    from lineage_recorder_cli.commands.trace import trace
+    from lineage_recorder_cli.commands.trace import MAX_DEPTH, trace
     from lineage_recorder_cli.demo_workflow import (
         DemoNames,
         run_cross_account_deployment,
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"   lineage artifacts in the account: {len(artifacts)} (one per SourceUri)")
         endpoint_arn = details["endpoint"]["EndpointArn"]
         print(f"== Lineage of the endpoint ({endpoint_arn}), back to the raw data")
-        print(trace(sagemaker, endpoint_arn, direction="ascendants", depth=10, output_format="tree"))
+        print(trace(sagemaker, endpoint_arn, direction="ascendants", depth=MAX_DEPTH, output_format="tree"))
         failed = bool(report.failed_attempts > 0 or report.dead_lettered)
 
         credentials = boto3.client("sts").assume_role(
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
                 prod_sagemaker,
                 prod["EndpointArn"],
                 direction="ascendants",
-                depth=10,
+                depth=MAX_DEPTH,
                 output_format="tree",
                 peers={account: sagemaker},
             )

@@ -28,16 +28,21 @@ from lineage_recorder_cli.lineage_graph import (
     resolve_start,
 )
 
-MAX_DEPTH = 10  # QueryLineage's own limit (botocore model: QueryLineageMaxDepth)
+# Hops a trace walks at most: "all" (QueryLineage's own limit is ten per call; the trace goes on from
+# where each call stopped, lineage_graph.HOPS_PER_CALL).
+MAX_DEPTH = 1000
+ALL = "all"
 
 
 def _depth(text: str) -> int:
+    if text == ALL:
+        return MAX_DEPTH
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number: give 1 to {MAX_DEPTH}") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number: give 1 to {MAX_DEPTH}, or all") from None
     if not 1 <= value <= MAX_DEPTH:
-        raise argparse.ArgumentTypeError(f"depth must be between 1 and {MAX_DEPTH}")
+        raise argparse.ArgumentTypeError(f"depth must be between 1 and {MAX_DEPTH}, or all")
     return value
 
 
@@ -46,7 +51,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("start", metavar="ARN_OR_SOURCE_URI")
     parser.add_argument("--direction", choices=sorted(DIRECTIONS), default="ascendants")
     parser.add_argument(
-        "--depth", type=_depth, default=MAX_DEPTH, help=f"1-{MAX_DEPTH} (default {MAX_DEPTH})"
+        "--depth",
+        type=_depth,
+        default=MAX_DEPTH,
+        help="hops to follow, 1-1000 or all (default all: to the end of the graph); a trace cut short by "
+        "it says where",
     )
     parser.add_argument("--format", choices=["tree", "json"], default="tree")
     parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")

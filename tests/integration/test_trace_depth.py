@@ -1,0 +1,80 @@
+"""`trace` past QueryLineage's ten hops per call: deep lineage is followed to its end, and a trace that a
+depth limit cut short says so, in every format."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lineage_recorder.recorder import Recorder, parse_event
+from lineage_recorder_cli.commands.trace import MAX_DEPTH, trace
+
+from tests.integration.jobs import processing_job
+
+RAW = "s3://chain/raw/"
+
+
+def _chain(recorder: Recorder, sagemaker: Any, steps: int) -> str:
+    """`steps` processing jobs, each reading the last one's output: 2 hops per step from the raw data."""
+    data = RAW
+    for step in range(1, steps + 1):
+        output = f"s3://chain/step-{step}/"
+        outcome = recorder.record(
+            parse_event(processing_job(sagemaker, f"chain-{step}", inputs=[data], outputs=[output]))
+        )
+        assert not outcome.ignored, outcome
+        data = output
+    return data
+
+
+def _uris(graph: dict[str, Any], sagemaker: Any) -> set[str]:
+    return {
+        sagemaker.describe_artifact(ArtifactArn=vertex["Arn"])["Source"]["SourceUri"]
+        for vertex in graph["Vertices"]
+        if vertex["Type"] == "DataSet"
+    }
+
+
+def test_a_chain_deeper_than_ten_hops_is_traced_to_its_end_from_either_end(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given raw data processed by seven jobs in a row: fourteen hops from the raw data to the last output
+    last = _chain(recorder, sagemaker, 7)
+    # When the last output is traced upstream, and the raw data downstream, with no depth given
+    upstream = json.loads(
+        trace(sagemaker, last, direction="ascendants", depth=MAX_DEPTH, output_format="json")
+    )
+    downstream = json.loads(
+        trace(sagemaker, RAW, direction="descendants", depth=MAX_DEPTH, output_format="json")
+    )
+    # Then each reaches the other end, through every step, and neither says it was cut short
+    expected = {RAW, *(f"s3://chain/step-{step}/" for step in range(1, 8))}
+    assert _uris(upstream, sagemaker) == expected
+    assert _uris(downstream, sagemaker) == expected
+    for graph in (upstream, downstream):
+        assert (graph["DepthReached"], graph["Truncated"], graph["Frontier"]) == (14, False, [])
+
+
+def test_a_trace_cut_short_by_its_depth_says_where_in_every_format(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given the same chain, traced upstream three hops only
+    last = _chain(recorder, sagemaker, 7)
+    graph = json.loads(trace(sagemaker, last, direction="ascendants", depth=3, output_format="json"))
+    tree = trace(sagemaker, last, direction="ascendants", depth=3, output_format="tree")
+    # Then it holds the last output, its job and the data that job read, and stops at the job before it:
+    # the JSON says it was truncated and where, and the tree says so in words
+    assert _uris(graph, sagemaker) == {"s3://chain/step-7/", "s3://chain/step-6/"}
+    assert (graph["DepthReached"], graph["Truncated"], len(graph["Frontier"])) == (3, True, 1)
+    assert "(stopped at depth 3: 1 vertices have more lineage" in tree
+
+
+def test_a_graph_that_ends_exactly_at_the_depth_is_not_called_truncated(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a chain of two steps: four hops from the last output to the raw data
+    last = _chain(recorder, sagemaker, 2)
+    # When traced exactly four hops / Then it is whole: nothing lies beyond the raw data
+    graph = json.loads(trace(sagemaker, last, direction="ascendants", depth=4, output_format="json"))
+    assert RAW in _uris(graph, sagemaker)
+    assert (graph["Truncated"], graph["Frontier"]) == (False, [])
