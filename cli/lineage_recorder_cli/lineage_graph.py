@@ -7,8 +7,10 @@ queried there and merged, so a trace from a prod endpoint reaches the training d
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,15 +56,77 @@ class LineageGraph:
     depth_reached: int = 0
     frontier: list[str] = field(default_factory=list)
 
-    def as_query_lineage(self) -> dict[str, Any]:
+    def as_query_lineage(self, types: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """QueryLineage's shape; each vertex also says its SourceUri, name, state and account (when it has
+        been described: `describe_all`). `types`: only vertices of these types (and the edges between
+        them), as QueryLineage's Filters.Types would."""
+        vertices = {
+            arn: {**vertex, **self.details(arn)}
+            for arn, vertex in self.vertices.items()
+            if not types or vertex.get("Type") in types or arn == self.start_arn
+        }
         return {
             "StartArn": self.start_arn,
-            "Vertices": list(self.vertices.values()),
-            "Edges": list(self.edges.values()),
+            "Vertices": list(vertices.values()),
+            "Edges": [
+                edge
+                for (source, destination), edge in self.edges.items()
+                if source in vertices and destination in vertices
+            ],
             "DepthReached": self.depth_reached,
             "Truncated": bool(self.frontier),
             "Frontier": list(self.frontier),
         }
+
+    def details(self, arn: str) -> dict[str, str | None]:
+        described = self.described.get(arn)
+        if described is None:
+            return {"Account": account_of(arn)}
+        return {
+            "SourceUri": described.get("Uri") or None,
+            "Name": described.get("Name"),
+            "State": described.get("State"),
+            "Account": account_of(arn),
+        }
+
+
+def describe_all(
+    sagemaker: Any, graph: LineageGraph, peers: Mapping[str, Any] | None, workers: int = 8
+) -> None:
+    """Describe every vertex not described yet, several at once (each once per trace)."""
+    pending = [arn for arn in graph.vertices if arn not in graph.described]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        answers = pool.map(lambda arn: describe_vertex(client_for(sagemaker, peers, arn), arn), pending)
+        for arn, answer in zip(pending, answers, strict=True):
+            graph.described[arn] = answer
+
+
+def render_list(graph: LineageGraph, types: frozenset[str] = frozenset()) -> str:
+    """One line per vertex (of `types`, when given): type, SourceUri, state and account, in natural order."""
+    rows = [
+        (vertex.get("Type") or vertex.get("LineageType") or "?", graph.details(arn))
+        for arn, vertex in graph.vertices.items()
+        if arn != graph.start_arn and (not types or vertex.get("Type") in types)
+    ]
+    lines = [
+        f"{kind} {details.get('SourceUri') or _name(details)}"
+        + (f" ({details['State']})" if details.get("State") else "")
+        for kind, details in sorted(rows, key=lambda row: (row[0], _natural(str(row[1].get("SourceUri")))))
+    ]
+    if graph.frontier:
+        lines.append(
+            f"(stopped at depth {graph.depth_reached}: {len(graph.frontier)} vertices have more lineage)"
+        )
+    return "\n".join(lines) if lines else "(nothing found)"
+
+
+def _name(details: dict[str, str | None]) -> str:
+    return str(details.get("Name") or "")
+
+
+def _natural(text: str) -> list[Any]:
+    """Sort key that orders step-2 before step-10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", text)]
 
 
 def _lineage_type(arn: str) -> str:

@@ -78,3 +78,44 @@ def test_a_graph_that_ends_exactly_at_the_depth_is_not_called_truncated(
     graph = json.loads(trace(sagemaker, last, direction="ascendants", depth=4, output_format="json"))
     assert RAW in _uris(graph, sagemaker)
     assert (graph["Truncated"], graph["Frontier"]) == (False, [])
+
+
+def test_a_flat_list_answers_which_jobs_use_this_data_and_json_vertices_say_what_they_are(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given raw data processed by eleven jobs in a row
+    _chain(recorder, sagemaker, 11)
+    # When the raw data's descendants are listed, only processing jobs
+    listed = trace(
+        sagemaker,
+        RAW,
+        direction="descendants",
+        depth=MAX_DEPTH,
+        output_format="list",
+        types=frozenset({"ProcessingJob"}),
+    ).splitlines()
+    # Then one line per job, in natural order (chain-2 before chain-10), and nothing else
+    jobs = [
+        f"ProcessingJob arn:aws:sagemaker:us-east-1:123456789012:processing-job/chain-{n}"
+        for n in range(1, 12)
+    ]
+    assert listed == jobs
+    # And the JSON's vertices carry their SourceUri and account, filtered the same way
+    graph = json.loads(
+        trace(
+            sagemaker,
+            RAW,
+            direction="descendants",
+            depth=MAX_DEPTH,
+            output_format="json",
+            types=frozenset({"DataSet"}),
+        )
+    )
+    assert {vertex["Type"] for vertex in graph["Vertices"]} == {"DataSet"}
+    assert {vertex["SourceUri"] for vertex in graph["Vertices"]} == {
+        RAW,
+        *(f"s3://chain/step-{n}/" for n in range(1, 12)),
+    }
+    assert {vertex["Account"] for vertex in graph["Vertices"]} == {"123456789012"}
+    # (the edges kept are those between the vertices kept: the jobs between the data sets are left out)
+    assert graph["Edges"] == []

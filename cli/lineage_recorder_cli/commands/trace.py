@@ -23,7 +23,9 @@ from lineage_recorder_cli.lineage_graph import (
     DIRECTIONS,
     StartNotFoundError,
     collapse_same_as,
+    describe_all,
     fetch,
+    render_list,
     render_tree,
     resolve_start,
 )
@@ -57,7 +59,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="hops to follow, 1-1000 or all (default all: to the end of the graph); a trace cut short by "
         "it says where",
     )
-    parser.add_argument("--format", choices=["tree", "json"], default="tree")
+    parser.add_argument("--format", choices=["tree", "json", "list"], default="tree")
+    parser.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="only vertices of this type (repeatable), e.g. Endpoint, DataSet, TrainingJob; with "
+        '--format list or json ("which endpoints use this dataset": --direction descendants --type '
+        "Endpoint --format list)",
+    )
     parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
     parser.add_argument(
         "--peer-role-arn",
@@ -84,15 +95,20 @@ def trace(
     output_format: str,
     peers: Mapping[str, Any] | None = None,
     collapse: bool = False,
+    types: frozenset[str] = frozenset(),
 ) -> str:
-    """``peers`` (account -> SageMaker client there): follow SameAs into those accounts."""
+    """``peers`` (account -> SageMaker client there): follow SameAs into those accounts; ``types``: only
+    vertices of these types in the list and JSON formats."""
     start_arn = resolve_start(sagemaker, start)
     follow = peers if peers is not None else ({} if collapse else None)
     graph = fetch(sagemaker, start_arn, direction=direction, depth=depth, peers=follow)
     if collapse:
         graph = collapse_same_as(graph)
+    describe_all(sagemaker, graph, peers)
     if output_format == "json":
-        return json.dumps(graph.as_query_lineage(), indent=2)
+        return json.dumps(graph.as_query_lineage(types), indent=2)
+    if output_format == "list":
+        return render_list(graph, types)
     return render_tree(sagemaker, graph, direction, peers)
 
 
@@ -133,6 +149,12 @@ def peer_clients(sts: Any, role_arns: list[str], endpoint_url: str | None) -> di
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder import aws
 
+    if args.type and args.format == "tree":
+        print(
+            "lineage-recorder trace: --type picks vertices for --format list or json, not tree",
+            file=sys.stderr,
+        )
+        return 2
     sagemaker = aws.client("sagemaker", args.endpoint_url)
     try:
         roles = peer_role_arns(args.peer_role_arn, os.environ)
@@ -150,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
                 output_format=args.format,
                 peers=peers,
                 collapse=args.collapse_same_as,
+                types=frozenset(args.type),
             )
         )
     except StartNotFoundError as error:
