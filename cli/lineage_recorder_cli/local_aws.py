@@ -31,12 +31,13 @@ class LocalLambdaContext:
     log_group_name = "/aws/lambda/lineage-recorder-local"
     log_stream_name = "local"
 
-    def __init__(self, account: str, region: str) -> None:
+    def __init__(self, account: str, region: str, remaining_millis: int = 300_000) -> None:
         self.invoked_function_arn = f"arn:aws:lambda:{region}:{account}:function:{self.function_name}"
         self.aws_request_id = str(uuid.uuid4())
+        self._remaining_millis = remaining_millis
 
     def get_remaining_time_in_millis(self) -> int:
-        return 300_000
+        return self._remaining_millis
 
 
 def event_detail(description: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sagemaker_lineage_emulator.server import EmulatorServer
 from tests.integration.jobs import training_job
 from tests.support.cli import LINEAGE_RECORDER, run_cli
 from tests.support.graph import snapshot
+from tests.support.state_table import create_state_table
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
@@ -228,3 +229,25 @@ def test_demo_uses_its_own_emulator_whatever_aws_endpoint_url_says(server: Emula
     _nothing_recorded(server)
     sagemaker: Any = boto3.client("sagemaker", endpoint_url=server.url)
     assert sagemaker.list_training_jobs()["TrainingJobSummaries"] == []
+
+
+def test_record_with_a_state_table_gives_each_event_a_time_budget_and_no_powertools_warning(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    # Given a state table, and an event file
+    dynamodb = boto3.client("dynamodb", endpoint_url=server.url, region_name="us-east-1")
+    table = create_state_table(dynamodb)
+    good = _good_event_file(server, tmp_path)
+    # When recorded
+    result = run_cli("record", str(good), endpoint=server.url, extra_env={"LINEAGE_STATE_TABLE": table})
+    # Then Powertools has a time budget (no warning about the time left), and the replay guard's record says
+    # when an in-progress claim would have expired: two minutes, not a day, had the run been killed
+    _no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert "remaining time" not in result.stderr, result.stderr
+    items = dynamodb.scan(TableName=table)["Items"]
+    guards = [item for item in items if "in_progress_expiration" in item]
+    assert guards, items
+    for item in guards:
+        claimed_until = int(item["in_progress_expiration"]["N"]) / 1000
+        assert time.time() - 60 < claimed_until <= time.time() + 130

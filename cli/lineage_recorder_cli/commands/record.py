@@ -7,10 +7,14 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lineage_recorder_cli.environment import quiet_powertools, require_state_table
 from lineage_recorder_cli.event_files import EventSource, InputError, read_all
+from lineage_recorder_cli.local_aws import LocalLambdaContext
+
+# How long one event may take to record before the replay guard lets another run record it.
+EVENT_BUDGET_MILLIS = 120_000
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -55,10 +59,12 @@ def record_sources(files: list[Path] | list[str], endpoint_url: str | None) -> S
 
 def record_events(sources: list[EventSource], endpoint_url: str | None, summary: Summary) -> Summary:
     """Record `sources` into `summary` (so an interrupted run still has what it did)."""
+    from aws_lambda_powertools.utilities.typing import LambdaContext
     from lineage_recorder import aws
     from lineage_recorder.composition import build_recording
     from lineage_recorder.errors import InvalidEventError, RetryLaterError
     from lineage_recorder.recorder import parse_event
+    from lineage_recorder.replay_guard import ReplayGuardedRecorder
     from lineage_recorder.settings import RecorderSettings
     from lineage_recorder.trust import TrustedAccounts, home_from_sts
 
@@ -69,6 +75,12 @@ def record_events(sources: list[EventSource], endpoint_url: str | None, summary:
         home.account, settings.peer_accounts, region=home.region, partition=home.partition
     )
     recorder = build_recording(settings, trusted, endpoint_url)
+    if isinstance(recorder, ReplayGuardedRecorder):
+        # A time budget per event, as the Lambda has: an event a run was recording when it was killed or
+        # interrupted is free to record again after it, not held "in progress" for a day.
+        budget = LocalLambdaContext(home.account, home.region, remaining_millis=EVENT_BUDGET_MILLIS)
+        # Powertools reads only get_remaining_time_in_millis of it (the Lambda's context duck type).
+        recorder.register_lambda_context(cast("LambdaContext", budget))
     for source in sources:
         summary.events += 1
         if source.error is not None:
