@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
+from botocore.exceptions import ProfileNotFound
+
 from lineage_recorder_cli import commands
 
 
@@ -19,7 +21,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     commands.register_all(sub)
+    for name, command in sub.choices.items():
+        if name in ("demo", "emulator"):
+            continue  # they run on their own emulator
+        command.add_argument(
+            "--region", help="the AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)"
+        )
+        command.add_argument("--profile", help="the AWS profile to use (default: AWS_PROFILE or the default)")
     return parser
+
+
+def _use_account(args: argparse.Namespace) -> None:
+    """--region and --profile, as the AWS CLI reads them: they win over the environment."""
+    if getattr(args, "region", None):
+        os.environ["AWS_REGION"] = args.region
+        os.environ["AWS_DEFAULT_REGION"] = args.region
+    if getattr(args, "profile", None):
+        os.environ["AWS_PROFILE"] = args.profile
 
 
 def _version() -> str:
@@ -31,6 +49,7 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _use_account(args)
     try:
         result: int = args.run(args)
     except BrokenPipeError:
@@ -41,6 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lineage-recorder: interrupted", file=sys.stderr)
         return 130
+    except ProfileNotFound as error:
+        print(
+            f"lineage-recorder: {error}: check --profile or AWS_PROFILE (aws configure list-profiles)",
+            file=sys.stderr,
+        )
+        return 2
     return result
 
 

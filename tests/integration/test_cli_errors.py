@@ -251,3 +251,27 @@ def test_record_with_a_state_table_gives_each_event_a_time_budget_and_no_powerto
     for item in guards:
         claimed_until = int(item["in_progress_expiration"]["N"]) / 1000
         assert time.time() - 60 < claimed_until <= time.time() + 130
+
+
+def test_an_unknown_profile_is_named(server: EmulatorServer, tmp_path: Path) -> None:
+    good = _good_event_file(server, tmp_path)
+    result = run_cli("record", "--profile", "no-such-profile", str(good), endpoint=server.url)
+    _one_line_error(result, 2, "no-such-profile", "--profile")
+    _nothing_recorded(server)
+
+
+def test_region_given_on_the_command_line_wins_over_the_environment(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    # Given a job recorded in us-east-1, traced with AWS_REGION set to us-east-1 but --region eu-west-1
+    run_cli("record", str(_good_event_file(server, tmp_path)), endpoint=server.url)
+    result = run_cli(
+        "trace",
+        "s3://features/train/",
+        "--region",
+        "eu-west-1",
+        endpoint=server.url,
+        extra_env={"AWS_REGION": "us-east-1"},
+    )
+    # Then the trace looks in eu-west-1, where nothing was recorded, and says so
+    _one_line_error(result, 2, "no lineage entity has SourceUri")
