@@ -439,6 +439,8 @@ def _query(sagemaker: Any, start_arn: str, *, direction: str, depth: int) -> Lin
     return graph
 
 
+# Siblings of one type shown under a vertex in the tree; the rest are one "+N more" line.
+SIBLINGS_SHOWN = 20
 # Vertices at the depth limit asked whether their lineage goes on (one QueryLineage each), at most.
 MAX_FRONTIER_CHECKS = 50
 
@@ -566,9 +568,16 @@ def render_tree(
     def walk(
         arn: str, indent: int, arrow: str, neighbours: dict[str, Any], seen: set[str], *, came_from: str = ""
     ) -> None:
-        for other, edge in sorted(neighbours[arn], key=lambda pair: label(pair[0])):
+        shown_of_type: dict[str, int] = defaultdict(int)
+        hidden_of_type: dict[str, int] = defaultdict(int)
+        for other, edge in sorted(neighbours[arn], key=lambda pair: _natural(label(pair[0]))):
             if other == came_from and edge["AssociationType"] == SAME_AS:
                 continue  # the twin the walk just crossed from
+            kind = label(other).split(" ", 1)[0]
+            if shown_of_type[kind] >= SIBLINGS_SHOWN:
+                hidden_of_type[kind] += 1
+                continue
+            shown_of_type[kind] += 1
             repeated = other in seen
             seen.add(other)
             suffix = " (see above)" if repeated else ""
@@ -576,6 +585,11 @@ def render_tree(
             if not repeated:
                 part_of(other, indent + 1, set())
                 walk(other, indent + 1, arrow, neighbours, seen, came_from=arn)
+        for kind, hidden in sorted(hidden_of_type.items()):
+            lines.append(
+                f"{'    ' * indent}{arrow} ... +{hidden} more {kind} "
+                f"(--format list --type {kind} lists them all)"
+            )
 
     part_of(graph.start_arn, 1, set())
     for arrow, neighbours in walks:

@@ -119,3 +119,23 @@ def test_a_flat_list_answers_which_jobs_use_this_data_and_json_vertices_say_what
     assert {vertex["Account"] for vertex in graph["Vertices"]} == {"123456789012"}
     # (the edges kept are those between the vertices kept: the jobs between the data sets are left out)
     assert graph["Edges"] == []
+
+
+def test_many_siblings_of_a_type_are_one_line_in_the_tree_in_natural_order(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given one data set read by 25 processing jobs
+    for number in range(1, 26):
+        event = processing_job(
+            sagemaker, f"reader-{number}", inputs=[RAW], outputs=[f"s3://fan/out-{number}/"]
+        )
+        recorder.record(parse_event(event))
+    # When its descendants are drawn as a tree, one hop
+    tree = trace(sagemaker, RAW, direction="descendants", depth=1, output_format="tree").splitlines()
+    # Then twenty jobs are shown in natural order (reader-2 before reader-10), and the other five are one line
+    jobs = [line for line in tree if "ProcessingJob" in line and "more" not in line]
+    assert [line.rsplit("/", 1)[-1] for line in jobs] == [f"reader-{n}" for n in range(1, 21)]
+    assert (
+        "-> ... +5 more ProcessingJob (--format list --type ProcessingJob lists them all)"
+        in tree[-2:][0] + tree[-1]
+    )
