@@ -7,6 +7,8 @@ queried there and merged, so a trace from a prod endpoint reaches the training d
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -118,6 +120,57 @@ def render_list(graph: LineageGraph, types: frozenset[str] = frozenset()) -> str
             f"(stopped at depth {graph.depth_reached}: {len(graph.frontier)} vertices have more lineage)"
         )
     return "\n".join(lines) if lines else "(nothing found)"
+
+
+CSV_COLUMNS = ("Arn", "Type", "LineageType", "SourceUri", "Name", "State", "Account")
+
+
+def render_csv(graph: LineageGraph, types: frozenset[str] = frozenset()) -> str:
+    """The vertices as CSV (one row each, with a header), for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for vertex in graph.as_query_lineage(types)["Vertices"]:
+        writer.writerow({column: vertex.get(column) or "" for column in CSV_COLUMNS})
+    return out.getvalue().rstrip("\n")
+
+
+def _caption(graph: LineageGraph, arn: str) -> str:
+    vertex, details = graph.vertices.get(arn, {}), graph.details(arn)
+    kind = vertex.get("Type") or vertex.get("LineageType") or "?"
+    return f"{kind}: {details.get('SourceUri') or details.get('Name') or arn}"
+
+
+def render_mermaid(graph: LineageGraph) -> str:
+    """A Mermaid flowchart (GitHub, GitLab and most wikis draw it), data flowing left to right."""
+    ids = {arn: f"v{index}" for index, arn in enumerate(graph.vertices)}
+    lines = ["flowchart LR"]
+    for arn, node in ids.items():
+        text = _caption(graph, arn).replace('"', "#quot;")
+        lines.append(f'    {node}["{text}"]')
+    for (source, destination), edge in graph.edges.items():
+        if source in ids and destination in ids:
+            lines.append(f"    {ids[source]} -->|{edge['AssociationType']}| {ids[destination]}")
+    lines.append(f"    style {ids[graph.start_arn]} stroke-width:4px")
+    return "\n".join(lines)
+
+
+def render_dot(graph: LineageGraph) -> str:
+    """Graphviz DOT (`dot -Tsvg`), data flowing left to right, the start entity in bold."""
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = ["digraph lineage {", "    rankdir=LR;", "    node [shape=box];"]
+    for arn in graph.vertices:
+        style = ", style=bold" if arn == graph.start_arn else ""
+        lines.append(f"    {quoted(arn)} [label={quoted(_caption(graph, arn))}{style}];")
+    for (source, destination), edge in graph.edges.items():
+        lines.append(
+            f"    {quoted(source)} -> {quoted(destination)} [label={quoted(edge['AssociationType'])}];"
+        )
+    lines.append("}")
+    return "\n".join(lines)
 
 
 def _name(details: dict[str, str | None]) -> str:

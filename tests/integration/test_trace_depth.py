@@ -3,6 +3,8 @@ depth limit cut short says so, in every format."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -139,3 +141,27 @@ def test_many_siblings_of_a_type_are_one_line_in_the_tree_in_natural_order(
         "-> ... +5 more ProcessingJob (--format list --type ProcessingJob lists them all)"
         in tree[-2:][0] + tree[-1]
     )
+
+
+def test_the_graph_as_csv_mermaid_and_dot(recorder: Recorder, sagemaker: Any) -> None:
+    # Given a chain of two processing jobs
+    last = _chain(recorder, sagemaker, 2)
+
+    def drawn(output_format: str) -> str:
+        return trace(sagemaker, last, direction="ascendants", depth=MAX_DEPTH, output_format=output_format)
+
+    graph = json.loads(drawn("json"))
+    # When it is written as CSV / Then one row per vertex, with its SourceUri, under a header
+    rows = list(csv.DictReader(io.StringIO(drawn("csv"))))
+    assert {row["Arn"] for row in rows} == {vertex["Arn"] for vertex in graph["Vertices"]}
+    assert {RAW, last} <= {row["SourceUri"] for row in rows}
+    # And as Mermaid: a flowchart with a node per vertex and a labelled arrow per edge
+    mermaid = drawn("mermaid").splitlines()
+    assert mermaid[0] == "flowchart LR"
+    assert sum("-->|" in line for line in mermaid) == len(graph["Edges"])
+    assert any(f"DataSet: {RAW}" in line for line in mermaid)
+    # And as DOT: a digraph with an edge per association, the start entity in bold
+    dot = drawn("dot").splitlines()
+    assert dot[0] == "digraph lineage {" and dot[-1] == "}"
+    assert sum(" -> " in line for line in dot) == len(graph["Edges"])
+    assert any(graph["StartArn"] in line and "style=bold" in line for line in dot)

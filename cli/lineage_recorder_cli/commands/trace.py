@@ -25,7 +25,10 @@ from lineage_recorder_cli.lineage_graph import (
     collapse_same_as,
     describe_all,
     fetch,
+    render_csv,
+    render_dot,
     render_list,
+    render_mermaid,
     render_tree,
     resolve_start,
 )
@@ -59,7 +62,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="hops to follow, 1-1000 or all (default all: to the end of the graph); a trace cut short by "
         "it says where",
     )
-    parser.add_argument("--format", choices=["tree", "json", "list"], default="tree")
+    parser.add_argument(
+        "--format",
+        choices=["tree", "json", "list", "csv", "mermaid", "dot"],
+        default="tree",
+        help="tree (default), json, list, csv, mermaid (a flowchart for Markdown) or dot (Graphviz)",
+    )
     parser.add_argument(
         "--type",
         action="append",
@@ -109,6 +117,12 @@ def trace(
         return json.dumps(graph.as_query_lineage(types), indent=2)
     if output_format == "list":
         return render_list(graph, types)
+    if output_format == "csv":
+        return render_csv(graph, types)
+    if output_format == "mermaid":
+        return render_mermaid(graph)
+    if output_format == "dot":
+        return render_dot(graph)
     return render_tree(sagemaker, graph, direction, peers)
 
 
@@ -149,9 +163,10 @@ def peer_clients(sts: Any, role_arns: list[str], endpoint_url: str | None) -> di
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder import aws
 
-    if args.type and args.format == "tree":
+    if args.type and args.format not in ("list", "json", "csv"):
         print(
-            "lineage-recorder trace: --type picks vertices for --format list or json, not tree",
+            "lineage-recorder trace: --type picks vertices for --format list, json or csv, "
+            f"not {args.format}",
             file=sys.stderr,
         )
         return 2
