@@ -20,7 +20,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format typecheck unit integration contract infra interop synth emulator bench soak lock clean
+.PHONY: help setup chromium demo test lint format typecheck unit integration contract infra interop synth emulator bench soak lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,7 +41,17 @@ $(INTEROP_STAMP): constraints-interop.txt
 	$(INTEROP_VENV)/bin/python -m pip install --quiet -c constraints-interop.txt $(INTEROP_PACKAGES)
 	@touch $(INTEROP_STAMP)
 
-setup: $(STAMP) $(CHECKOV_STAMP) $(INTEROP_STAMP) ## Create .venv (project + dev tools), .venv-checkov, .venv-interop and the pinned CDK CLI; idempotent
+# Debian's Chromium, for the headless-browser test of `trace --format html` (tests/integration).
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
+
+chromium:
+ifeq ($(CHROMIUM),)
+	@echo "Installing Debian's chromium for the headless-browser test (apt-get; needs root or sudo)"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+endif
+
+setup: $(STAMP) $(CHECKOV_STAMP) $(INTEROP_STAMP) chromium ## Create .venv (project + dev tools), .venv-checkov, .venv-interop, the pinned CDK CLI and Debian's chromium; idempotent
 
 demo: setup ## Run the whole flow on the embedded local AWS and print the lineage
 	$(BIN)/lineage-recorder demo

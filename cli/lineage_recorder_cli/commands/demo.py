@@ -13,6 +13,7 @@ import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 PROD_ACCOUNT = "111111111111"
@@ -47,6 +48,12 @@ def acting_as(credentials: dict[str, str] | None, peers: str) -> Iterator[None]:
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "demo", help="run a data -> training -> registry -> endpoint workflow locally and trace it"
+    )
+    parser.add_argument(
+        "--html",
+        default="lineage-demo.html",
+        metavar="FILE",
+        help="where to write the final trace as an HTML page (default: lineage-demo.html)",
     )
     parser.set_defaults(run=run)
 
@@ -145,5 +152,17 @@ def run(args: argparse.Namespace) -> int:
                 peers={account: sagemaker},
             )
         )
+        page = Path(args.html).resolve()
+        page.write_text(
+            trace(
+                prod_sagemaker,
+                prod["EndpointArn"],
+                direction="ascendants",
+                depth=MAX_DEPTH,
+                output_format="html",
+                peers={account: sagemaker},
+            )
+        )
+        print(f"== The same lineage as a page to explore (pan, zoom, click): {page}")
         failed = failed or bool(prod_report.failed_attempts > 0 or prod_report.dead_lettered)
     return 1 if failed else 0

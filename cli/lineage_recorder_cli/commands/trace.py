@@ -64,9 +64,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=["tree", "json", "list", "csv", "mermaid", "dot"],
+        choices=["tree", "json", "list", "csv", "mermaid", "dot", "html"],
         default="tree",
-        help="tree (default), json, list, csv, mermaid (a flowchart for Markdown) or dot (Graphviz)",
+        help="tree (default), json, list, csv, mermaid (a flowchart for Markdown), dot (Graphviz), or html "
+        "(one self-contained page: pan, zoom, click for details)",
     )
     parser.add_argument(
         "--type",
@@ -123,6 +124,10 @@ def trace(
         return render_mermaid(graph)
     if output_format == "dot":
         return render_dot(graph)
+    if output_format == "html":
+        from lineage_recorder_cli.html_view import render_html
+
+        return render_html(graph)
     return render_tree(sagemaker, graph, direction, peers)
 
 
