@@ -159,7 +159,13 @@ def test_trace_prints_a_query_lineage_shaped_json(server: EmulatorServer, tmp_pa
     # Then vertices and edges have QueryLineage's shape and reach the input data
     graph = json.loads(result.stdout)
     assert set(graph) >= {"Vertices", "Edges"}
-    assert all(set(vertex) == {"Arn", "Type", "LineageType"} for vertex in graph["Vertices"])
+    # (QueryLineage's vertex fields, and what the trace adds: the vertex's SourceUri, name, state, account)
+    assert all(
+        {"Arn", "Type", "LineageType"}
+        <= set(vertex)
+        <= {"Arn", "Type", "LineageType", "SourceUri", "Name", "State", "Account"}
+        for vertex in graph["Vertices"]
+    )
     assert all(set(edge) == {"SourceArn", "DestinationArn", "AssociationType"} for edge in graph["Edges"])
     types = {(vertex["Type"], vertex["LineageType"]) for vertex in graph["Vertices"]}
     assert {

@@ -275,3 +275,24 @@ def test_region_given_on_the_command_line_wins_over_the_environment(
     )
     # Then the trace looks in eu-west-1, where nothing was recorded, and says so
     _one_line_error(result, 2, "no lineage entity has SourceUri")
+
+
+def test_many_events_show_progress_and_repeated_outcomes_are_grouped_by_reason(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    # Given 120 events of a kind no family records (ignored at once, each for the same reason)
+    event = json.loads(_good_event_file(server, tmp_path).read_text())
+    notebook = {**event, "detail-type": "SageMaker Notebook Instance State Change", "detail": {}}
+    lines = [json.dumps({**notebook, "id": f"nb-{number}"}) for number in range(120)]
+    (tmp_path / "many.jsonl").write_text("\n".join(lines))
+    # When recorded (stderr is not a terminal here)
+    result = run_cli("record", str(tmp_path / "many.jsonl"), endpoint=server.url)
+    # Then a progress line was printed on the way, and the 120 ignored events are one line with an example
+    _no_traceback(result)
+    assert "lineage-recorder: 100 of 120 events done" in result.stderr, result.stderr
+    grouped = [line for line in result.stdout.splitlines() if line.strip().startswith("ignored ")]
+    assert len(grouped) == 1, result.stdout
+    assert "120 x no resource family records" in grouped[0] and "-v lists all" in grouped[0]
+    # And -v lists each of them
+    verbose = run_cli("record", "-v", str(tmp_path / "many.jsonl"), endpoint=server.url)
+    assert len([line for line in verbose.stdout.splitlines() if line.strip().startswith("ignored ")]) == 120

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -12,6 +13,7 @@ from typing import Any, cast
 from lineage_recorder_cli.environment import quiet_powertools, require_state_table
 from lineage_recorder_cli.event_files import EventSource, InputError, read_all
 from lineage_recorder_cli.local_aws import LocalLambdaContext
+from lineage_recorder_cli.progress import Progress
 
 # How long one event may take to record before the replay guard lets another run record it.
 EVENT_BUDGET_MILLIS = 120_000
@@ -27,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list every ignored, skipped or failed event (by default they are grouped by reason)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -57,8 +65,14 @@ def record_sources(files: list[Path] | list[str], endpoint_url: str | None) -> S
     return record_events(sources, endpoint_url, Summary())
 
 
-def record_events(sources: list[EventSource], endpoint_url: str | None, summary: Summary) -> Summary:
-    """Record `sources` into `summary` (so an interrupted run still has what it did)."""
+def record_events(
+    sources: list[EventSource],
+    endpoint_url: str | None,
+    summary: Summary,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Record `sources` into `summary` (so an interrupted run still has what it did); `progress` is told
+    after each event how many of how many are done."""
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from lineage_recorder import aws
     from lineage_recorder.composition import build_recording
@@ -82,6 +96,8 @@ def record_events(sources: list[EventSource], endpoint_url: str | None, summary:
         # Powertools reads only get_remaining_time_in_millis of it (the Lambda's context duck type).
         recorder.register_lambda_context(cast("LambdaContext", budget))
     for source in sources:
+        if progress is not None and summary.events:
+            progress(summary.events, len(sources))
         summary.events += 1
         if source.error is not None:
             summary.failed.append({"event": source.location, "reason": source.error})
@@ -116,7 +132,24 @@ def record_events(sources: list[EventSource], endpoint_url: str | None, summary:
     return summary
 
 
-def print_summary(summary: Summary) -> None:
+def _grouped(
+    items: list[dict[str, str]], verbose: bool, label: str, text: Callable[[dict[str, str]], str]
+) -> None:
+    """Each item on its own line (verbose), or one line per distinct reason with how many and an example."""
+    if verbose:
+        for item in items:
+            print(f"  {label:<8} {item['event']}: {text(item)}")
+        return
+    groups: dict[str, list[dict[str, str]]] = {}
+    for item in items:
+        groups.setdefault(text(item), []).append(item)
+    for reason, members in sorted(groups.items(), key=lambda pair: -len(pair[1])):
+        example = members[0]["event"]
+        more = f" (e.g. {example}; -v lists all)" if len(members) > 1 else f" ({example})"
+        print(f"  {label:<8} {len(members)} x {reason}{more}")
+
+
+def print_summary(summary: Summary, verbose: bool = False) -> None:
     print(f"events read:           {summary.events}")
     print(f"recorded:              {summary.recorded}")
     print(f"ignored:               {len(summary.ignored)}")
@@ -125,17 +158,22 @@ def print_summary(summary: Summary) -> None:
     print(f"entities reused:       {summary.entities_reused}")
     print(f"associations created:  {summary.associations_created}")
     print(f"associations existing: {summary.associations_existing}")
-    for item in summary.ignored:
-        print(f"  ignored  {item['event']}: {item['reason']}")
-    for item in summary.skipped_values:
-        print(f"  warning  {item['event']}: skipped {item['field']}={item['value']!r} ({item['reason']})")
-    for item in summary.describe_fallbacks:
-        print(f"  warning  {item['event']}: recorded without a resource it names ({item['reason']})")
-    for item in summary.recalled:
-        print(f"  note     {item['event']}: {item['reason']}")
+    _grouped(summary.ignored, verbose, "ignored", lambda item: item["reason"])
+    _grouped(
+        summary.skipped_values,
+        verbose,
+        "warning",
+        lambda item: f"skipped {item['field']}={item['value']!r} ({item['reason']})",
+    )
+    _grouped(
+        summary.describe_fallbacks,
+        verbose,
+        "warning",
+        lambda item: f"recorded without a resource it names ({item['reason']})",
+    )
+    _grouped(summary.recalled, verbose, "note", lambda item: item["reason"])
     print(f"failed:                {len(summary.failed)}")
-    for item in summary.failed:
-        print(f"  FAILED   {item['event']}: {item['reason']}")
+    _grouped(summary.failed, verbose, "FAILED", lambda item: item["reason"])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -146,7 +184,8 @@ def run(args: argparse.Namespace) -> int:
     sources: list[EventSource] = []
     try:
         sources = read_all(args.files)
-        record_events(sources, args.endpoint_url, summary)
+        with Progress(len(sources)) as progress:
+            record_events(sources, args.endpoint_url, summary, progress.update)
     except InputError as error:
         print(f"lineage-recorder record: {error}", file=sys.stderr)
         return 2
@@ -154,20 +193,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"lineage-recorder record: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        _report(summary, as_json=args.json)
+        _report(summary, as_json=args.json, verbose=args.verbose)
         print(
             f"lineage-recorder record: interrupted after {summary.events} of {len(sources)} events; "
             "the summary above is what was done (run it again: what was recorded is not recorded twice)",
             file=sys.stderr,
         )
         return 130
-    _report(summary, as_json=args.json)
+    _report(summary, as_json=args.json, verbose=args.verbose)
     return 1 if summary.failed else 0
 
 
-def _report(summary: Summary, *, as_json: bool) -> None:
+def _report(summary: Summary, *, as_json: bool, verbose: bool) -> None:
     if as_json:
         json.dump(summary.as_dict(), sys.stdout, indent=2)
         print()
     else:
-        print_summary(summary)
+        print_summary(summary, verbose)
