@@ -475,21 +475,7 @@ class _Estate:
 
     def _training(self, intent: _Intent, _project: str, index: int) -> Step:
         name, data = intent.data["name"], intent.data
-        params: dict[str, Any] = {
-            "TrainingJobName": name,
-            "RoleArn": ROLE,
-            "AlgorithmSpecification": {"TrainingImage": data["image"], "TrainingInputMode": "File"},
-            "InputDataConfig": [
-                {
-                    "ChannelName": f"channel-{i}",
-                    "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}},
-                }
-                for i, uri in enumerate(data["inputs"])
-            ],
-            "OutputDataConfig": {"S3OutputPath": data["output"]},
-            "ResourceConfig": {**INSTANCE, "VolumeSizeInGB": 30},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        }
+        params: dict[str, Any] = {"TrainingJobName": name, **self._training_request(data)}
         if data["checkpoint"]:
             params["CheckpointConfig"] = {"S3Uri": data["checkpoint"]}
         describe = Call("describe_training_job", {"TrainingJobName": name})
