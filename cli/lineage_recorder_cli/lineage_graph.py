@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -40,6 +41,29 @@ class StartNotFoundError(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class VertexFilter:
+    """Which vertices the list, CSV and JSON formats keep (the start entity always): by type (Endpoint,
+    DataSet, ...), lineage type (Artifact, Action, Context, TrialComponent) and creation time."""
+
+    types: frozenset[str] = frozenset()
+    lineage_types: frozenset[str] = frozenset()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def keeps(self, vertex: Mapping[str, Any], created: datetime | None) -> bool:
+        if self.types and vertex.get("Type") not in self.types:
+            return False
+        if self.lineage_types and vertex.get("LineageType") not in self.lineage_types:
+            return False
+        if self.created_after is not None and (created is None or created <= self.created_after):
+            return False
+        return not (self.created_before is not None and (created is None or created >= self.created_before))
+
+
+EVERYTHING = VertexFilter()
+
+
 @dataclass
 class LineageGraph:
     start_arn: str
@@ -58,14 +82,18 @@ class LineageGraph:
     depth_reached: int = 0
     frontier: list[str] = field(default_factory=list)
 
-    def as_query_lineage(self, types: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def kept(self, arn: str, only: VertexFilter) -> bool:
+        created = self.described.get(arn, {}).get("Created")
+        return arn == self.start_arn or only.keeps(self.vertices.get(arn, {}), created)
+
+    def as_query_lineage(self, only: VertexFilter = EVERYTHING) -> dict[str, Any]:
         """QueryLineage's shape; each vertex also says its SourceUri, name, state and account (when it has
-        been described: `describe_all`). `types`: only vertices of these types (and the edges between
-        them), as QueryLineage's Filters.Types would."""
+        been described: `describe_all`). `only`: the vertices kept (and the edges between them), as
+        QueryLineage's Filters would."""
         vertices = {
             arn: {**vertex, **self.details(arn)}
             for arn, vertex in self.vertices.items()
-            if not types or vertex.get("Type") in types or arn == self.start_arn
+            if self.kept(arn, only)
         }
         return {
             "StartArn": self.start_arn,
@@ -84,10 +112,12 @@ class LineageGraph:
         described = self.described.get(arn)
         if described is None:
             return {"Account": account_of(arn)}
+        created = described.get("Created")
         return {
             "SourceUri": described.get("Uri") or None,
             "Name": described.get("Name"),
             "State": described.get("State"),
+            "Created": created.isoformat() if isinstance(created, datetime) else None,
             "Account": account_of(arn),
         }
 
@@ -103,12 +133,12 @@ def describe_all(
             graph.described[arn] = answer
 
 
-def render_list(graph: LineageGraph, types: frozenset[str] = frozenset()) -> str:
-    """One line per vertex (of `types`, when given): type, SourceUri, state and account, in natural order."""
+def render_list(graph: LineageGraph, only: VertexFilter = EVERYTHING) -> str:
+    """One line per vertex `only` keeps: type, SourceUri and state, in natural order."""
     rows = [
         (vertex.get("Type") or vertex.get("LineageType") or "?", graph.details(arn))
         for arn, vertex in graph.vertices.items()
-        if arn != graph.start_arn and (not types or vertex.get("Type") in types)
+        if arn != graph.start_arn and graph.kept(arn, only)
     ]
     lines = [
         f"{kind} {details.get('SourceUri') or _name(details)}"
@@ -122,15 +152,15 @@ def render_list(graph: LineageGraph, types: frozenset[str] = frozenset()) -> str
     return "\n".join(lines) if lines else "(nothing found)"
 
 
-CSV_COLUMNS = ("Arn", "Type", "LineageType", "SourceUri", "Name", "State", "Account")
+CSV_COLUMNS = ("Arn", "Type", "LineageType", "SourceUri", "Name", "State", "Created", "Account")
 
 
-def render_csv(graph: LineageGraph, types: frozenset[str] = frozenset()) -> str:
+def render_csv(graph: LineageGraph, only: VertexFilter = EVERYTHING) -> str:
     """The vertices as CSV (one row each, with a header), for a spreadsheet."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for vertex in graph.as_query_lineage(types)["Vertices"]:
+    for vertex in graph.as_query_lineage(only)["Vertices"]:
         writer.writerow({column: vertex.get(column) or "" for column in CSV_COLUMNS})
     return out.getvalue().rstrip("\n")
 
@@ -270,12 +300,19 @@ def describe_vertex(sagemaker: Any, arn: str) -> dict[str, Any]:
                 "Name": body.get(f"{prefix}Name"),
                 "Uri": body["Source"]["SourceUri"],
                 "State": _state(body),
+                "Created": body.get("CreationTime"),
             }
         if kind == "TrialComponent":
             name = arn.rsplit("/", 1)[-1]
-            source = sagemaker.describe_trial_component(TrialComponentName=name).get("Source", {})
+            body = sagemaker.describe_trial_component(TrialComponentName=name)
+            source = body.get("Source", {})
             job_type = JOB_VERTEX_TYPES.get(source.get("SourceType", ""))
-            return {"Type": job_type, "Name": name, "Uri": source.get("SourceArn", "")}
+            return {
+                "Type": job_type,
+                "Name": name,
+                "Uri": source.get("SourceArn", ""),
+                "Created": body.get("CreationTime"),
+            }
     except ClientError as error:
         return {"Type": None, "Name": None, "Uri": f"(not readable: {error.response['Error'].get('Code')})"}
     return {"Type": None, "Name": None, "Uri": ""}

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lineage_recorder.recorder import Recorder, parse_event
 from lineage_recorder_cli.commands.trace import MAX_DEPTH, trace
+from lineage_recorder_cli.lineage_graph import EVERYTHING, VertexFilter
 
 from tests.integration.jobs import processing_job
 
@@ -94,7 +96,7 @@ def test_a_flat_list_answers_which_jobs_use_this_data_and_json_vertices_say_what
         direction="descendants",
         depth=MAX_DEPTH,
         output_format="list",
-        types=frozenset({"ProcessingJob"}),
+        only=VertexFilter(types=frozenset({"ProcessingJob"})),
     ).splitlines()
     # Then one line per job, in natural order (chain-2 before chain-10), and nothing else
     jobs = [
@@ -110,7 +112,7 @@ def test_a_flat_list_answers_which_jobs_use_this_data_and_json_vertices_say_what
             direction="descendants",
             depth=MAX_DEPTH,
             output_format="json",
-            types=frozenset({"DataSet"}),
+            only=VertexFilter(types=frozenset({"DataSet"})),
         )
     )
     assert {vertex["Type"] for vertex in graph["Vertices"]} == {"DataSet"}
@@ -165,3 +167,26 @@ def test_the_graph_as_csv_mermaid_and_dot(recorder: Recorder, sagemaker: Any) ->
     assert dot[0] == "digraph lineage {" and dot[-1] == "}"
     assert sum(" -> " in line for line in dot) == len(graph["Edges"])
     assert any(graph["StartArn"] in line and "style=bold" in line for line in dot)
+
+
+def test_lineage_type_and_creation_time_pick_vertices(recorder: Recorder, sagemaker: Any) -> None:
+    # Given a chain recorded now
+    _chain(recorder, sagemaker, 2)
+
+    def kept(only: VertexFilter) -> list[dict[str, Any]]:
+        graph = json.loads(
+            trace(sagemaker, RAW, direction="descendants", depth=MAX_DEPTH, output_format="json", only=only)
+        )
+        return [vertex for vertex in graph["Vertices"] if vertex["Arn"] != graph["StartArn"]]
+
+    # When only trial components (the jobs) are kept / Then only they are listed
+    jobs = kept(VertexFilter(lineage_types=frozenset({"TrialComponent"})))
+    assert {vertex["LineageType"] for vertex in jobs} == {"TrialComponent"} and len(jobs) == 2
+    # And each vertex says when it was created; a window before that keeps nothing, one around it all
+    assert all(vertex["Created"] for vertex in kept(EVERYTHING))
+    an_hour = timedelta(hours=1)
+    assert kept(VertexFilter(created_before=datetime.now(UTC) - an_hour)) == []
+    around = VertexFilter(
+        created_after=datetime.now(UTC) - an_hour, created_before=datetime.now(UTC) + an_hour
+    )
+    assert len(kept(around)) == len(kept(EVERYTHING)) > 0

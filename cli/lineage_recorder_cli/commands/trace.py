@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -21,7 +22,9 @@ from lineage_recorder.errors import ConfigurationError
 
 from lineage_recorder_cli.lineage_graph import (
     DIRECTIONS,
+    EVERYTHING,
     StartNotFoundError,
+    VertexFilter,
     collapse_same_as,
     describe_all,
     fetch,
@@ -37,6 +40,16 @@ from lineage_recorder_cli.lineage_graph import (
 # where each call stopped, lineage_graph.HOPS_PER_CALL).
 MAX_DEPTH = 1000
 ALL = "all"
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 time (2026-11-01 or 2026-11-01T08:00Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _depth(text: str) -> int:
@@ -78,6 +91,22 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         '--format list or json ("which endpoints use this dataset": --direction descendants --type '
         "Endpoint --format list)",
     )
+    parser.add_argument(
+        "--lineage-type",
+        action="append",
+        default=[],
+        choices=["Artifact", "Action", "Context", "TrialComponent"],
+        help="only vertices of this kind of lineage entity (repeatable); with --format list, csv or json",
+    )
+    parser.add_argument(
+        "--created-after", type=_moment, metavar="TIME", help="only vertices created after this ISO-8601 time"
+    )
+    parser.add_argument(
+        "--created-before",
+        type=_moment,
+        metavar="TIME",
+        help="only vertices created before this ISO-8601 time",
+    )
     parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
     parser.add_argument(
         "--peer-role-arn",
@@ -104,10 +133,10 @@ def trace(
     output_format: str,
     peers: Mapping[str, Any] | None = None,
     collapse: bool = False,
-    types: frozenset[str] = frozenset(),
+    only: VertexFilter = EVERYTHING,
 ) -> str:
-    """``peers`` (account -> SageMaker client there): follow SameAs into those accounts; ``types``: only
-    vertices of these types in the list and JSON formats."""
+    """``peers`` (account -> SageMaker client there): follow SameAs into those accounts; ``only``: the
+    vertices the list, CSV and JSON formats keep."""
     start_arn = resolve_start(sagemaker, start)
     follow = peers if peers is not None else ({} if collapse else None)
     graph = fetch(sagemaker, start_arn, direction=direction, depth=depth, peers=follow)
@@ -115,11 +144,11 @@ def trace(
         graph = collapse_same_as(graph)
     describe_all(sagemaker, graph, peers)
     if output_format == "json":
-        return json.dumps(graph.as_query_lineage(types), indent=2)
+        return json.dumps(graph.as_query_lineage(only), indent=2)
     if output_format == "list":
-        return render_list(graph, types)
+        return render_list(graph, only)
     if output_format == "csv":
-        return render_csv(graph, types)
+        return render_csv(graph, only)
     if output_format == "mermaid":
         return render_mermaid(graph)
     if output_format == "dot":
@@ -168,10 +197,16 @@ def peer_clients(sts: Any, role_arns: list[str], endpoint_url: str | None) -> di
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder import aws
 
-    if args.type and args.format not in ("list", "json", "csv"):
+    only = VertexFilter(
+        types=frozenset(args.type),
+        lineage_types=frozenset(args.lineage_type),
+        created_after=args.created_after,
+        created_before=args.created_before,
+    )
+    if only != EVERYTHING and args.format not in ("list", "json", "csv"):
         print(
-            "lineage-recorder trace: --type picks vertices for --format list, json or csv, "
-            f"not {args.format}",
+            "lineage-recorder trace: --type, --lineage-type and --created-* pick vertices for --format list, "
+            f"json or csv, not {args.format}",
             file=sys.stderr,
         )
         return 2
@@ -192,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
                 output_format=args.format,
                 peers=peers,
                 collapse=args.collapse_same_as,
-                types=frozenset(args.type),
+                only=only,
             )
         )
     except StartNotFoundError as error:
