@@ -287,6 +287,13 @@ def alarms(
             "The records are in the dead-letter queue; request a quota increase, then redrive them.",
         ),
         recorder_alarm(
+            "RecordsFailedUnexpectedlyAlarm",
+            Metric.RECORDS_FAILED_UNEXPECTEDLY,
+            "A record failed in a way the recorder did not foresee (a bug, or a state item it cannot read); "
+            "SQS delivers it again, then parks it in the dead-letter queue. The log lines 'Record failed "
+            "unexpectedly' carry the error and its traceback.",
+        ),
+        recorder_alarm(
             "EventsUnconfirmedAlarm",
             Metric.EVENTS_UNCONFIRMED,
             "Events named resources SageMaker does not know, and nothing was recorded for them: forged "

@@ -151,6 +151,15 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     except RetryLaterError as error:
         log_failure(record, error)
         raise
+    except Exception as error:
+        # Whatever no part of the recorder foresaw still fails this record alone (the batch processor
+        # reports it to SQS), but never silently: logged with its type and traceback, and counted.
+        logger.exception(
+            "Record failed unexpectedly; SQS will deliver it again",
+            extra={"reason": f"{type(error).__name__}: {str(error)[:1024]}"},
+        )
+        publish(metrics, {Metric.RECORDS_FAILED_UNEXPECTEDLY: 1})
+        raise
     finally:
         logger.remove_keys(["message_id", "event_id", "detail_type"])
         logger.set_correlation_id(None)

@@ -36,6 +36,9 @@ class Metric(StrEnum):
     EVENTS_ALREADY_RECORDED = "EventsAlreadyRecorded"
     RECORDS_REJECTED = "RecordsRejected"
     RECORDS_RETRIED = "RecordsRetried"
+    # A failure no part of the recorder foresaw (a bug, a corrupt state item): logged with its type and
+    # message, retried by SQS, and alarmed on.
+    RECORDS_FAILED_UNEXPECTEDLY = "RecordsFailedUnexpectedly"
     QUOTA_EXCEEDED = "QuotaExceeded"
 
 

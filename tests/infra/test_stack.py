@@ -728,6 +728,7 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
         "FunctionErrorsAlarm",
         "FunctionThrottlesAlarm",
         "QuotaExceededAlarm",
+        "RecordsFailedUnexpectedlyAlarm",
         "EventsUnconfirmedAlarm",
         "SkippedValuesAlarm",
         "PeerLinksDroppedAlarm",
@@ -780,6 +781,7 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
     # And the recorder's own signals alarm on the first occurrence
     for alarm_id, metric in (
         ("QuotaExceededAlarm", "QuotaExceeded"),
+        ("RecordsFailedUnexpectedlyAlarm", "RecordsFailedUnexpectedly"),
         ("EventsUnconfirmedAlarm", "EventsUnconfirmed"),
         ("SkippedValuesAlarm", "SkippedValues"),
         ("PeerLinksDroppedAlarm", "PeerLinksDropped"),

@@ -13,7 +13,7 @@ from lineage_recorder import handler
 from lineage_recorder.observability import logger as recorder_logger
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 
-from tests.integration.jobs import training_job
+from tests.integration.jobs import processing_job, training_job
 from tests.support.events import envelope, sqs_batch, training_event
 from tests.support.graph import snapshot
 from tests.support.logs import LogCollector
@@ -282,3 +282,33 @@ def test_events_that_differ_only_by_their_resource_are_each_recorded(
     # Then both labeling jobs are recorded: neither is taken for a replay of the other
     nodes = snapshot(sagemaker).nodes
     assert {("LabelingJob", event["resources"][0]) for event in events} <= nodes
+
+
+def test_an_unforeseen_failure_fails_its_record_alone_logged_and_counted(
+    fresh_handler: Any,
+    sagemaker: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    logs: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a batch of a training job's event, whose planning hits a bug (a KeyError), and a good event
+    from lineage_recorder.families import training
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("a key the planner expected")
+
+    monkeypatch.setattr(training, "plan_training_job", broken)
+    bad = training_job(sagemaker, "hits-a-bug", inputs=["s3://features/train/"], output="s3://models/")
+    good = processing_job(sagemaker, "fine", inputs=["s3://raw/"], outputs=["s3://features/fine/"])
+    # When handled
+    response = fresh_handler.lambda_handler(sqs_batch([bad, good]), CONTEXT)
+    # Then only the bad record fails (SQS delivers it again), and the good one is recorded
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == ["message-0"]
+    assert ("DataSet", "s3://features/fine/") in snapshot(sagemaker).nodes
+    # And the failure is logged with its type and message, and counted
+    (line,) = [
+        line for line in logs if line["message"] == "Record failed unexpectedly; SQS will deliver it again"
+    ]
+    assert line["reason"] == "KeyError: 'a key the planner expected'"
+    emitted = [json.loads(out) for out in capsys.readouterr().out.splitlines() if '"_aws"' in out]
+    assert emitted[0]["RecordsFailedUnexpectedly"] == [1]
