@@ -206,6 +206,21 @@ def _cold_start(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _trace(results: dict[str, Any]) -> list[str]:
+    trace = results.get("trace")
+    if not trace:
+        return ["Trace: not measured"]
+    return [
+        f"Trace: descendants of {trace['start_uri']} ({trace['vertices']} vertices, {trace['tree_lines']} "
+        f"tree lines), every SageMaker call {trace['latency_seconds_per_call'] * 1000:.0f} ms",
+        f"  full tree, one describe at a time (as before)  {trace['tree_sequential_seconds']:8.2f} s",
+        f"  full tree, eight at a time (now)               {trace['tree_concurrent_seconds']:8.2f} s  "
+        f"({trace['tree_speedup']:.1f}x, {trace['tree_calls']} calls)",
+        f"  which endpoints use it (--type Endpoint --format list): {trace['endpoints_found']} endpoints, "
+        f"{trace['endpoints_calls']} calls",
+    ]
+
+
 def _asset(results: dict[str, Any]) -> list[str]:
     asset = results["asset"]
     return [
@@ -248,6 +263,7 @@ def render(results: dict[str, Any]) -> str:
         _per_event(results),
         _scaling(results),
         _cold_start(results),
+        _trace(results),
         _asset(results),
         _targets(results),
     ]

@@ -110,6 +110,10 @@ def _measure(args: argparse.Namespace, started: float) -> dict[str, Any]:
     if not args.skip_cold_start:
         _progress(f"cold start: {args.cold_start_runs} fresh processes per side", started)
         results["cold_start"] = cold_start.measure(args.cold_start_runs).to_json()
+    _progress("trace: the descendants of the most-read raw data set, recorded again", started)
+    from bench import trace_speed
+
+    results["trace"] = trace_speed.measure(LambdaRecorder(), generate(args.size, args.seed, 0.0)).to_json()
     results["asset"] = asset.measure().to_json()
     return results
 

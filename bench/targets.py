@@ -12,6 +12,7 @@ REPLAY_WRITES = 0
 BASELINE_RATIO = 1.5
 SCALING_FLATNESS = 1.10
 RUNTIME_SECONDS = 300.0
+TRACE_SPEEDUP = 5.0
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -98,6 +99,13 @@ def evaluate(results: dict[str, Any], *, default_run: bool) -> list[Target]:
             "<=",
             SCALING_FLATNESS,
             "" if scaling is not None else "scaling skipped",
+        ),
+        Target(
+            "trace_tree_speedup",
+            "full descendant tree of a shared data set: one describe at a time / now",
+            _get(results, "trace", "tree_speedup"),
+            ">=",
+            TRACE_SPEEDUP,
         ),
         Target(
             "default_size_runtime",

@@ -123,10 +123,21 @@ class LineageGraph:
 
 
 def describe_all(
-    sagemaker: Any, graph: LineageGraph, peers: Mapping[str, Any] | None, workers: int = 8
+    sagemaker: Any,
+    graph: LineageGraph,
+    peers: Mapping[str, Any] | None,
+    workers: int = 8,
+    only: VertexFilter = EVERYTHING,
 ) -> None:
-    """Describe every vertex not described yet, several at once (each once per trace)."""
-    pending = [arn for arn in graph.vertices if arn not in graph.described]
+    """Describe every vertex not described yet, several at once (each once per trace). With `only` by type
+    or lineage type, the vertices it leaves out are not described at all: QueryLineage already said what
+    they are, so "which endpoints use this data set" costs a describe per endpoint, not per vertex."""
+    typed_only = VertexFilter(types=only.types, lineage_types=only.lineage_types)
+    pending = [
+        arn
+        for arn, vertex in graph.vertices.items()
+        if arn not in graph.described and (arn == graph.start_arn or typed_only.keeps(vertex, None))
+    ]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         answers = pool.map(lambda arn: describe_vertex(client_for(sagemaker, peers, arn), arn), pending)
         for arn, answer in zip(pending, answers, strict=True):

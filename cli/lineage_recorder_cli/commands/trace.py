@@ -142,7 +142,10 @@ def trace(
     graph = fetch(sagemaker, start_arn, direction=direction, depth=depth, peers=follow)
     if collapse:
         graph = collapse_same_as(graph)
-    describe_all(sagemaker, graph, peers)
+    # The tree and the pictures show every vertex; the list, CSV and JSON only what `only` keeps.
+    describe_all(
+        sagemaker, graph, peers, only=only if output_format in ("list", "csv", "json") else EVERYTHING
+    )
     if output_format == "json":
         return json.dumps(graph.as_query_lineage(only), indent=2)
     if output_format == "list":
