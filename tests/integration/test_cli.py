@@ -163,7 +163,7 @@ def test_trace_prints_a_query_lineage_shaped_json(server: EmulatorServer, tmp_pa
     assert all(
         {"Arn", "Type", "LineageType"}
         <= set(vertex)
-        <= {"Arn", "Type", "LineageType", "SourceUri", "Name", "State", "Account"}
+        <= {"Arn", "Type", "LineageType", "SourceUri", "Name", "State", "Created", "Account"}
         for vertex in graph["Vertices"]
     )
     assert all(set(edge) == {"SourceArn", "DestinationArn", "AssociationType"} for edge in graph["Edges"])
