@@ -51,12 +51,12 @@ ifeq ($(CHROMIUM),)
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 endif
 
-setup: $(STAMP) $(CHECKOV_STAMP) $(INTEROP_STAMP) chromium ## Create .venv (project + dev tools), .venv-checkov, .venv-interop, the pinned CDK CLI and Debian's chromium; idempotent
+setup: $(STAMP) $(CHECKOV_STAMP) $(INTEROP_STAMP) ## Create .venv (project + dev tools), .venv-checkov, .venv-interop and the pinned CDK CLI; idempotent
 
 demo: setup ## Run the whole flow on the embedded local AWS and print the lineage
 	$(BIN)/lineage-recorder demo
 
-test: setup lint typecheck ## All tests (unit, integration, contract, infra incl. checkov, interop), ruff and mypy
+test: setup chromium lint typecheck ## All tests (unit, integration, contract, infra incl. checkov, interop), ruff and mypy
 	$(BIN)/python -m pytest
 
 lint: setup ## ruff check and ruff format --check
