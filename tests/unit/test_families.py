@@ -11,13 +11,14 @@ import json
 
 import pytest
 from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.families import ALL, BY_DETAIL_TYPE, BY_NAME, Family
 from lineage_recorder.families.base import DescribeCall, Describer, UndeclaredCallError
 from lineage_recorder.patterns import event_pattern
 from lineage_recorder.recorder import parse_event
 from moto.events.models import EventPattern
 
-from tests.support.family_samples import RecordedSageMaker, sample_of
+from tests.support.family_samples import FamilySample, RecordedSageMaker, sample_of
 
 
 def test_family_names_and_detail_types_are_unique() -> None:
@@ -95,3 +96,25 @@ def test_a_resource_is_described_once_per_event_and_a_missing_one_is_a_fallback(
     models = [params["ModelName"] for operation, params in sagemaker.calls if operation == "DescribeModel"]
     assert sorted(models) == ["churn-model", "churn-model-candidate"]
     assert describer.fallbacks == ["describe_model failed: Requested resource not found."]
+
+
+@pytest.mark.parametrize("family", [f for f in ALL if f.writes_lineage], ids=lambda f: f.name)
+def test_a_description_of_another_resource_than_the_event_names_is_refused(family: Family) -> None:
+    # Given the family's sample, but SageMaker's answer for the event's resource names another ARN
+    sample = sample_of(family)
+    event = parse_event(sample.event)
+    claimed = str(family.resource_arn(event))
+    first_call = family.describes[0]
+    answers = {
+        operation: {
+            name: {key: (value + "0" if value == claimed else value) for key, value in body.items()}
+            for name, body in by_name.items()
+        }
+        if operation == first_call.operation
+        else by_name
+        for operation, by_name in sample.describe.items()
+    }
+    sagemaker = RecordedSageMaker(FamilySample(sample.event, answers))
+    # When its preparer runs / Then nothing is planned from it: SageMaker described another resource
+    with pytest.raises(InvalidEventError, match="as another resource"):
+        family.prepare(event, Describer(SageMakerGateway(sagemaker), family.describes))

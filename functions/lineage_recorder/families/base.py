@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from lineage_recorder.apply.gateway import Described, SageMakerGateway
-from lineage_recorder.errors import UnconfirmedResourceError, invalid
+from lineage_recorder.apply.gateway import Described, SageMakerGateway, method_name
+from lineage_recorder.errors import InvalidEventError, UnconfirmedResourceError, invalid
 from lineage_recorder.events.envelope import EVENT_SOURCE, SageMakerEvent
 from lineage_recorder.plan import Plan
 from lineage_recorder.state.descriptions import DescriptionMemory
@@ -180,6 +180,29 @@ class Describer:
             f"{call.operation} {name!r}: {described.reason}; its remembered description is used"
         )
         return Described(recalled)
+
+
+def confirmed_as(
+    model: type[M],
+    describer: Describer,
+    call: DescribeCall,
+    name: str,
+    *,
+    arn_field: str,
+    claimed_arn: str,
+    **more: str | int,
+) -> M:
+    """The resource the event is about, as SageMaker describes it (`call` for `name`), read as `model`.
+    UnconfirmedResourceError when SageMaker does not know it; InvalidEventError when it describes another
+    resource than the event claims (ARNs compared without case: SageMaker writes names in lower case)."""
+    described = describer.confirm(call, name, **more)
+    resource = validated(model, described, f"the {method_name(call.operation)} response")
+    found = str(getattr(resource, arn_field))
+    if found.lower() != claimed_arn.lower():
+        raise InvalidEventError(
+            f"SageMaker describes {claimed_arn[:256]!r} as another resource ({found[:256]!r})"
+        )
+    return resource
 
 
 def validated(model: type[M], body: dict[str, Any], what: str) -> M:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from lineage_recorder.errors import InvalidEventError, UnconfirmedResourceError
+from lineage_recorder.errors import UnconfirmedResourceError
 from lineage_recorder.events.base import MODEL_NAME_PATTERN, RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
@@ -27,6 +27,7 @@ from lineage_recorder.families.base import (
     DescribeCall,
     Describer,
     Family,
+    confirmed_as,
     detail_with_arn,
     name_from_arn,
     validated,
@@ -431,11 +432,14 @@ def prepare_endpoint(event: SageMakerEvent, describer: Describer) -> Plan:
             )
         return plan_endpoint(endpoint, status=status, revision=event_revision(event.time))
 
-    live = validated(Endpoint, describer.confirm(DESCRIBE_ENDPOINT, name), "the describe_endpoint response")
-    if live.EndpointArn.lower() != endpoint.EndpointArn.lower():
-        raise InvalidEventError(
-            f"SageMaker describes {name!r} as another endpoint than {endpoint.EndpointArn!r}"
-        )
+    live = confirmed_as(
+        Endpoint,
+        describer,
+        DESCRIBE_ENDPOINT,
+        name,
+        arn_field="EndpointArn",
+        claimed_arn=endpoint.EndpointArn,
+    )
     current_config = live.EndpointConfigName
     deployments: list[Deployment] = []
     unconfirmed: list[str] = []

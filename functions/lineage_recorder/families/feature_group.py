@@ -19,11 +19,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
-from lineage_recorder.families.base import DescribeCall, Describer, Family, detail_with_arn, validated
+from lineage_recorder.families.base import (
+    DescribeCall,
+    Describer,
+    Family,
+    confirmed_as,
+    detail_with_arn,
+    validated,
+)
 from lineage_recorder.families.builder import CONTRIBUTED_TO, DATASET, PlanBuilder, revision_of
 from lineage_recorder.families.feature_store import (
     FEATURE_GROUP_ARN_PATTERN,
@@ -121,13 +127,14 @@ def prepare_feature_group(event: SageMakerEvent, describer: Describer) -> Plan:
     """The feature group as SageMaker describes it; one it does not know is not recorded from the event."""
     from_event = validated(FeatureGroup, detail_with_arn(event, "FeatureGroupArn"), "the event detail")
     arn = from_event.FeatureGroupArn
-    described = validated(
+    described = confirmed_as(
         FeatureGroup,
-        describer.confirm(DESCRIBE_FEATURE_GROUP, arn.rsplit("/", 1)[-1]),
-        "the describe_feature_group response",
+        describer,
+        DESCRIBE_FEATURE_GROUP,
+        arn.rsplit("/", 1)[-1],
+        arn_field="FeatureGroupArn",
+        claimed_arn=arn,
     )
-    if described.FeatureGroupArn.lower() != arn.lower():
-        raise InvalidEventError(f"SageMaker describes {arn!r} as another feature group")
     return plan_feature_group(described)
 
 

@@ -33,7 +33,7 @@ from lineage_recorder.errors import InvalidEventError, UnconfirmedResourceError
 from lineage_recorder.events.base import RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
-from lineage_recorder.families.base import DescribeCall, Describer, Family, validated
+from lineage_recorder.families.base import DescribeCall, Describer, Family, confirmed_as
 from lineage_recorder.families.builder import (
     CONTRIBUTED_TO,
     ENDPOINT,
@@ -308,13 +308,14 @@ def prepare_inference_component(event: SageMakerEvent, describer: Describer) -> 
         # Confirmed gone now: the mark needs no revision (a late deletion event about a component created
         # again is not confirmed, above, so it cannot mark the new one).
         return plan_deleted_component(arn, name, None)
-    component = validated(
+    component = confirmed_as(
         InferenceComponent,
-        describer.confirm(DESCRIBE_INFERENCE_COMPONENT, name),
-        "the describe_inference_component response",
+        describer,
+        DESCRIBE_INFERENCE_COMPONENT,
+        name,
+        arn_field="InferenceComponentArn",
+        claimed_arn=arn,
     )
-    if component.InferenceComponentArn.lower() != arn.lower():
-        raise InvalidEventError(f"SageMaker describes {name!r} as another component than {arn!r}")
     models: dict[str, Model] = {}
     for _, spec in component.specifications():
         model = described_model(describer, spec.ModelName) if spec.ModelName else None

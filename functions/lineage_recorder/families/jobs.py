@@ -14,8 +14,6 @@ from typing import TypeVar
 
 from pydantic import Field
 
-from lineage_recorder.apply.gateway import method_name
-from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.events.base import RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import TagMap, Timestamp
@@ -23,6 +21,7 @@ from lineage_recorder.families.base import (
     DescribeCall,
     Describer,
     Family,
+    confirmed_as,
     detail_with_arn,
     name_from_arn,
     validated,
@@ -156,16 +155,9 @@ def describe_job(event: SageMakerEvent, describer: Describer, kind: JobKind, mod
     its: nothing is recorded from the event alone (UnconfirmedResourceError)."""
     from_event = validated(model, detail_with_arn(event, kind.arn_field), "the event detail")
     job_arn = str(getattr(from_event, kind.arn_field))
-    described = validated(
-        model,
-        describer.confirm(kind.describe, name_from_arn(job_arn)),
-        f"the {method_name(kind.describe.operation)} response",
+    return confirmed_as(
+        model, describer, kind.describe, name_from_arn(job_arn), arn_field=kind.arn_field, claimed_arn=job_arn
     )
-    if str(getattr(described, kind.arn_field)).lower() != job_arn.lower():
-        raise InvalidEventError(
-            f"SageMaker describes {name_from_arn(job_arn)!r} as another job than {job_arn!r}"
-        )
-    return described
 
 
 def job_family(

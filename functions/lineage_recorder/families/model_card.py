@@ -22,13 +22,13 @@ from typing import Any
 
 from pydantic import Field
 
-from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.events.base import SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.families.base import (
     DescribeCall,
     Describer,
     Family,
+    confirmed_as,
     detail_with_arn,
     name_from_arn,
     validated,
@@ -202,13 +202,15 @@ def prepare_model_card(event: SageMakerEvent, describer: Describer) -> Plan:
     from_event = validated(ModelCardVersion, detail_with_arn(event, "ModelCardArn"), "the event detail")
     arn = from_event.ModelCardArn
     version = {"ModelCardVersion": from_event.ModelCardVersion} if from_event.ModelCardVersion else {}
-    card = validated(
+    card = confirmed_as(
         ModelCardVersion,
-        describer.confirm(DESCRIBE_MODEL_CARD, name_from_arn(arn), **version),
-        "the describe_model_card response",
+        describer,
+        DESCRIBE_MODEL_CARD,
+        name_from_arn(arn),
+        arn_field="ModelCardArn",
+        claimed_arn=arn,
+        **version,
     )
-    if card.ModelCardArn.lower() != arn.lower():
-        raise InvalidEventError(f"SageMaker describes {arn!r} as another model card")
     content = card_content(card)
     package, package_problem = _card_package(
         describer, _member(content, "model_package_details", "model_package_arn"), card.ModelCardArn

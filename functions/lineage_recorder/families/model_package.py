@@ -15,11 +15,17 @@ from typing import Any
 
 from pydantic import Field
 
-from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.events.base import RESOURCE_NAME, SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
-from lineage_recorder.families.base import DescribeCall, Describer, Family, detail_with_arn, validated
+from lineage_recorder.families.base import (
+    DescribeCall,
+    Describer,
+    Family,
+    confirmed_as,
+    detail_with_arn,
+    validated,
+)
 from lineage_recorder.families.builder import (
     CONTRIBUTED_TO,
     DATASET,
@@ -408,10 +414,14 @@ def prepare_model_package(event: SageMakerEvent, describer: Describer) -> Plan:
     """The package version as DescribeModelPackage shows it now; one SageMaker does not know (never
     registered, or deleted since) is not recorded from the event (UnconfirmedResourceError)."""
     from_event = validated(ModelPackage, detail_with_arn(event, "ModelPackageArn"), "the event detail")
-    described = describer.confirm(DESCRIBE_MODEL_PACKAGE, from_event.ModelPackageArn)
-    package = validated(ModelPackage, described, "the describe_model_package response")
-    if package.ModelPackageArn.lower() != from_event.ModelPackageArn.lower():
-        raise InvalidEventError(f"SageMaker describes {from_event.ModelPackageArn!r} as another package")
+    package = confirmed_as(
+        ModelPackage,
+        describer,
+        DESCRIBE_MODEL_PACKAGE,
+        from_event.ModelPackageArn,
+        arn_field="ModelPackageArn",
+        claimed_arn=from_event.ModelPackageArn,
+    )
     execution = generating_execution(package)
     confirmed = (
         execution is not None

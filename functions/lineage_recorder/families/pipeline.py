@@ -27,11 +27,11 @@ from collections.abc import Mapping
 
 from pydantic import Field
 
-from lineage_recorder.errors import InvalidEventError, UnconfirmedResourceError
+from lineage_recorder.errors import UnconfirmedResourceError
 from lineage_recorder.events.base import Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
-from lineage_recorder.families.base import DescribeCall, Describer, Family, validated
+from lineage_recorder.families.base import DescribeCall, Describer, Family, confirmed_as, validated
 from lineage_recorder.families.builder import (
     ASSOCIATED_WITH,
     DATASET,
@@ -319,13 +319,14 @@ def _confirmed(event: SageMakerEvent, describer: Describer) -> tuple[ExecutionEv
         detail["pipelineExecutionArn"] = next((arn for arn in event.resources if "/execution/" in arn), None)
     from_event = validated(ExecutionEvent, detail, "the event detail")
     arn = from_event.execution_arn
-    execution = validated(
+    execution = confirmed_as(
         PipelineExecution,
-        describer.confirm(DESCRIBE_PIPELINE_EXECUTION, arn),
-        "the describe_pipeline_execution response",
+        describer,
+        DESCRIBE_PIPELINE_EXECUTION,
+        arn,
+        arn_field="PipelineExecutionArn",
+        claimed_arn=arn,
     )
-    if execution.PipelineExecutionArn.lower() != arn.lower():
-        raise InvalidEventError(f"SageMaker describes {arn!r} as another pipeline execution")
     return from_event, execution
 
 

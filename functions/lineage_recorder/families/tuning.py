@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lineage_recorder.apply.gateway import method_name
-from lineage_recorder.errors import InvalidEventError
 from lineage_recorder.events.base import SAGEMAKER_ARN_PREFIX, Tolerant
 from lineage_recorder.events.envelope import SageMakerEvent
 from lineage_recorder.events.fields import Timestamp
@@ -30,6 +28,7 @@ from lineage_recorder.families.base import (
     DescribeCall,
     Describer,
     Family,
+    confirmed_as,
     detail_with_arn,
     name_from_arn,
     validated,
@@ -207,13 +206,14 @@ def prepare_tuning_job(event: SageMakerEvent, describer: Describer) -> Plan:
         TuningJob, detail_with_arn(event, "HyperParameterTuningJobArn"), "the event detail"
     )
     arn = from_event.HyperParameterTuningJobArn
-    described = validated(
+    described = confirmed_as(
         TuningJob,
-        describer.confirm(DESCRIBE_TUNING_JOB, name_from_arn(arn)),
-        f"the {method_name(DESCRIBE_TUNING_JOB.operation)} response",
+        describer,
+        DESCRIBE_TUNING_JOB,
+        name_from_arn(arn),
+        arn_field="HyperParameterTuningJobArn",
+        claimed_arn=arn,
     )
-    if described.HyperParameterTuningJobArn.lower() != arn.lower():
-        raise InvalidEventError(f"SageMaker describes {name_from_arn(arn)!r} as another job than {arn!r}")
     return plan_tuning_job(described)
 
 
