@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     import sagemaker_lineage_emulator
     from moto import mock_aws
 
-    from lineage_recorder_cli.commands.trace import MAX_DEPTH, trace
+    from lineage_recorder_cli.commands.trace import MAX_DEPTH, render, trace, traced_graph
     from lineage_recorder_cli.demo_workflow import (
         DemoNames,
         run_cross_account_deployment,
@@ -142,27 +142,13 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"== Lineage of the prod endpoint ({prod['EndpointArn']}), across accounts, back to the raw data"
         )
-        print(
-            trace(
-                prod_sagemaker,
-                prod["EndpointArn"],
-                direction="ascendants",
-                depth=MAX_DEPTH,
-                output_format="tree",
-                peers={account: sagemaker},
-            )
+        peers = {account: sagemaker}
+        graph = traced_graph(
+            prod_sagemaker, prod["EndpointArn"], direction="ascendants", depth=MAX_DEPTH, peers=peers
         )
+        print(render(prod_sagemaker, graph, "tree", direction="ascendants", peers=peers))
         page = Path(args.html).resolve()
-        page.write_text(
-            trace(
-                prod_sagemaker,
-                prod["EndpointArn"],
-                direction="ascendants",
-                depth=MAX_DEPTH,
-                output_format="html",
-                peers={account: sagemaker},
-            )
-        )
+        page.write_text(render(prod_sagemaker, graph, "html", direction="ascendants", peers=peers))
         print(f"== The same lineage as a page to explore (pan, zoom, click): {page}")
         failed = failed or bool(prod_report.failed_attempts > 0 or prod_report.dead_lettered)
     return 1 if failed else 0

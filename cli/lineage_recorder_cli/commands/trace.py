@@ -23,6 +23,7 @@ from lineage_recorder.errors import ConfigurationError
 from lineage_recorder_cli.lineage_graph import (
     DIRECTIONS,
     EVERYTHING,
+    LineageGraph,
     StartNotFoundError,
     VertexFilter,
     collapse_same_as,
@@ -137,15 +138,47 @@ def trace(
 ) -> str:
     """``peers`` (account -> SageMaker client there): follow SameAs into those accounts; ``only``: the
     vertices the list, CSV and JSON formats keep."""
+    # The tree and the pictures show every vertex; the list, CSV and JSON only what `only` keeps.
+    kept = only if output_format in FILTERED_FORMATS else EVERYTHING
+    graph = traced_graph(
+        sagemaker, start, direction=direction, depth=depth, peers=peers, collapse=collapse, only=kept
+    )
+    return render(sagemaker, graph, output_format, direction=direction, peers=peers, only=only)
+
+
+FILTERED_FORMATS = ("list", "csv", "json")
+
+
+def traced_graph(
+    sagemaker: Any,
+    start: str,
+    *,
+    direction: str,
+    depth: int,
+    peers: Mapping[str, Any] | None = None,
+    collapse: bool = False,
+    only: VertexFilter = EVERYTHING,
+) -> LineageGraph:
+    """The lineage around `start`, its vertices described (those `only` keeps), ready to render in any
+    format (the demo draws one graph as a tree and as a page)."""
     start_arn = resolve_start(sagemaker, start)
     follow = peers if peers is not None else ({} if collapse else None)
     graph = fetch(sagemaker, start_arn, direction=direction, depth=depth, peers=follow)
     if collapse:
         graph = collapse_same_as(graph)
-    # The tree and the pictures show every vertex; the list, CSV and JSON only what `only` keeps.
-    describe_all(
-        sagemaker, graph, peers, only=only if output_format in ("list", "csv", "json") else EVERYTHING
-    )
+    describe_all(sagemaker, graph, peers, only=only)
+    return graph
+
+
+def render(
+    sagemaker: Any,
+    graph: LineageGraph,
+    output_format: str,
+    *,
+    direction: str,
+    peers: Mapping[str, Any] | None = None,
+    only: VertexFilter = EVERYTHING,
+) -> str:
     if output_format == "json":
         return json.dumps(graph.as_query_lineage(only), indent=2)
     if output_format == "list":
