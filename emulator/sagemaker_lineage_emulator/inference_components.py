@@ -49,14 +49,18 @@ from datetime import datetime
 from typing import Any
 
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
-from moto.sagemaker.models import FakeEndpoint, sagemaker_backends
+from moto.sagemaker.models import FakeEndpoint
 from moto.sagemaker.utils import arn_formatter
 
 from sagemaker_lineage_emulator.endpoints import resolved_image
 from sagemaker_lineage_emulator.errors import ValidationError
-from sagemaker_lineage_emulator.pagination import page
-from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params, _sorted, _timestamp
-from sagemaker_lineage_emulator.store import now, parse_arn
+from sagemaker_lineage_emulator.responses import (
+    _params,
+    _sorted,
+    listed,
+    time_window,
+)
+from sagemaker_lineage_emulator.store import backend_state, next_sequence, now, parse_arn
 from sagemaker_lineage_emulator.validation import validate_request
 
 RESOURCE_TYPE = "inference-component"
@@ -65,17 +69,6 @@ NOT_SUPPORTED = (
     "Inference Components are not supported in this Endpoint. "
     "Please make sure this endpoint can deploy inference components."
 )
-
-_sequence_lock = threading.Lock()
-_sequence = 0
-
-
-def _next_sequence() -> int:
-    # Breaks ties between components created within the same millisecond, so sorting is total.
-    global _sequence  # noqa: PLW0603 - one counter per process, like the lineage store's
-    with _sequence_lock:
-        _sequence += 1
-        return _sequence
 
 
 @dataclass
@@ -96,7 +89,7 @@ class InferenceComponent:
     last_modified_time: datetime = field(default_factory=now)
     # When the images of the specification were last resolved to digests (DeployedImage.ResolutionTime).
     resolution_time: datetime = field(default_factory=now)
-    sequence: int = field(default_factory=_next_sequence)
+    sequence: int = field(default_factory=next_sequence)
 
     @property
     def base_name(self) -> str | None:
@@ -131,19 +124,9 @@ class InferenceComponents:
             return next((c for c in self.by_name.values() if c.arn == arn), None)
 
 
-_registry_lock = threading.Lock()
-
-
 def components_for(account_id: str, region_name: str) -> InferenceComponents:
     """The components of an account and Region; they live on moto's backend, so moto's reset drops them."""
-    backend = sagemaker_backends[account_id][region_name]
-    with _registry_lock:
-        components = backend.__dict__.get("_inference_components")
-        if components is None:
-            components = InferenceComponents()
-            backend.__dict__["_inference_components"] = components
-    assert isinstance(components, InferenceComponents)
-    return components
+    return backend_state(account_id, region_name, "_inference_components", InferenceComponents)
 
 
 def _components(response: BaseResponse) -> InferenceComponents:
@@ -391,10 +374,7 @@ _SORT_KEYS: dict[str, Callable[[InferenceComponent], Any]] = {
 def list_inference_components(self: BaseResponse) -> ActionResult:
     params = _params(self)
     validate_request("ListInferenceComponents", params)
-    created_after = _timestamp(params.get("CreationTimeAfter"))
-    created_before = _timestamp(params.get("CreationTimeBefore"))
-    modified_after = _timestamp(params.get("LastModifiedTimeAfter"))
-    modified_before = _timestamp(params.get("LastModifiedTimeBefore"))
+    within = time_window(params)
     components = _components(self)
     with components.lock:
         candidates = list(components.by_name.values())
@@ -405,21 +385,10 @@ def list_inference_components(self: BaseResponse) -> ActionResult:
         and (not params.get("StatusEquals") or c.status == params["StatusEquals"])
         and (not params.get("EndpointNameEquals") or c.endpoint_name == params["EndpointNameEquals"])
         and (not params.get("VariantNameEquals") or c.variant_name == params["VariantNameEquals"])
-        # "created after" / "created before", "updated after" / "updated before": strict bounds.
-        and (created_after is None or c.creation_time > created_after)
-        and (created_before is None or c.creation_time < created_before)
-        and (modified_after is None or c.last_modified_time > modified_after)
-        and (modified_before is None or c.last_modified_time < modified_before)
+        and within(c.creation_time, c.last_modified_time)
     ]
     ordered = _sorted(matching, _SORT_KEYS[params.get("SortBy") or "CreationTime"], params.get("SortOrder"))
-    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(
-        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
-    )
-    body: dict[str, Any] = {"InferenceComponents": [component.summary() for component in chunk]}
-    if token:
-        body["NextToken"] = token
-    return ActionResult(body)
+    return listed(params, ordered, "InferenceComponents", lambda item: item.summary())
 
 
 # ------------------------------------------------------------------------------- tags

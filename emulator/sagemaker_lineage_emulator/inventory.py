@@ -15,8 +15,7 @@ from typing import Any
 from moto.core.responses import ActionResult, BaseResponse
 
 from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
-from sagemaker_lineage_emulator.pagination import page
-from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params, _sorted, _timestamp
+from sagemaker_lineage_emulator.responses import _params, _sorted, _timestamp, listed
 from sagemaker_lineage_emulator.store import aware_utc
 from sagemaker_lineage_emulator.validation import validate_request
 
@@ -65,14 +64,7 @@ def list_feature_groups(self: BaseResponse) -> ActionResult:
         "CreationTime": lambda summary: summary["CreationTime"],
     }
     ordered = _sorted(summaries, keys[params.get("SortBy") or "CreationTime"], params.get("SortOrder"))
-    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(
-        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
-    )
-    body: dict[str, Any] = {"FeatureGroupSummaries": chunk}
-    if token:
-        body["NextToken"] = token
-    return ActionResult(body)
+    return listed(params, ordered, "FeatureGroupSummaries")
 
 
 def describe_feature_group(self: BaseResponse) -> ActionResult:

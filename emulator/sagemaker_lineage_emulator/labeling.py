@@ -57,13 +57,15 @@ from typing import Any
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.s3.models import s3_backends
-from moto.sagemaker.models import sagemaker_backends
 from moto.utilities.utils import get_partition
 
 from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
-from sagemaker_lineage_emulator.pagination import page
-from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params, _timestamp
-from sagemaker_lineage_emulator.store import now
+from sagemaker_lineage_emulator.responses import (
+    _params,
+    listed,
+    time_window,
+)
+from sagemaker_lineage_emulator.store import backend_state, next_sequence, now
 from sagemaker_lineage_emulator.validation import validate_request
 
 RESOURCE_TYPE = "labeling-job"
@@ -94,16 +96,6 @@ _ECHOED = (
 )
 _ENDED = frozenset({"Completed", "Failed", "Stopped"})
 
-_sequence_lock = threading.Lock()
-_sequence = 0
-
-
-def _next_sequence() -> int:
-    global _sequence  # noqa: PLW0603 - one counter per process, like the lineage store's
-    with _sequence_lock:
-        _sequence += 1
-        return _sequence
-
 
 class ResourceInUse(ServiceException):
     code = "ResourceInUse"
@@ -120,7 +112,7 @@ class LabelingJob:
     creation_time: datetime = field(default_factory=now)
     last_modified_time: datetime = field(default_factory=now)
     job_reference_code: str = field(default_factory=lambda: secrets.token_hex(16))
-    sequence: int = field(default_factory=_next_sequence)
+    sequence: int = field(default_factory=next_sequence)
 
     @property
     def output(self) -> dict[str, str] | None:
@@ -180,19 +172,9 @@ class LabelingJobs:
         self.by_key: dict[str, LabelingJob] = {}
 
 
-_registry_lock = threading.Lock()
-
-
 def jobs_for(account_id: str, region_name: str) -> LabelingJobs:
     """The jobs of an account and Region; they live on moto's backend, so moto's reset drops them."""
-    backend = sagemaker_backends[account_id][region_name]
-    with _registry_lock:
-        jobs = backend.__dict__.get("_labeling_jobs")
-        if jobs is None:
-            jobs = LabelingJobs()
-            backend.__dict__["_labeling_jobs"] = jobs
-    assert isinstance(jobs, LabelingJobs)
-    return jobs
+    return backend_state(account_id, region_name, "_labeling_jobs", LabelingJobs)
 
 
 def _jobs(response: BaseResponse) -> LabelingJobs:
@@ -321,10 +303,7 @@ _SORT_KEYS: dict[str, Callable[[LabelingJob], Any]] = {
 def list_labeling_jobs(self: BaseResponse) -> ActionResult:
     params = _params(self)
     validate_request("ListLabelingJobs", params)
-    created_after = _timestamp(params.get("CreationTimeAfter"))
-    created_before = _timestamp(params.get("CreationTimeBefore"))
-    modified_after = _timestamp(params.get("LastModifiedTimeAfter"))
-    modified_before = _timestamp(params.get("LastModifiedTimeBefore"))
+    within = time_window(params)
     jobs = _jobs(self)
     with jobs.lock:
         candidates = list(jobs.by_key.values())
@@ -333,10 +312,7 @@ def list_labeling_jobs(self: BaseResponse) -> ActionResult:
         for job in candidates
         if (not params.get("NameContains") or params["NameContains"] in job.name)
         and (not params.get("StatusEquals") or job.status == params["StatusEquals"])
-        and (created_after is None or job.creation_time > created_after)
-        and (created_before is None or job.creation_time < created_before)
-        and (modified_after is None or job.last_modified_time > modified_after)
-        and (modified_before is None or job.last_modified_time < modified_before)
+        and within(job.creation_time, job.last_modified_time)
     ]
     # "The default is Ascending" (API_ListLabelingJobs SortOrder).
     ordered = sorted(
@@ -344,14 +320,7 @@ def list_labeling_jobs(self: BaseResponse) -> ActionResult:
         key=_SORT_KEYS[params.get("SortBy") or "CreationTime"],
         reverse=params.get("SortOrder") == "Descending",
     )
-    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(
-        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
-    )
-    body: dict[str, Any] = {"LabelingJobSummaryList": [job.summary() for job in chunk]}
-    if token:
-        body["NextToken"] = token
-    return ActionResult(body)
+    return listed(params, ordered, "LabelingJobSummaryList", lambda item: item.summary())
 
 
 # ------------------------------------------------------------------------------- tags

@@ -41,8 +41,7 @@ from typing import Any
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 
 from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
-from sagemaker_lineage_emulator.pagination import page
-from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params, _sorted, _timestamp
+from sagemaker_lineage_emulator.responses import _params, _sorted, _timestamp, listed
 from sagemaker_lineage_emulator.store import aware_utc
 from sagemaker_lineage_emulator.validation import validate_request
 
@@ -181,14 +180,7 @@ def list_model_card_versions(self: BaseResponse) -> ActionResult:
         and (not params.get("ModelCardStatus") or summary["ModelCardStatus"] == params["ModelCardStatus"])
     ]
     ordered = _sorted(summaries, lambda summary: summary["ModelCardVersion"], params.get("SortOrder"))
-    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(
-        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
-    )
-    body: dict[str, Any] = {"ModelCardVersionSummaryList": chunk}
-    if token:
-        body["NextToken"] = token
-    return ActionResult(body)
+    return listed(params, ordered, "ModelCardVersionSummaryList")
 
 
 def delete_model_card(self: BaseResponse) -> EmptyResult:

@@ -86,9 +86,8 @@ from moto.sagemaker.models import sagemaker_backends
 
 from sagemaker_lineage_emulator import calls
 from sagemaker_lineage_emulator.errors import ResourceNotFound
-from sagemaker_lineage_emulator.pagination import page
-from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params, _sorted, _timestamp
-from sagemaker_lineage_emulator.store import aware_utc, now, parse_arn
+from sagemaker_lineage_emulator.responses import _params, _sorted, _timestamp, listed
+from sagemaker_lineage_emulator.store import aware_utc, backend_state, next_sequence, now, parse_arn
 from sagemaker_lineage_emulator.validation import _check, sagemaker_model, validate_request
 
 EXECUTION_TAG = "sagemaker:pipeline-execution-arn"
@@ -97,16 +96,6 @@ _SUFFIX_ALPHABET = string.ascii_letters + string.digits
 _JOB_NAME_LENGTH = 63
 _TUNING_NAME_LENGTH = 32
 _FINAL = {"Succeeded", "Failed", "Stopped"}
-
-_sequence_lock = threading.Lock()
-_sequence = 0
-
-
-def _next_sequence() -> int:
-    global _sequence  # noqa: PLW0603 - one counter per process, like the lineage store's
-    with _sequence_lock:
-        _sequence += 1
-        return _sequence
 
 
 @dataclass
@@ -122,7 +111,7 @@ class StepRecord:
     failure_reason: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    sequence: int = field(default_factory=_next_sequence)
+    sequence: int = field(default_factory=next_sequence)
 
     def listed(self) -> dict[str, Any]:
         body: dict[str, Any] = {"StepName": self.name, "StartTime": self.start, "StepStatus": self.status}
@@ -156,19 +145,9 @@ class ExecutionRuns:
         self.by_arn: dict[str, ExecutionRun] = {}
 
 
-_registry_lock = threading.Lock()
-
-
 def runs_for(account_id: str, region_name: str) -> ExecutionRuns:
     """The runs of an account and Region; they live on moto's backend, so moto's reset drops them."""
-    backend = sagemaker_backends[account_id][region_name]
-    with _registry_lock:
-        runs = backend.__dict__.get("_pipeline_runs")
-        if runs is None:
-            runs = ExecutionRuns()
-            backend.__dict__["_pipeline_runs"] = runs
-    assert isinstance(runs, ExecutionRuns)
-    return runs
+    return backend_state(account_id, region_name, "_pipeline_runs", ExecutionRuns)
 
 
 # ------------------------------------------------------------------------- expressions
@@ -743,14 +722,7 @@ def list_pipeline_execution_steps(self: BaseResponse) -> ActionResult:
     run = _run(self.current_account, self.region, arn)
     steps = list(run.steps) if run is not None else []
     ordered = _sorted(steps, lambda step: (step.start, step.sequence), params.get("SortOrder"))
-    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(
-        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
-    )
-    body: dict[str, Any] = {"PipelineExecutionSteps": [step.listed() for step in chunk]}
-    if token:
-        body["NextToken"] = token
-    return ActionResult(body)
+    return listed(params, ordered, "PipelineExecutionSteps", lambda item: item.listed())
 
 
 def list_pipeline_executions(self: BaseResponse) -> ActionResult:
@@ -783,14 +755,7 @@ def list_pipeline_executions(self: BaseResponse) -> ActionResult:
         ordered = _sorted(
             summaries, lambda s: (s["StartTime"], s["PipelineExecutionArn"]), params.get("SortOrder")
         )
-    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(
-        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
-    )
-    body: dict[str, Any] = {"PipelineExecutionSummaries": chunk}
-    if token:
-        body["NextToken"] = token
-    return ActionResult(body)
+    return listed(params, ordered, "PipelineExecutionSummaries")
 
 
 def describe_pipeline_definition_for_execution(self: BaseResponse) -> ActionResult:

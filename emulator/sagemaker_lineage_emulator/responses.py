@@ -63,6 +63,47 @@ def _timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def time_window(params: dict[str, Any]) -> Callable[[datetime, datetime], bool]:
+    """The CreationTimeAfter/Before and LastModifiedTimeAfter/Before filters of a List* request
+    ("created after", "before": strict bounds), as one test of an item's creation and modification."""
+    created_after, created_before = (
+        _timestamp(params.get("CreationTimeAfter")),
+        _timestamp(params.get("CreationTimeBefore")),
+    )
+    modified_after, modified_before = (
+        _timestamp(params.get("LastModifiedTimeAfter")),
+        _timestamp(params.get("LastModifiedTimeBefore")),
+    )
+
+    def within(created: datetime, modified: datetime) -> bool:
+        return (
+            (created_after is None or created > created_after)
+            and (created_before is None or created < created_before)
+            and (modified_after is None or modified > modified_after)
+            and (modified_before is None or modified < modified_before)
+        )
+
+    return within
+
+
+def listed(
+    params: dict[str, Any],
+    ordered: list[Any],
+    items_key: str,
+    summary: Callable[[Any], Any] | None = None,
+) -> ActionResult:
+    """One page of a List* answer: `ordered` (filtered and sorted already) cut by MaxResults (SageMaker's
+    default 10) and NextToken, under `items_key`, each item shown by `summary` (as it is by default)."""
+    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
+    chunk, token = page(
+        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
+    )
+    body: dict[str, Any] = {items_key: [summary(item) for item in chunk] if summary else chunk}
+    if token:
+        body["NextToken"] = token
+    return ActionResult(body)
+
+
 def _sorted(items: list[Any], key: Callable[[Any], Any], sort_order: str | None) -> list[Any]:
     # SageMaker lists newest first unless told otherwise.
     return sorted(items, key=key, reverse=(sort_order or "Descending") == "Descending")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from lineage_recorder.families.jobs import JOB_KINDS
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
@@ -52,8 +53,9 @@ def aware_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def _next_sequence() -> int:
-    # Breaks ties between entities created within the same millisecond, so sorting is total.
+def next_sequence() -> int:
+    # Breaks ties between resources created within the same millisecond, so sorting is total. One counter
+    # for every kind the emulator keeps (itertools.count is atomic under the GIL).
     return next(_sequence)
 
 
@@ -71,7 +73,7 @@ class LineageEntity:
     tags: list[dict[str, str]] = field(default_factory=list)
     creation_time: datetime = field(default_factory=now)
     last_modified_time: datetime = field(default_factory=now)
-    sequence: int = field(default_factory=_next_sequence)
+    sequence: int = field(default_factory=next_sequence)
 
     @property
     def source_uri(self) -> str:
@@ -84,7 +86,7 @@ class Association:
     destination_arn: str
     association_type: str | None
     creation_time: datetime = field(default_factory=now)
-    sequence: int = field(default_factory=_next_sequence)
+    sequence: int = field(default_factory=next_sequence)
 
 
 @dataclass(frozen=True)
@@ -304,17 +306,26 @@ class LineageStore:
 
 
 _registry_lock = threading.Lock()
+S = TypeVar("S")
+
+
+def backend_state(account_id: str, region_name: str, attribute: str, create: Callable[[], S]) -> S:
+    """What the emulator keeps beside moto's SageMaker backend of an account and Region (the lineage
+    store, inference components, labeling jobs, runs): on the backend itself, so moto's reset drops it."""
+    backend = sagemaker_backends[account_id][region_name]
+    with _registry_lock:
+        state = backend.__dict__.get(attribute)
+        if state is None:
+            state = create()
+            backend.__dict__[attribute] = state
+    return cast(S, state)
 
 
 def store_for(account_id: str, region_name: str) -> LineageStore:
     backend = sagemaker_backends[account_id][region_name]
-    with _registry_lock:
-        store = backend.__dict__.get("_lineage_store")
-        if store is None:
-            store = LineageStore(account_id, region_name, backend)
-            backend.__dict__["_lineage_store"] = store
-    assert isinstance(store, LineageStore)
-    return store
+    return backend_state(
+        account_id, region_name, "_lineage_store", lambda: LineageStore(account_id, region_name, backend)
+    )
 
 
 def describe_vertex(arn: str) -> VertexInfo | None:

@@ -69,13 +69,11 @@ from typing import Any
 
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
-from moto.sagemaker.models import sagemaker_backends
 
 from sagemaker_lineage_emulator import calls
 from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
-from sagemaker_lineage_emulator.pagination import page
-from sagemaker_lineage_emulator.responses import DEFAULT_LIST_PAGE_SIZE, _params
-from sagemaker_lineage_emulator.store import aware_utc
+from sagemaker_lineage_emulator.responses import _params, listed
+from sagemaker_lineage_emulator.store import aware_utc, backend_state
 from sagemaker_lineage_emulator.validation import validate_request
 
 MAX_TRAINING_JOBS = 500
@@ -146,19 +144,9 @@ class TuningRuns:
         self.by_name: dict[str, TuningRun] = {}
 
 
-_registry_lock = threading.Lock()
-
-
 def runs_for(account_id: str, region_name: str) -> TuningRuns:
     """The runs of an account and Region; they live on moto's backend, so moto's reset drops them."""
-    backend = sagemaker_backends[account_id][region_name]
-    with _registry_lock:
-        runs = backend.__dict__.get("_tuning_runs")
-        if runs is None:
-            runs = TuningRuns()
-            backend.__dict__["_tuning_runs"] = runs
-    assert isinstance(runs, TuningRuns)
-    return runs
+    return backend_state(account_id, region_name, "_tuning_runs", TuningRuns)
 
 
 def _runs(response: BaseResponse) -> TuningRuns:
@@ -534,14 +522,7 @@ def list_training_jobs_for_hyper_parameter_tuning_job(self: BaseResponse) -> Act
     if sort_by == "FinalObjectiveMetricValue":
         summaries = [s for s in summaries if "FinalHyperParameterTuningJobObjectiveMetric" in s]
     ordered = sorted(summaries, key=_SORT_KEYS[sort_by], reverse=params.get("SortOrder") == "Descending")
-    query = {k: v for k, v in params.items() if k not in ("NextToken", "MaxResults")}
-    chunk, token = page(
-        ordered, query, params.get("NextToken"), params.get("MaxResults") or DEFAULT_LIST_PAGE_SIZE
-    )
-    body: dict[str, Any] = {"TrainingJobSummaries": chunk}
-    if token:
-        body["NextToken"] = token
-    return ActionResult(body)
+    return listed(params, ordered, "TrainingJobSummaries")
 
 
 HANDLERS: dict[str, Callable[[BaseResponse], Any]] = {
