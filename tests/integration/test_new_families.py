@@ -674,3 +674,18 @@ def test_an_ascendants_trace_says_which_run_and_tuning_job_each_vertex_was_part_
     model = _training_event(sagemaker, jobs[0])["detail"]["ModelArtifacts"]["S3ModelArtifacts"]
     tuned = trace(sagemaker, model, direction="ascendants", depth=10, output_format="tree")
     assert f"in [AssociatedWith] HyperParameterTuningJob {ARN}:hyper-parameter-tuning-job/trace-tune" in tuned
+
+
+def test_a_tuning_job_of_hundreds_of_training_jobs_costs_its_event_the_same(
+    recorder: Recorder, sagemaker: Any
+) -> None:
+    # Given a tuning job that launched 200 training jobs, none of whose events has been processed
+    jobs = _tuning_job(sagemaker, "wide-tune", 200)
+    assert len(jobs) == 200
+    # When its own event is recorded
+    outcome = _record(recorder, _tuning_event(sagemaker, "wide-tune"))
+    # Then it writes what a tuning job of three would: its context and its best job, linked (each of the
+    # other 199 links itself from its own event), so it fits any Lambda time budget
+    # (the best job's node is SageMaker's own trial component when it has one: reused, not created)
+    assert len(outcome.created) + len(outcome.reused) == 2, outcome
+    assert outcome.associations_created == 1, outcome
