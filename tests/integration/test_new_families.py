@@ -13,6 +13,16 @@ from lineage_recorder_cli.local_aws import event_detail
 from moto.sagemaker.models import sagemaker_backends
 from sagemaker_lineage_emulator.store import store_for
 
+from tests.integration.flows import (
+    TUNING_DATA,
+    job_events,
+    pipeline_event,
+    pipeline_run,
+    step_event,
+    training_event,
+    tuning_event,
+    tuning_job,
+)
 from tests.integration.jobs import ROLE, processing_job, training_job
 from tests.support.events import ACCOUNT, REGION, envelope
 from tests.support.graph import GraphSnapshot, snapshot
@@ -199,65 +209,14 @@ def test_a_card_naming_a_package_sagemaker_does_not_have_links_nothing_and_says_
 
 
 # --- tuning jobs --------------------------------------------------------------------------------------
-TUNING_DATA = "s3://features/churn/train/"
-
-
-def _tuning_job(sagemaker: Any, name: str, jobs: int) -> list[str]:
-    """A completed tuning job that launched `jobs` training jobs; their names."""
-    sagemaker.create_hyper_parameter_tuning_job(
-        HyperParameterTuningJobName=name,
-        HyperParameterTuningJobConfig={
-            "Strategy": "Bayesian",
-            "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "validation:auc"},
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": jobs, "MaxParallelTrainingJobs": 2},
-            "ParameterRanges": {
-                "ContinuousParameterRanges": [{"Name": "eta", "MinValue": "0.1", "MaxValue": "0.5"}]
-            },
-        },
-        TrainingJobDefinition={
-            "AlgorithmSpecification": {
-                "TrainingImage": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/xgboost:1",
-                "TrainingInputMode": "File",
-                "MetricDefinitions": [{"Name": "validation:auc", "Regex": "auc=([0-9.]+)"}],
-            },
-            "RoleArn": ROLE,
-            "InputDataConfig": [
-                {
-                    "ChannelName": "train",
-                    "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": TUNING_DATA}},
-                }
-            ],
-            "OutputDataConfig": {"S3OutputPath": "s3://models/churn-tune/"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 600},
-        },
-    )
-    listed = sagemaker.get_paginator("list_training_jobs_for_hyper_parameter_tuning_job").paginate(
-        HyperParameterTuningJobName=name
-    )
-    return sorted(summary["TrainingJobName"] for page in listed for summary in page["TrainingJobSummaries"])
-
-
-def _training_event(sagemaker: Any, name: str) -> dict[str, Any]:
-    detail = event_detail(sagemaker.describe_training_job(TrainingJobName=name))
-    return envelope("SageMaker Training Job State Change", detail, detail["TrainingJobArn"])
-
-
-def _tuning_event(sagemaker: Any, name: str) -> dict[str, Any]:
-    detail = event_detail(sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))
-    return envelope(
-        "SageMaker HyperParameter Tuning Job State Change", detail, detail["HyperParameterTuningJobArn"]
-    )
-
-
 def test_a_tuning_job_groups_every_training_job_it_launched_whatever_the_order(
     recorder: Recorder, sagemaker: Any
 ) -> None:
     # Given a tuning job that launched five training jobs
-    jobs = _tuning_job(sagemaker, "churn-tune", 5)
+    jobs = tuning_job(sagemaker, "churn-tune", 5)
     assert len(jobs) == 5
-    trainings = [_training_event(sagemaker, job) for job in jobs]
-    tuning = _tuning_event(sagemaker, "churn-tune")
+    trainings = [training_event(sagemaker, job) for job in jobs]
+    tuning = tuning_event(sagemaker, "churn-tune")
     best = tuning["detail"]["BestTrainingJob"]["TrainingJobArn"]
     # When two training events arrive before the tuning event and three after it
     events = [*trainings[:2], tuning, *trainings[2:]]
@@ -282,171 +241,22 @@ def test_a_tuning_job_groups_every_training_job_it_launched_whatever_the_order(
 
 def test_the_tuning_event_alone_links_the_best_training_job(recorder: Recorder, sagemaker: Any) -> None:
     # Given a tuning job whose training jobs' events have not arrived (a slow queue)
-    _tuning_job(sagemaker, "lone-tune", 3)
-    tuning = _tuning_event(sagemaker, "lone-tune")
+    tuning_job(sagemaker, "lone-tune", 3)
+    tuning = tuning_event(sagemaker, "lone-tune")
     # When only the tuning event is recorded
     _record(recorder, tuning)
     # Then its best training job is linked already; when that job's own event comes, nothing is duplicated
     best = tuning["detail"]["BestTrainingJob"]
     context = ("HyperParameterTuningJob", f"{ARN}:hyper-parameter-tuning-job/lone-tune")
     assert (("TrainingJob", best["TrainingJobArn"]), context, "AssociatedWith") in snapshot(sagemaker).edges
-    _record(recorder, _training_event(sagemaker, best["TrainingJobName"]))
+    _record(recorder, training_event(sagemaker, best["TrainingJobName"]))
     graph = snapshot(sagemaker)
     _no_duplicates(graph)
     assert (("DataSet", TUNING_DATA), ("TrainingJob", best["TrainingJobArn"]), "ContributedTo") in graph.edges
 
 
-PREPARED_OUTPUT = "Steps.Prepare.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
 # Ground Truth's built-in pre- and post-labeling functions (in AWS's account) for text classification.
 LABELING_FUNCTIONS = "arn:aws:lambda:us-east-1:432418664414:function"
-
-
-# --- pipelines ----------------------------------------------------------------------------------------
-def _pipeline_definition() -> dict[str, Any]:
-    """Prepare, train, register: the training step reads the prepare step's output, the registration the
-    training step's model."""
-    image = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/train:1"
-    return {
-        "Version": "2020-12-01",
-        "Parameters": [{"Name": "RawData", "Type": "String", "DefaultValue": "s3://raw/churn/"}],
-        "Steps": [
-            {
-                "Name": "Prepare",
-                "Type": "Processing",
-                "Arguments": {
-                    "AppSpecification": {"ImageUri": image},
-                    "RoleArn": ROLE,
-                    "ProcessingResources": {
-                        "ClusterConfig": {
-                            "InstanceCount": 1,
-                            "InstanceType": "ml.m5.large",
-                            "VolumeSizeInGB": 5,
-                        }
-                    },
-                    "ProcessingInputs": [
-                        {
-                            "InputName": "raw",
-                            "S3Input": {
-                                "S3Uri": {"Get": "Parameters.RawData"},
-                                "LocalPath": "/opt/ml/processing/raw",
-                                "S3DataType": "S3Prefix",
-                                "S3InputMode": "File",
-                            },
-                        }
-                    ],
-                    "ProcessingOutputConfig": {
-                        "Outputs": [
-                            {
-                                "OutputName": "train",
-                                "S3Output": {
-                                    "S3Uri": "s3://features/pipeline/train/",
-                                    "LocalPath": "/opt/ml/processing/train",
-                                    "S3UploadMode": "EndOfJob",
-                                },
-                            }
-                        ]
-                    },
-                },
-            },
-            {
-                "Name": "Train",
-                "Type": "Training",
-                "Arguments": {
-                    "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
-                    "RoleArn": ROLE,
-                    "InputDataConfig": [
-                        {
-                            "ChannelName": "train",
-                            "DataSource": {
-                                "S3DataSource": {
-                                    "S3DataType": "S3Prefix",
-                                    "S3Uri": {"Get": PREPARED_OUTPUT},
-                                }
-                            },
-                        }
-                    ],
-                    "OutputDataConfig": {"S3OutputPath": "s3://models/pipeline/"},
-                    "ResourceConfig": {
-                        "InstanceType": "ml.m5.large",
-                        "InstanceCount": 1,
-                        "VolumeSizeInGB": 5,
-                    },
-                    "StoppingCondition": {"MaxRuntimeInSeconds": 600},
-                },
-            },
-            {
-                "Name": "Register",
-                "Type": "RegisterModel",
-                "Arguments": {
-                    "ModelPackageGroupName": "pipeline-models",
-                    "ModelApprovalStatus": "PendingManualApproval",
-                    "InferenceSpecification": {
-                        "Containers": [
-                            {
-                                "Image": image,
-                                "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
-                            }
-                        ],
-                        "SupportedContentTypes": ["text/csv"],
-                        "SupportedResponseMIMETypes": ["text/csv"],
-                    },
-                },
-            },
-        ],
-    }
-
-
-def _pipeline_run(sagemaker: Any) -> tuple[str, list[dict[str, Any]]]:
-    """A succeeded execution of the prepare-train-register pipeline: its ARN and its steps as listed."""
-    sagemaker.create_model_package_group(ModelPackageGroupName="pipeline-models")
-    sagemaker.create_pipeline(
-        PipelineName="churn-pipeline", PipelineDefinition=json.dumps(_pipeline_definition()), RoleArn=ROLE
-    )
-    execution = sagemaker.start_pipeline_execution(PipelineName="churn-pipeline")["PipelineExecutionArn"]
-    described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution)
-    assert described["PipelineExecutionStatus"] == "Succeeded", described
-    pages = sagemaker.get_paginator("list_pipeline_execution_steps").paginate(PipelineExecutionArn=execution)
-    return execution, [step for page in pages for step in page["PipelineExecutionSteps"]]
-
-
-def _pipeline_event(detail_type: str, execution: str, **detail: Any) -> dict[str, Any]:
-    pipeline = execution.rsplit("/execution/", 1)[0]
-    return envelope(
-        detail_type,
-        {"pipelineArn": pipeline, "pipelineExecutionArn": execution, **detail},
-        pipeline,
-        resources=[pipeline, execution],
-    )
-
-
-def _step_event(execution: str, step: dict[str, Any]) -> dict[str, Any]:
-    return _pipeline_event(
-        "SageMaker Model Building Pipeline Execution Step Status Change",
-        execution,
-        stepName=step["StepName"],
-        currentStepStatus=step["StepStatus"],
-        previousStepStatus="Executing",
-    )
-
-
-def _job_events(sagemaker: Any, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The jobs' and the package's own events."""
-    events: list[dict[str, Any]] = []
-    for step in steps:
-        metadata = step["Metadata"]
-        if "ProcessingJob" in metadata:
-            name = metadata["ProcessingJob"]["Arn"].rsplit("/", 1)[-1]
-            detail = event_detail(sagemaker.describe_processing_job(ProcessingJobName=name))
-            events.append(
-                envelope("SageMaker Processing Job State Change", detail, detail["ProcessingJobArn"])
-            )
-        elif "TrainingJob" in metadata:
-            events.append(_training_event(sagemaker, metadata["TrainingJob"]["Arn"].rsplit("/", 1)[-1]))
-        elif "RegisterModel" in metadata:
-            arn = metadata["RegisterModel"]["Arn"]
-            detail = event_detail(sagemaker.describe_model_package(ModelPackageName=arn))
-            events.append(envelope("SageMaker Model Package State Change", detail, arn))
-    return events
 
 
 def _pipeline_graph(recorder: Recorder, sagemaker: Any, events: list[dict[str, Any]]) -> GraphSnapshot:
@@ -462,18 +272,18 @@ def test_a_pipeline_execution_answers_which_run_produced_a_model_in_any_order(
 ) -> None:
     # Given a succeeded prepare-train-register execution, its steps' events, the jobs' and the package's
     # own events, and the execution's event
-    execution, steps = _pipeline_run(sagemaker)
+    execution, steps = pipeline_run(sagemaker)
     assert {step["StepName"] for step in steps} == {"Prepare", "Train", "Register"}
-    step_events = [_step_event(execution, step) for step in steps]
-    job_events = _job_events(sagemaker, steps)
-    execution_event = _pipeline_event(
+    step_events = [step_event(execution, step) for step in steps]
+    jobs_events = job_events(sagemaker, steps)
+    execution_event = pipeline_event(
         "SageMaker Model Building Pipeline Execution Status Change",
         execution,
         currentPipelineExecutionStatus="Succeeded",
         previousPipelineExecutionStatus="Executing",
     )
     # When the package and the jobs are recorded first, then the steps (last first), then the execution
-    events = [*reversed(job_events), *reversed(step_events), execution_event]
+    events = [*reversed(jobs_events), *reversed(step_events), execution_event]
     graph = _pipeline_graph(recorder, sagemaker, events)
     # Then the execution is a context AssociatedWith its pipeline's, and each step's resource (the two job
     # nodes, the registered package) is AssociatedWith the execution; the package (GeneratedBy) too
@@ -498,9 +308,9 @@ def test_a_pipeline_execution_answers_which_run_produced_a_model_in_any_order(
 
 def test_step_events_alone_record_the_whole_execution(recorder: Recorder, sagemaker: Any) -> None:
     # Given an execution whose own event was lost: only its steps' events arrive
-    execution, steps = _pipeline_run(sagemaker)
+    execution, steps = pipeline_run(sagemaker)
     # When they are recorded
-    graph = _pipeline_graph(recorder, sagemaker, [_step_event(execution, step) for step in steps])
+    graph = _pipeline_graph(recorder, sagemaker, [step_event(execution, step) for step in steps])
     # Then every step's resource is AssociatedWith the execution, which carries its state
     members = {edge[0][0] for edge in graph.edges if edge[1] == ("PipelineExecution", execution)}
     assert members == {"ProcessingJob", "TrainingJob", "Model"}
@@ -508,8 +318,8 @@ def test_step_events_alone_record_the_whole_execution(recorder: Recorder, sagema
 
 def test_a_step_sagemaker_does_not_list_is_not_recorded(recorder: Recorder, sagemaker: Any) -> None:
     # Given a step event naming a step the execution does not have (a forged or mistaken event)
-    execution, _ = _pipeline_run(sagemaker)
-    event = _step_event(execution, {"StepName": "Invented", "StepStatus": "Succeeded"})
+    execution, _ = pipeline_run(sagemaker)
+    event = step_event(execution, {"StepName": "Invented", "StepStatus": "Succeeded"})
     # When recorded / Then nothing is written, and the outcome says SageMaker does not list the step
     outcome = recorder.record(parse_event(event))
     assert outcome.unconfirmed and "lists no step 'Invented'" in str(outcome.ignored_reason)
@@ -596,8 +406,8 @@ def _details(sagemaker: Any) -> dict[str, Any]:
 def test_every_order_of_the_new_families_events_gives_the_same_graph(sagemaker: Any) -> None:
     # Given an estate with a tuning job, a pipeline run, a feature group fed and read by jobs, a labeling job
     # and a model card, and every event it sends
-    jobs = _tuning_job(sagemaker, "order-tune", 3)
-    execution, steps = _pipeline_run(sagemaker)
+    jobs = tuning_job(sagemaker, "order-tune", 3)
+    execution, steps = pipeline_run(sagemaker)
     group = _feature_group(sagemaker, "order_features")
     store = group["detail"]["OfflineStoreConfig"]["S3StorageConfig"]["ResolvedOutputS3Uri"]
     package = next(
@@ -608,11 +418,11 @@ def test_every_order_of_the_new_families_events_gives_the_same_graph(sagemaker: 
         ModelCardName="order-card", Content=json.dumps(content), ModelCardStatus="Draft"
     )
     events = [
-        *(_training_event(sagemaker, job) for job in jobs),
-        _tuning_event(sagemaker, "order-tune"),
-        *_job_events(sagemaker, steps),
-        *(_step_event(execution, step) for step in steps),
-        _pipeline_event(
+        *(training_event(sagemaker, job) for job in jobs),
+        tuning_event(sagemaker, "order-tune"),
+        *job_events(sagemaker, steps),
+        *(step_event(execution, step) for step in steps),
+        pipeline_event(
             "SageMaker Model Building Pipeline Execution Status Change",
             execution,
             currentPipelineExecutionStatus="Succeeded",
@@ -648,10 +458,10 @@ def test_an_ascendants_trace_says_which_run_and_tuning_job_each_vertex_was_part_
     recorder: Recorder, sagemaker: Any
 ) -> None:
     # Given a recorded pipeline run, and a recorded tuning job's best training job
-    execution, steps = _pipeline_run(sagemaker)
-    events = [*_job_events(sagemaker, steps), *(_step_event(execution, step) for step in steps)]
-    jobs = _tuning_job(sagemaker, "trace-tune", 2)
-    events += [*(_training_event(sagemaker, job) for job in jobs), _tuning_event(sagemaker, "trace-tune")]
+    execution, steps = pipeline_run(sagemaker)
+    events = [*job_events(sagemaker, steps), *(step_event(execution, step) for step in steps)]
+    jobs = tuning_job(sagemaker, "trace-tune", 2)
+    events += [*(training_event(sagemaker, job) for job in jobs), tuning_event(sagemaker, "trace-tune")]
     _pipeline_graph(recorder, sagemaker, events)
     package = next(
         step["Metadata"]["RegisterModel"]["Arn"] for step in steps if step["StepName"] == "Register"
@@ -671,7 +481,7 @@ def test_an_ascendants_trace_says_which_run_and_tuning_job_each_vertex_was_part_
     (whole,) = [vertex["Arn"] for vertex in graph["Vertices"] if vertex["Type"] == "Pipeline"]
     assert {"SourceArn": run, "DestinationArn": whole, "AssociationType": "AssociatedWith"} in graph["Edges"]
     # And a tuned model's trace names its tuning job
-    model = _training_event(sagemaker, jobs[0])["detail"]["ModelArtifacts"]["S3ModelArtifacts"]
+    model = training_event(sagemaker, jobs[0])["detail"]["ModelArtifacts"]["S3ModelArtifacts"]
     tuned = trace(sagemaker, model, direction="ascendants", depth=10, output_format="tree")
     assert f"in [AssociatedWith] HyperParameterTuningJob {ARN}:hyper-parameter-tuning-job/trace-tune" in tuned
 
@@ -680,10 +490,10 @@ def test_a_tuning_job_of_hundreds_of_training_jobs_costs_its_event_the_same(
     recorder: Recorder, sagemaker: Any
 ) -> None:
     # Given a tuning job that launched 200 training jobs, none of whose events has been processed
-    jobs = _tuning_job(sagemaker, "wide-tune", 200)
+    jobs = tuning_job(sagemaker, "wide-tune", 200)
     assert len(jobs) == 200
     # When its own event is recorded
-    outcome = _record(recorder, _tuning_event(sagemaker, "wide-tune"))
+    outcome = _record(recorder, tuning_event(sagemaker, "wide-tune"))
     # Then it writes what a tuning job of three would: its context and its best job, linked (each of the
     # other 199 links itself from its own event), so it fits any Lambda time budget
     # (the best job's node is SageMaker's own trial component when it has one: reused, not created)
