@@ -211,10 +211,15 @@ def _trace(results: dict[str, Any]) -> list[str]:
     if not trace:
         return ["Trace: not measured"]
     return [
-        f"Trace: descendants of {trace['start_uri']} ({trace['vertices']} vertices, {trace['tree_lines']} "
+        f"Trace: on an estate of {trace.get('pipelines', '?')} pipelines "
+        f"({trace.get('events', '?')} events), "
+        f"the descendants of {trace['start_uri']} ({trace['vertices']} vertices, {trace['tree_lines']} "
         f"tree lines), every SageMaker call {trace['latency_seconds_per_call'] * 1000:.0f} ms",
-        f"  full tree, one describe at a time (as before)  {trace['tree_sequential_seconds']:8.2f} s",
-        f"  full tree, eight at a time (now)               {trace['tree_concurrent_seconds']:8.2f} s  "
+        f"  full tree, every vertex described one at a time (as before) "
+        f"{trace['tree_sequential_seconds']:8.2f} s  "
+        f"({trace.get('tree_calls_before', '?')} calls)",
+        f"  full tree, what it shows described eight at a time (now)   "
+        f"{trace['tree_concurrent_seconds']:8.2f} s  "
         f"({trace['tree_speedup']:.1f}x, {trace['tree_calls']} calls)",
         f"  which endpoints use it (--type Endpoint --format list): {trace['endpoints_found']} endpoints, "
         f"{trace['endpoints_calls']} calls",

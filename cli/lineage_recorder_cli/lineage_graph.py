@@ -122,23 +122,49 @@ class LineageGraph:
         }
 
 
+DESCRIBE_WORKERS = 8
+
+
 def describe_all(
     sagemaker: Any,
     graph: LineageGraph,
     peers: Mapping[str, Any] | None,
-    workers: int = 8,
+    workers: int = DESCRIBE_WORKERS,
     only: VertexFilter = EVERYTHING,
 ) -> None:
     """Describe every vertex not described yet, several at once (each once per trace). With `only` by type
     or lineage type, the vertices it leaves out are not described at all: QueryLineage already said what
     they are, so "which endpoints use this data set" costs a describe per endpoint, not per vertex."""
     typed_only = VertexFilter(types=only.types, lineage_types=only.lineage_types)
-    pending = [
-        arn
-        for arn, vertex in graph.vertices.items()
-        if arn not in graph.described and (arn == graph.start_arn or typed_only.keeps(vertex, None))
-    ]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    describe_some(
+        sagemaker,
+        graph,
+        peers,
+        [
+            arn
+            for arn, vertex in graph.vertices.items()
+            if arn == graph.start_arn or typed_only.keeps(vertex, None)
+        ],
+        workers,
+    )
+
+
+def describe_some(
+    sagemaker: Any,
+    graph: LineageGraph,
+    peers: Mapping[str, Any] | None,
+    arns: list[str],
+    workers: int = DESCRIBE_WORKERS,
+) -> None:
+    """Describe those of `arns` not described yet, several at once."""
+    pending = list(dict.fromkeys(arn for arn in arns if arn not in graph.described))
+    if not pending:
+        return
+    if len(pending) == 1 or workers <= 1:
+        for arn in pending:
+            graph.described[arn] = describe_vertex(client_for(sagemaker, peers, arn), arn)
+        return
+    with ThreadPoolExecutor(max_workers=min(workers, len(pending))) as pool:
         answers = pool.map(lambda arn: describe_vertex(client_for(sagemaker, peers, arn), arn), pending)
         for arn, answer in zip(pending, answers, strict=True):
             graph.described[arn] = answer
@@ -609,10 +635,63 @@ def _distances(origin: str, edges: set[tuple[str, str]], direction: str) -> dict
     return distances
 
 
+Neighbours = dict[str, list[tuple[str, dict[str, str]]]]
+
+
+def _tree_walks(graph: LineageGraph, direction: str) -> list[tuple[str, Neighbours]]:
+    """(arrow, each vertex's neighbours) for each way the tree walks from the start entity."""
+    upstream: Neighbours = defaultdict(list)
+    downstream: Neighbours = defaultdict(list)
+    group_edges = {(member, group) for member, groups in graph.groups.items() for group in groups}
+    for (source, destination), edge in graph.edges.items():
+        if (source, destination) in group_edges:
+            continue  # shown as "part of" under the member, not as lineage it fed
+        upstream[destination].append((source, edge))
+        downstream[source].append((destination, edge))
+        if edge["AssociationType"] == SAME_AS:
+            # Twins are the same thing: the walk crosses a SameAs edge whichever way it points.
+            upstream[source].append((destination, edge))
+            downstream[destination].append((source, edge))
+    walks = []
+    if direction in ("ascendants", "both"):
+        walks.append(("<-", upstream))
+    if direction in ("descendants", "both"):
+        walks.append(("->", downstream))
+    return walks
+
+
+def _shown_siblings(
+    siblings: list[tuple[str, dict[str, str]]], label: Any, came_from: str
+) -> tuple[list[tuple[str, dict[str, str]]], dict[str, int]]:
+    """The siblings a tree line shows (natural order, SIBLINGS_SHOWN per type), and how many of each type
+    it folds into "+N more"."""
+    shown: list[tuple[str, dict[str, str]]] = []
+    shown_of_type: dict[str, int] = defaultdict(int)
+    hidden_of_type: dict[str, int] = defaultdict(int)
+    for other, edge in sorted(siblings, key=lambda pair: _natural(label(pair[0]))):
+        if other == came_from and edge["AssociationType"] == SAME_AS:
+            continue  # the twin the walk just crossed from
+        kind = label(other).split(" ", 1)[0]
+        if shown_of_type[kind] >= SIBLINGS_SHOWN:
+            hidden_of_type[kind] += 1
+            continue
+        shown_of_type[kind] += 1
+        shown.append((other, edge))
+    return shown, hidden_of_type
+
+
 def render_tree(
-    sagemaker: Any, graph: LineageGraph, direction: str, peers: Mapping[str, Any] | None = None
+    sagemaker: Any,
+    graph: LineageGraph,
+    direction: str,
+    peers: Mapping[str, Any] | None = None,
+    workers: int = DESCRIBE_WORKERS,
 ) -> str:
     """An indented tree from the start entity; ascendants list what fed into each vertex.
+
+    Only what the tree shows is described: level by level from the start, each shown vertex's neighbours
+    (to sort them) and groups, several at once. The lineage folded under a "+N more" line is never read,
+    so a shared data set's tree costs a fraction of its graph's describes.
 
     When the graph spans several accounts, each line starts with the account its vertex belongs to
     (a collapsed vertex also names the accounts of its twins); SameAs edges show as ``[SameAs]``.
@@ -638,24 +717,8 @@ def render_tree(
             labels[arn] = f"{owner}{kind} {info['Uri'] or info['Name'] or arn}{state}"
         return labels[arn]
 
-    upstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
-    downstream: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
-    group_edges = {(member, group) for member, groups in graph.groups.items() for group in groups}
-    for (source, destination), edge in graph.edges.items():
-        if (source, destination) in group_edges:
-            continue  # shown as "part of" under the member, not as lineage it fed
-        upstream[destination].append((source, edge))
-        downstream[source].append((destination, edge))
-        if edge["AssociationType"] == SAME_AS:
-            # Twins are the same thing: the walk crosses a SameAs edge whichever way it points.
-            upstream[source].append((destination, edge))
-            downstream[destination].append((source, edge))
-    walks = []
-    if direction in ("ascendants", "both"):
-        walks.append(("<-", upstream))
-    if direction in ("descendants", "both"):
-        walks.append(("->", downstream))
-
+    walks = _tree_walks(graph, direction)
+    _describe_what_the_tree_shows(sagemaker, graph, walks, label, peers=peers, workers=workers)
     lines = [label(graph.start_arn)]
 
     def part_of(arn: str, indent: int, shown: set[str]) -> None:
@@ -667,18 +730,10 @@ def render_tree(
                 part_of(group, indent + 1, shown)
 
     def walk(
-        arn: str, indent: int, arrow: str, neighbours: dict[str, Any], seen: set[str], *, came_from: str = ""
+        arn: str, indent: int, arrow: str, neighbours: Neighbours, seen: set[str], *, came_from: str = ""
     ) -> None:
-        shown_of_type: dict[str, int] = defaultdict(int)
-        hidden_of_type: dict[str, int] = defaultdict(int)
-        for other, edge in sorted(neighbours[arn], key=lambda pair: _natural(label(pair[0]))):
-            if other == came_from and edge["AssociationType"] == SAME_AS:
-                continue  # the twin the walk just crossed from
-            kind = label(other).split(" ", 1)[0]
-            if shown_of_type[kind] >= SIBLINGS_SHOWN:
-                hidden_of_type[kind] += 1
-                continue
-            shown_of_type[kind] += 1
+        shown, hidden_of_type = _shown_siblings(neighbours[arn], label, came_from)
+        for other, edge in shown:
             repeated = other in seen
             seen.add(other)
             suffix = " (see above)" if repeated else ""
@@ -704,3 +759,42 @@ def render_tree(
         shown = ", ".join(graph.unreadable[:3])
         lines.append(f"(groups not readable for {len(graph.unreadable)} vertices: {shown})")
     return "\n".join(lines)
+
+
+def _describe_what_the_tree_shows(
+    sagemaker: Any,
+    graph: LineageGraph,
+    walks: list[tuple[str, Neighbours]],
+    label: Any,
+    *,
+    peers: Mapping[str, Any] | None,
+    workers: int,
+) -> None:
+    """Describe, a level at a time and several at once, every vertex the tree may show: the neighbours
+    and groups of each vertex it shows, starting from the start entity. (A vertex the walk meets twice
+    is expanded once; this reads both places, a small superset.)"""
+
+    def groups_up(arns: list[str]) -> list[str]:
+        found: dict[str, None] = {}
+        pending = list(arns)
+        while pending:
+            for group in graph.groups.get(pending.pop(), []):
+                if group not in found:
+                    found[group] = None
+                    pending.append(group)
+        return list(found)
+
+    level: list[tuple[str, str]] = [(graph.start_arn, "")]
+    expanded: set[str] = set()
+    describe_some(sagemaker, graph, peers, [graph.start_arn, *groups_up([graph.start_arn])], workers)
+    while level:
+        expanded.update(arn for arn, _ in level)
+        siblings = [other for arn, _ in level for _, neighbours in walks for other, _ in neighbours[arn]]
+        describe_some(sagemaker, graph, peers, siblings, workers)
+        following: list[tuple[str, str]] = []
+        for arn, came_from in level:
+            for _, neighbours in walks:
+                shown, _ = _shown_siblings(neighbours[arn], label, came_from)
+                following.extend((other, arn) for other, _ in shown if other not in expanded)
+        describe_some(sagemaker, graph, peers, groups_up([other for other, _ in following]), workers)
+        level = list(dict.fromkeys(following))

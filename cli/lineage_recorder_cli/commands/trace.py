@@ -141,7 +141,15 @@ def trace(
     # The tree and the pictures show every vertex; the list, CSV and JSON only what `only` keeps.
     kept = only if output_format in FILTERED_FORMATS else EVERYTHING
     graph = traced_graph(
-        sagemaker, start, direction=direction, depth=depth, peers=peers, collapse=collapse, only=kept
+        sagemaker,
+        start,
+        direction=direction,
+        depth=depth,
+        peers=peers,
+        collapse=collapse,
+        only=kept,
+        # The tree describes only what it shows (render_tree); every other format shows every vertex.
+        describe=output_format != "tree",
     )
     return render(sagemaker, graph, output_format, direction=direction, peers=peers, only=only)
 
@@ -158,15 +166,18 @@ def traced_graph(
     peers: Mapping[str, Any] | None = None,
     collapse: bool = False,
     only: VertexFilter = EVERYTHING,
+    describe: bool = True,
 ) -> LineageGraph:
-    """The lineage around `start`, its vertices described (those `only` keeps), ready to render in any
-    format (the demo draws one graph as a tree and as a page)."""
+    """The lineage around `start`, its vertices described (those `only` keeps; none without `describe`,
+    for the tree, which describes what it shows), ready to render in any format (the demo draws one graph
+    as a tree and as a page)."""
     start_arn = resolve_start(sagemaker, start)
     follow = peers if peers is not None else ({} if collapse else None)
     graph = fetch(sagemaker, start_arn, direction=direction, depth=depth, peers=follow)
     if collapse:
         graph = collapse_same_as(graph)
-    describe_all(sagemaker, graph, peers, only=only)
+    if describe:
+        describe_all(sagemaker, graph, peers, only=only)
     return graph
 
 
