@@ -52,22 +52,37 @@ INVALID_SIGNATURE = "InvalidSignatureException"
 _install_lock = threading.Lock()
 _installed = False
 _random_lock = threading.Lock()
-_random = random.Random()
-_seeded_for: settings.FaultInjection | None = None
+# One random sequence per kind of fault, reseeded whenever a new FaultInjection of that kind is configured
+# (identity, not equality: configuring the same seed again must replay the same sequence).
+_randoms: dict[str, tuple[settings.FaultInjection | None, random.Random]] = {}
+INTERNAL_FAILURE = "InternalFailure"
 
 
-def _should_throttle(operation: str) -> bool:
-    global _seeded_for  # noqa: PLW0603 - the fault RNG is process-wide, like the settings it follows
-    faults = settings.current().faults
+def _draw(kind: str, faults: settings.FaultInjection, operation: str) -> bool:
     if not faults.applies_to(operation):
         return False
     with _random_lock:
-        # Reseed whenever a new FaultInjection is configured (identity, not equality: configuring the
-        # same seed again must replay the same sequence of throttled calls).
-        if faults is not _seeded_for:
-            _random.seed(faults.seed)
-            _seeded_for = faults
-        return _random.random() < faults.rate
+        seeded_for, rng = _randoms.get(kind, (None, random.Random()))
+        if faults is not seeded_for:
+            rng = random.Random(faults.seed)
+            _randoms[kind] = (faults, rng)
+        return rng.random() < faults.rate
+
+
+def _should_throttle(operation: str) -> bool:
+    return _draw("throttle", settings.current().faults, operation)
+
+
+def _lost_response(response: BaseResponse) -> tuple[int, dict[str, Any], str]:
+    """What a client sees when the call ran but its answer was lost: a server fault (HTTP 500)."""
+    body = json.dumps({"__type": INTERNAL_FAILURE, "message": "An internal error occurred (injected)."})
+    headers: dict[str, Any] = {
+        **response.response_headers,
+        "status": 500,
+        "content-type": "application/x-amz-json-1.1",
+        "x-amzn-ErrorType": INTERNAL_FAILURE,
+    }
+    return 500, headers, body
 
 
 def _with_fault_injection(original: Callable[[BaseResponse], Any]) -> Callable[[BaseResponse], Any]:
@@ -80,7 +95,11 @@ def _with_fault_injection(original: Callable[[BaseResponse], Any]) -> Callable[[
             status, headers, body = self.serialized(ActionResult(ThrottlingError("Rate exceeded")))
             headers["status"] = status
             return status, headers, body
-        return original(self)
+        result = original(self)
+        status = result[0] if isinstance(result, tuple) else 200
+        if int(status) < 300 and _draw("lose", settings.current().lost_responses, operation):
+            return _lost_response(self)
+        return result
 
     return call_action
 

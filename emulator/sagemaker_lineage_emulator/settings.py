@@ -22,9 +22,11 @@ DEFAULT_QUOTAS: dict[str, int] = {
 
 @dataclass(frozen=True)
 class FaultInjection:
-    """Answer ``rate`` of the calls to ``operations`` (every SageMaker operation when empty) by throttling.
+    """``rate`` of the calls to ``operations`` (every SageMaker operation when empty) fail: throttled
+    before they run (``faults``), or run and then answered with a server fault (``lost_responses``: the
+    answer is lost, as when a connection drops after the write).
 
-    ``seed`` makes the sequence of throttled calls reproducible; configuring it again replays it.
+    ``seed`` makes the sequence of failed calls reproducible; configuring it again replays it.
     """
 
     rate: float = 0.0
@@ -40,6 +42,7 @@ class EmulatorSettings:
     quotas: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
     create_job_trial_components: bool = True
     faults: FaultInjection = FaultInjection()
+    lost_responses: FaultInjection = FaultInjection()
     # Seconds every SageMaker call takes, as real calls do (tens of ms): it widens the windows in which
     # concurrent workers interleave, so races that real traffic would hit also show locally.
     latency: float = 0.0
@@ -50,10 +53,10 @@ def _env_int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
-def _faults_from_env() -> FaultInjection:
-    rate = float(os.environ.get("LINEAGE_EMULATOR_THROTTLE_RATE", "0") or 0)
-    ops = os.environ.get("LINEAGE_EMULATOR_THROTTLE_OPERATIONS", "")
-    seed = os.environ.get("LINEAGE_EMULATOR_THROTTLE_SEED")
+def _faults_from_env(prefix: str = "LINEAGE_EMULATOR_THROTTLE") -> FaultInjection:
+    rate = float(os.environ.get(f"{prefix}_RATE", "0") or 0)
+    ops = os.environ.get(f"{prefix}_OPERATIONS", "")
+    seed = os.environ.get(f"{prefix}_SEED")
     return FaultInjection(
         rate=rate,
         operations=frozenset(op.strip() for op in ops.split(",") if op.strip()),
@@ -75,6 +78,7 @@ def settings_from_env() -> EmulatorSettings:
         quotas=quotas,
         create_job_trial_components=trial_components,
         faults=_faults_from_env(),
+        lost_responses=_faults_from_env("LINEAGE_EMULATOR_LOSE_RESPONSE"),
         latency=float(os.environ.get("LINEAGE_EMULATOR_LATENCY_SECONDS", "0") or 0),
     )
 
@@ -96,6 +100,7 @@ def configure(
     quotas: dict[str, int] | None = None,
     create_job_trial_components: bool | None = None,
     faults: FaultInjection | None = None,
+    lost_responses: FaultInjection | None = None,
     latency: float | None = None,
 ) -> EmulatorSettings:
     """Change some settings; the ones not given keep their value."""
@@ -110,6 +115,7 @@ def configure(
             else create_job_trial_components
         ),
         faults=base.faults if faults is None else faults,
+        lost_responses=base.lost_responses if lost_responses is None else lost_responses,
         latency=base.latency if latency is None else latency,
     )
     with _lock:

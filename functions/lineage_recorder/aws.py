@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 
 from lineage_recorder.errors import AwsCallError, ThrottledError
@@ -26,12 +26,28 @@ DEFAULT_MAX_ATTEMPTS = 8
 _THROTTLED = ThrottledRetryableChecker()
 
 
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 30
+# botocore's standard and adaptive modes never sleep longer than this between two attempts.
+MAX_BACKOFF_SECONDS = 20
+
+
+def max_attempts() -> int:
+    return int(os.environ.get("AWS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+
+
 def client_config() -> Config:
     retries: dict[str, Any] = {
         "mode": os.environ.get("AWS_RETRY_MODE", "standard"),
-        "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)),
+        "max_attempts": max_attempts(),
     }
-    return Config(retries=retries, connect_timeout=5, read_timeout=30)
+    return Config(retries=retries, connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS)
+
+
+def longest_call_seconds() -> int:
+    """How long one call can take with every retry: each attempt's timeouts, and the sleeps between."""
+    attempts = max_attempts()
+    return attempts * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + (attempts - 1) * MAX_BACKOFF_SECONDS
 
 
 def client(service: str, endpoint_url: str | None = None) -> Any:
@@ -66,9 +82,50 @@ def is_throttling(error: ClientError) -> bool:
     return bool(_THROTTLED.is_retryable(RetryContext(attempt_number=1, parsed_response=error.response)))
 
 
+def outcome_unknown(error: ClientError | BotoCoreError) -> bool:
+    """Whether the call may have done its work although it failed: a server fault (5xx) or a connection
+    lost after the request was sent. Throttling and a request that never left (no connection) did not."""
+    if isinstance(error, ClientError):
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return status >= 500 and not is_throttling(error)
+    return not isinstance(error, EndpointConnectionError | ConnectTimeoutError)
+
+
 def call_failed(service: str, operation: str, error: ClientError | BotoCoreError) -> AwsCallError:
     """The recorder's error for a call that failed after botocore's retries."""
     if isinstance(error, BotoCoreError):
-        return AwsCallError(service, operation, "", str(error))
-    error_class = ThrottledError if is_throttling(error) else AwsCallError
-    return error_class(service, operation, error_code(error), error_message(error))
+        failed = AwsCallError(service, operation, "", str(error))
+    else:
+        error_class = ThrottledError if is_throttling(error) else AwsCallError
+        failed = error_class(service, operation, error_code(error), error_message(error))
+    failed.outcome_unknown = outcome_unknown(error)
+    return failed
+
+
+def _no_blind_retry(response: Any = None, caught_exception: Exception | None = None, **_: Any) -> bool | None:
+    """botocore's needs-retry hook for a call that is not idempotent: False (do not retry) when the first
+    attempt may have done its work; None (let the retry mode decide) when it was throttled or never
+    sent. botocore takes the first answer that is not None, and the most specific event is asked first."""
+    if caught_exception is not None:
+        return None if isinstance(caught_exception, EndpointConnectionError | ConnectTimeoutError) else False
+    if response is None:
+        return None
+    status = int(getattr(response[0], "status_code", 0) or 0)
+    if status < 500:
+        return None
+    parsed = response[1] if isinstance(response[1], dict) else {}
+    throttled = _THROTTLED.is_retryable(RetryContext(attempt_number=1, parsed_response=parsed))
+    return None if throttled else False
+
+
+def never_retry_blindly(client: Any, operations: tuple[str, ...]) -> None:
+    """Stop botocore repeating `operations` (creates with no idempotency token) after a failure that may
+    have created something: a second attempt would create a twin. Throttled calls are still retried."""
+    events = getattr(getattr(client, "meta", None), "events", None)
+    if events is None:
+        return  # not a botocore client (a test's fake)
+    service = client.meta.service_model.service_id.hyphenize()
+    for operation in operations:
+        events.register_first(
+            f"needs-retry.{service}.{operation}", _no_blind_retry, unique_id=f"no-blind-retry-{operation}"
+        )

@@ -54,6 +54,9 @@ class AwsCallError(RetryLaterError):
         self.operation = operation
         self.code = code
         self.message = message
+        # The call may have done its work (a server fault, a connection lost after sending): a create
+        # must look for what it may have made before it is tried again.
+        self.outcome_unknown = False
 
 
 class ThrottledError(AwsCallError):

@@ -109,3 +109,31 @@ def test_standard_retries_recover_from_a_partial_rate(emulator, backend, monkeyp
     assert sum(answer["ResponseMetadata"]["RetryAttempts"] for answer in answers) > 0
     emulator.configure(faults=emulator.FaultInjection())
     assert len(client.list_artifacts(MaxResults=100)["ArtifactSummaries"]) == 20
+
+
+@pytest.mark.emulator_only(EMULATOR_ONLY)
+def test_a_lost_response_is_a_server_fault_after_the_write_was_made(emulator, backend, monkeypatch):
+    """``configure(lost_responses=FaultInjection(...))``: the call runs, then its answer is replaced by a
+    server fault (HTTP 500 InternalFailure), as a client sees when a connection drops after the write.
+    CreateArtifact takes no idempotency token (SageMaker API Reference: its request has no ClientToken),
+    so botocore's standard retries of such a fault create a second artifact."""
+    # Given: standard retries without the backoff sleeps, and every CreateArtifact's answer lost once
+    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
+    client = backend.client("sagemaker", retries={"mode": "standard", "max_attempts": 2})
+    emulator.configure(
+        lost_responses=emulator.FaultInjection(rate=1.0, operations=frozenset({"CreateArtifact"}))
+    )
+
+    # When
+    with pytest.raises(ClientError) as raised:
+        client.create_artifact(ArtifactType="DataSet", Source={"SourceUri": "s3://lost/answer/"})
+
+    # Then: every attempt failed with a server fault, and every attempt wrote an artifact
+    answer = raised.value.response
+    assert answer["Error"]["Code"] == "InternalFailure"
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 500
+    attempts = answer["ResponseMetadata"]["RetryAttempts"] + 1
+    assert attempts > 1
+    emulator.configure(lost_responses=emulator.FaultInjection())
+    listed = client.list_artifacts(SourceUri="s3://lost/answer/")["ArtifactSummaries"]
+    assert len(listed) == attempts

@@ -16,7 +16,8 @@ import boto3
 import pytest
 import sagemaker_lineage_emulator
 from botocore.config import Config
-from lineage_recorder.errors import ThrottledError
+from botocore.exceptions import EndpointConnectionError
+from lineage_recorder.errors import AwsCallError, ThrottledError
 from lineage_recorder.families.training import TrainingJob, plan_training_job
 from lineage_recorder.plan import Plan
 from lineage_recorder.state import LineageState, in_memory_state, table_state
@@ -112,3 +113,91 @@ def test_a_failed_creation_gives_its_claim_back_at_once(emulator: None, shared: 
     # Then no claim is left behind: another worker may create the key right away, not after the lease
     artifacts = [entity.key for entity in plan.entities if entity.key.kind == "artifact"]
     assert all(state.keys.claim(key, "next-worker") for key in artifacts)
+
+
+LOST = frozenset({"CreateArtifact"})
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["dynamodb", "memory"])
+def test_a_create_whose_answer_was_lost_is_adopted_not_repeated(emulator: None, shared: bool) -> None:
+    # Given SageMaker making every CreateArtifact and then losing its answer (a server fault), and a
+    # client with standard retries, which would repeat a failed create
+    state = _shared_state_table()(0) if shared else in_memory_state()
+    plan = _overlapping_plans(jobs=1, shared=1)[0]
+    sagemaker_lineage_emulator.configure(
+        lost_responses=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=LOST)
+    )
+    sagemaker = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "max_attempts": 4}))
+    # When the plan is applied
+    applier_for(sagemaker, state).apply(plan)
+    sagemaker_lineage_emulator.configure(lost_responses=sagemaker_lineage_emulator.FaultInjection())
+    # Then every artifact was created once and adopted: no twin for any key
+    graph = snapshot(sagemaker)
+    assert graph.duplicate_entities == {}
+    artifacts = {entity.key.source_uri for entity in plan.entities if entity.key.kind == "artifact"}
+    listed = [
+        summary["Source"]["SourceUri"]
+        for page in sagemaker.get_paginator("list_artifacts").paginate()
+        for summary in page["ArtifactSummaries"]
+    ]
+    assert sorted(listed) == sorted(artifacts)
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["dynamodb", "memory"])
+def test_a_create_of_unknown_outcome_is_looked_for_before_the_next_attempt_creates(
+    emulator: None, shared: bool
+) -> None:
+    # Given a plan whose first CreateArtifact is made and its answer lost, and the network failing the
+    # lookups that follow (so the attempt cannot find out whether it created the artifact)
+    state = _shared_state_table()(0) if shared else in_memory_state()
+    plan = _overlapping_plans(jobs=1, shared=1)[0]
+    sagemaker_lineage_emulator.configure(
+        lost_responses=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=LOST)
+    )
+    sagemaker = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    attempted: list[str] = []
+
+    def network_down_after_a_create(**_: object) -> None:
+        if attempted:
+            raise EndpointConnectionError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com")
+
+    sagemaker.meta.events.register("after-call.sagemaker.CreateArtifact", lambda **_: attempted.append("x"))
+    sagemaker.meta.events.register("before-call.sagemaker.ListArtifacts", network_down_after_a_create)
+    with pytest.raises(AwsCallError) as failed:
+        applier_for(sagemaker, state).apply(plan)
+    assert failed.value.operation == "CreateArtifact"
+    assert failed.value.outcome_unknown
+    sagemaker_lineage_emulator.configure(lost_responses=sagemaker_lineage_emulator.FaultInjection())
+    sagemaker.meta.events.unregister("before-call.sagemaker.ListArtifacts", network_down_after_a_create)
+    # When the plan is applied again (the record's redelivery), with SageMaker answering
+    applier_for(sagemaker, state).apply(plan)
+    # Then the artifact the lost attempt made is found and used: no twin
+    assert snapshot(sagemaker).duplicate_entities == {}
+    created = sagemaker.list_artifacts()["ArtifactSummaries"]
+    assert len(created) == len({entity.key for entity in plan.entities if entity.key.kind == "artifact"})
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["dynamodb", "memory"])
+def test_a_claim_says_when_an_earlier_attempt_may_have_created_the_key(emulator: None, shared: bool) -> None:
+    # Given a key store and three keys: one whose creator gave its claim back after a plain failure, one
+    # after a create of unknown outcome, and one never claimed
+    state = _shared_state_table()(0) if shared else in_memory_state()
+    plain, unknown, fresh = (
+        entity.key
+        for entity in _overlapping_plans(jobs=1, shared=1)[0].entities
+        if entity.key.kind == "artifact"
+    )
+    for key, outcome_unknown in ((plain, False), (unknown, True)):
+        assert state.keys.claim(key, "first-worker") is not None
+        state.keys.release(key, "first-worker", outcome_unknown=outcome_unknown)
+    # When another worker claims each
+    claims = {key: state.keys.claim(key, "second-worker") for key in (plain, unknown, fresh)}
+    # Then each claim is won, and only the one after the unknown outcome says to look first
+    assert {key: claim is not None and claim.after_unknown_outcome for key, claim in claims.items()} == {
+        plain: False,
+        unknown: True,
+        fresh: False,
+    }
+    # And once the key's ARN is recorded, the mark is gone with the claim
+    state.keys.put(unknown, "arn:aws:sagemaker:us-east-1:123456789012:artifact/0123456789abcdef")
+    assert state.keys.claim(unknown, "third-worker") is None

@@ -12,6 +12,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -220,21 +221,40 @@ def _fresh_account() -> None:
     aws.forget_clients()
 
 
-@pytest.mark.soak
-@pytest.mark.parametrize("with_state_table", [True, False], ids=["state-table", "no-state-table"])
-def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
-    with_state_table: bool, fast_retries: None, failure_causes: Counter[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    workflows, workers = (150, 16) if SOAK else (3, 4)
-    # Given the graph the workflows give without faults
+@dataclass
+class FaultyRun:
+    """What draining a whole workflow's events through the local pipeline under faults gave."""
+
+    events: int
+    counter: CallCounter
+    dead_lettered: int
+    left_in_queue: int
+    duplicates: int
+    lost: int
+    missing: list[str]
+    same_graph: bool
+
+
+def _drain_under_faults(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    with_state_table: bool,
+    workflows: int,
+    workers: int,
+    faults: Any = None,
+    lost_responses: Any = None,
+    label: str,
+    failure_causes: Counter[str],
+) -> FaultyRun:
+    """The workflows recorded once without faults, then again in a fresh account with their events routed
+    by the EventBridge rules to SQS and its DLQ and drained by `workers` threads under the given faults."""
+    # The graph the workflows give without faults
     _fresh_account()
     monkeypatch.delenv("LINEAGE_STATE_TABLE", raising=False)
     with mock_aws():
         events = workflow_events(boto3.client("sagemaker"), workflows)
         assert _deliver(events) == []
         expected = snapshot(boto3.client("sagemaker"))
-    # ... and the same workflows in a fresh account, their events routed by the EventBridge rules to
-    # SQS and its DLQ, with the emulator throttling 30% of SageMaker calls
     _fresh_account()
     with mock_aws():
         if with_state_table:
@@ -246,10 +266,7 @@ def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
         for event in replayed:
             pipeline.publish(event["detail-type"], event["detail"], event["resources"])
         counter = CallCounter().attach(aws.client("sagemaker"))
-        sagemaker_lineage_emulator.configure(
-            faults=sagemaker_lineage_emulator.FaultInjection(rate=0.3, seed=7)
-        )
-        # When several workers drain the queue at once, SQS redelivering only the failed records
+        sagemaker_lineage_emulator.configure(faults=faults, lost_responses=lost_responses)
         reports: list[DrainReport] = []
         # A worker stops when it finds the queue empty, though others may still hold messages that
         # will fail and come back: drain in rounds until nothing is queued or in flight.
@@ -264,7 +281,10 @@ def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
                 thread.join()
             if _queue_depth(sqs, pipeline.queue_url) == (0, 0):
                 break
-        sagemaker_lineage_emulator.configure(faults=sagemaker_lineage_emulator.FaultInjection())
+        sagemaker_lineage_emulator.configure(
+            faults=sagemaker_lineage_emulator.FaultInjection(),
+            lost_responses=sagemaker_lineage_emulator.FaultInjection(),
+        )
         graph = snapshot(sagemaker)
         dead_lettered = sum(_queue_depth(sqs, pipeline.dlq_url))
         left_in_queue, in_flight = _queue_depth(sqs, pipeline.queue_url)
@@ -273,17 +293,89 @@ def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
     duplicates = len(graph.duplicate_entities) + len(graph.duplicate_associations)
     lost = len(expected.nodes - graph.nodes) + len(expected.edges - graph.edges)
     report(
-        f"traffic: events={len(replayed)} workers={workers} state_table={with_state_table} "
-        f"throttled_attempts={counter.throttled_attempts} redelivered_records={redelivered} "
-        f"dead_lettered={dead_lettered} left_in_queue={left_in_queue} in_flight={in_flight} "
-        f"duplicates={duplicates} lost={lost} failed_by={dict(failure_causes.most_common(4))}"
+        f"{label}: events={len(replayed)} workers={workers} state_table={with_state_table} "
+        f"throttled_attempts={counter.throttled_attempts} server_faults={counter.server_faults} "
+        f"redelivered_records={redelivered} dead_lettered={dead_lettered} left_in_queue={left_in_queue} "
+        f"in_flight={in_flight} duplicates={duplicates} lost={lost} "
+        f"failed_by={dict(failure_causes.most_common(4))}"
     )
-    missing = sorted(map(str, expected.nodes - graph.nodes)) + sorted(map(str, expected.edges - graph.edges))
+    return FaultyRun(
+        events=len(replayed),
+        counter=counter,
+        dead_lettered=dead_lettered,
+        left_in_queue=left_in_queue,
+        duplicates=duplicates,
+        lost=lost,
+        missing=sorted(map(str, expected.nodes - graph.nodes))
+        + sorted(map(str, expected.edges - graph.edges)),
+        same_graph=(graph.nodes, graph.edges) == (expected.nodes, expected.edges),
+    )
+
+
+@pytest.mark.soak
+@pytest.mark.parametrize("with_state_table", [True, False], ids=["state-table", "no-state-table"])
+def test_with_thirty_percent_of_calls_throttled_every_event_is_recorded_once(
+    with_state_table: bool, fast_retries: None, failure_causes: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflows, workers = (150, 16) if SOAK else (3, 4)
+    # Given the graph the workflows give without faults, and the same workflows in a fresh account with
+    # the emulator throttling 30% of SageMaker calls
+    # When several workers drain the queue at once, SQS redelivering only the failed records
+    run = _drain_under_faults(
+        monkeypatch,
+        with_state_table=with_state_table,
+        workflows=workflows,
+        workers=workers,
+        faults=sagemaker_lineage_emulator.FaultInjection(rate=0.3, seed=7),
+        label="traffic",
+        failure_causes=failure_causes,
+    )
     # Then the throttling really happened, and retries and redelivery absorbed it
-    assert counter.throttled_attempts > 0
+    assert run.counter.throttled_attempts > 0
     # And nothing went to the DLQ or was left behind, nothing is lost and nothing is duplicated. (Under
     # make soak's 16 threads, moto's SQS has been seen to report a message or two "in flight" after every
     # worker stopped; `lost` is what proves every event's lineage is there, so in_flight is reported only.)
-    assert (dead_lettered, left_in_queue) == (0, 0)
-    assert (lost, duplicates) == (0, 0), missing[:20]
-    assert (graph.nodes, graph.edges) == (expected.nodes, expected.edges)
+    assert (run.dead_lettered, run.left_in_queue) == (0, 0)
+    assert (run.lost, run.duplicates) == (0, 0), run.missing[:20]
+    assert run.same_graph
+
+
+# Every SageMaker write the recorder makes.
+WRITES = frozenset(
+    {
+        "CreateArtifact",
+        "CreateAction",
+        "CreateContext",
+        "AddAssociation",
+        "UpdateArtifact",
+        "UpdateAction",
+        "UpdateContext",
+        "AddTags",
+    }
+)
+
+
+@pytest.mark.soak
+@pytest.mark.parametrize("with_state_table", [True, False], ids=["state-table", "no-state-table"])
+def test_with_a_third_of_write_answers_lost_every_event_is_recorded_once(
+    with_state_table: bool, fast_retries: None, failure_causes: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflows, workers = (150, 16) if SOAK else (3, 4)
+    # Given the same workflows, with the emulator making 30% of SageMaker's writes and then answering
+    # them with a server fault (the write is done; its answer is lost, as when a connection drops)
+    # When several workers drain the queue at once
+    run = _drain_under_faults(
+        monkeypatch,
+        with_state_table=with_state_table,
+        workflows=workflows,
+        workers=workers,
+        lost_responses=sagemaker_lineage_emulator.FaultInjection(rate=0.3, operations=WRITES, seed=11),
+        label="lost-responses",
+        failure_causes=failure_causes,
+    )
+    # Then answers really were lost, and no create was repeated into a twin: nothing is duplicated,
+    # nothing is lost, and nothing went to the DLQ
+    assert run.counter.server_faults > 0
+    assert (run.dead_lettered, run.left_in_queue) == (0, 0)
+    assert (run.lost, run.duplicates) == (0, 0), run.missing[:20]
+    assert run.same_graph

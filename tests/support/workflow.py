@@ -48,10 +48,12 @@ WRITE_PREFIXES = ("Create", "Add", "Update", "Delete", "Put")
 
 @dataclass
 class CallCounter:
-    """Counts a client's SageMaker calls by operation, and the throttled attempts botocore retried."""
+    """Counts a client's SageMaker calls by operation, the attempts that were throttled, and those that
+    were answered with a server fault (5xx)."""
 
     calls: Counter[str] = field(default_factory=Counter)
     throttled_attempts: int = 0
+    server_faults: int = 0
 
     def attach(self, client: Any) -> CallCounter:
         client.meta.events.register("before-call.sagemaker", self._on_call)
@@ -62,8 +64,12 @@ class CallCounter:
         self.calls[model.name] += 1
 
     def _on_attempt(self, response: Any = None, **_: Any) -> None:
-        if response is not None and response[1].get("Error", {}).get("Code") == "ThrottlingException":
+        if response is None:
+            return
+        if response[1].get("Error", {}).get("Code") == "ThrottlingException":
             self.throttled_attempts += 1
+        elif getattr(response[0], "status_code", 0) >= 500:
+            self.server_faults += 1
 
     @property
     def writes(self) -> int:
@@ -72,3 +78,4 @@ class CallCounter:
     def reset(self) -> None:
         self.calls.clear()
         self.throttled_attempts = 0
+        self.server_faults = 0

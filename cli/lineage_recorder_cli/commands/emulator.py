@@ -53,6 +53,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="comma-separated SageMaker operations to throttle (default: all, when --throttle-rate is set)",
     )
     parser.add_argument(
+        "--lose-response-rate",
+        type=_rate,
+        default=None,
+        help="make this fraction of SageMaker calls and then answer them with a server fault (HTTP 500), "
+        "as when a connection drops after the write (fault injection)",
+    )
+    parser.add_argument(
+        "--lose-response-operations",
+        default="",
+        help="comma-separated SageMaker operations whose answers to lose (default: all, when "
+        "--lose-response-rate is set)",
+    )
+    parser.add_argument(
         "--no-trial-components",
         action="store_true",
         help="do not create SageMaker's '<job>-aws-<kind>-job' trial components when jobs are created",
@@ -67,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
     if args.throttle_rate is not None:
         operations = frozenset(op.strip() for op in args.throttle_operations.split(",") if op.strip())
         emulator.configure(faults=emulator.FaultInjection(rate=args.throttle_rate, operations=operations))
+    if args.lose_response_rate is not None:
+        operations = frozenset(op.strip() for op in args.lose_response_operations.split(",") if op.strip())
+        emulator.configure(
+            lost_responses=emulator.FaultInjection(rate=args.lose_response_rate, operations=operations)
+        )
     if args.no_trial_components:
         emulator.configure(create_job_trial_components=False)
 

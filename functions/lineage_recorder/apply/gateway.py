@@ -14,6 +14,7 @@ client (a test fails if another module does), so:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from lineage_recorder.aws import call_failed, error_code, error_message
+from lineage_recorder.aws import call_failed, error_code, error_message, never_retry_blindly
 from lineage_recorder.errors import AwsCallError, QuotaExceededError
 from lineage_recorder.plan import EntityKind
 
@@ -35,6 +36,11 @@ QUOTA_ERROR_CODE = "ResourceLimitExceeded"
 _NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
 _UNDESCRIBABLE_CODES = _NOT_FOUND_CODES | {"ValidationException"}
 TRIAL_COMPONENT_ARN_PART = ":experiment-trial-component/"
+# CreateArtifact takes no idempotency token and no unique name: repeating one whose answer was lost makes
+# a twin. It is never repeated blindly; after such a failure the artifact is looked for, these many
+# seconds apart (ListArtifacts may take a moment to show a new artifact), before the create is retried.
+NOT_IDEMPOTENT_CREATES = ("CreateArtifact",)
+LOOK_AGAIN_AFTER = (0.0, 0.5, 1.0, 2.0)
 
 
 class EntityGoneError(AwsCallError):
@@ -155,6 +161,7 @@ class ListedPage:
 class SageMakerGateway:
     def __init__(self, sagemaker: Any) -> None:
         self._sagemaker = sagemaker
+        never_retry_blindly(sagemaker, NOT_IDEMPOTENT_CREATES)
 
     # --- the one place a SageMaker call is made ----------------------------------------------------------
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
@@ -239,10 +246,28 @@ class SageMakerGateway:
         try:
             return str(self._call(calls.create, **params)[calls.arn_key]), True
         except AwsCallError as error:
+            if calls.name_parameter is None and error.outcome_unknown:
+                # The artifact may exist although the answer was lost: adopt it rather than make a twin.
+                try:
+                    found = self._created_after_all(kind, source_uri)
+                except AwsCallError:
+                    raise error from None  # not found out: the create's outcome is still unknown
+                if found is not None:
+                    return found, True
+                raise
             if calls.name_parameter is None or not _already_exists(error):
                 raise
         described = self._call(calls.describe, **{calls.describe_parameter: name})
         return str(described[calls.arn_key]), False
+
+    def _created_after_all(self, kind: EntityKind, source_uri: str) -> str | None:
+        """The entity a create whose answer was lost made, if it made one (the oldest for the key)."""
+        for pause in LOOK_AGAIN_AFTER:
+            time.sleep(pause)
+            found = self.find_by_source_uri(kind, source_uri)
+            if found is not None:
+                return found
+        return None
 
     def find_by_source_uri(self, kind: EntityKind, source_uri: str) -> str | None:
         """The oldest entity of `kind` whose SourceUri is exactly `source_uri`."""

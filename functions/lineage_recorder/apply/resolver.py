@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from lineage_recorder.apply.gateway import SageMakerGateway
 from lineage_recorder.apply.lineage_index import LineageIndex, feeds_covering
 from lineage_recorder.apply.reconciler import desired_properties
-from lineage_recorder.errors import CreationInProgressError, RetryLaterError
+from lineage_recorder.errors import AwsCallError, CreationInProgressError, RetryLaterError
 from lineage_recorder.plan import EntityKey, EntityKind, Plan, PlannedEntity
 from lineage_recorder.state import Snapshot
 from lineage_recorder.state.keys import KeyStore
@@ -80,10 +80,19 @@ class EntityResolver:
         # gives the claim back if it fails, so that the next attempt (this record's redelivery, or another
         # worker) need not wait for the lease.
         owner = uuid.uuid4().hex
-        if not self._keys.claim(entity.key, owner):
+        claim = self._keys.claim(entity.key, owner)
+        if claim is None:
             return Resolved(self._wait_for(entity.key), created=False)
+        if claim.after_unknown_outcome:
+            # An earlier attempt may have created it (its answer was lost, or its worker died): adopt it.
+            found = self._find(entity)
+            if found is not None:
+                return Resolved(self._keys.put(entity.key, found), created=False)
         try:
             arn, created = self._create(entity)
+        except AwsCallError as error:
+            self._keys.release(entity.key, owner, outcome_unknown=error.outcome_unknown)
+            raise
         except RetryLaterError:
             self._keys.release(entity.key, owner)
             raise

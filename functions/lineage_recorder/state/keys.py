@@ -13,14 +13,26 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from lineage_recorder.aws import longest_call_seconds
 from lineage_recorder.plan import EntityKey
 from lineage_recorder.state.table import StateTable, entity_id
 
-# How long a claim protects a creation in progress. A worker that dies after claiming blocks the key
-# for this long; then another worker takes over (after looking the key up again in SageMaker).
-CLAIM_LEASE_SECONDS = 60
+# How long a claim protects a creation in progress: longer than the create it guards can take with all
+# its retries (aws.longest_call_seconds), so no other worker creates the same key meanwhile. A worker
+# that dies after claiming blocks the key for this long; then another worker takes over (after looking
+# the key up again in SageMaker).
+CLAIM_LEASE_SECONDS = longest_call_seconds() + 30
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to create a key. `after_unknown_outcome`: an earlier attempt's create failed in a way
+    that may have created the entity (its answer was lost), so look for it before creating."""
+
+    after_unknown_outcome: bool = False
 
 
 class KeyStore(Protocol):
@@ -33,11 +45,12 @@ class KeyStore(Protocol):
     def put_absent(self, arns: dict[EntityKey, str]) -> int:
         """`put` each key that has no ARN recorded yet, in as few writes as possible; return how many."""
 
-    def claim(self, key: EntityKey, owner: str) -> bool:
-        """Take the right to create `key`: True for exactly one owner while the claim's lease lasts."""
+    def claim(self, key: EntityKey, owner: str) -> Claim | None:
+        """Take the right to create `key`: a Claim for exactly one owner while the claim's lease lasts."""
 
-    def release(self, key: EntityKey, owner: str) -> None:
-        """Give back `owner`'s claim on `key` (its creation failed) before the lease runs out."""
+    def release(self, key: EntityKey, owner: str, *, outcome_unknown: bool = False) -> None:
+        """Give back `owner`'s claim on `key` (its creation failed) before the lease runs out;
+        `outcome_unknown`: the create may have made the entity, so the next claim looks for it first."""
 
     def forget(self, key: EntityKey, arn: str) -> None:
         """`arn` no longer exists: drop it, so that `key` is looked up (and created) again."""
@@ -48,6 +61,7 @@ class MemoryKeyStore:
         self._lock = threading.Lock()
         self._arns: dict[EntityKey, str] = {}
         self._claims: dict[EntityKey, tuple[str, float]] = {}
+        self._unknown_outcomes: set[EntityKey] = set()
 
     def get(self, key: EntityKey) -> str | None:
         with self._lock:
@@ -66,22 +80,26 @@ class MemoryKeyStore:
                 self._arns[key] = arn
             return len(absent)
 
-    def claim(self, key: EntityKey, owner: str) -> bool:
+    def claim(self, key: EntityKey, owner: str) -> Claim | None:
         now = time.monotonic()
         with self._lock:
             if key in self._arns:
-                return False
+                return None
             holder = self._claims.get(key)
             if holder is not None and holder[0] != owner and holder[1] > now:
-                return False
+                return None
+            # A claim taken over from a holder whose lease ran out: it may have created the entity.
+            taken_over = holder is not None and holder[0] != owner
             self._claims[key] = (owner, now + CLAIM_LEASE_SECONDS)
-            return True
+            return Claim(after_unknown_outcome=taken_over or key in self._unknown_outcomes)
 
-    def release(self, key: EntityKey, owner: str) -> None:
+    def release(self, key: EntityKey, owner: str, *, outcome_unknown: bool = False) -> None:
         with self._lock:
             holder = self._claims.get(key)
             if holder is not None and holder[0] == owner:
                 del self._claims[key]
+                if outcome_unknown:
+                    self._unknown_outcomes.add(key)
 
     def forget(self, key: EntityKey, arn: str) -> None:
         with self._lock:
@@ -96,6 +114,7 @@ _NAMES = {
     "#uri": "source_uri",
     "#owner": "claim_owner",
     "#until": "claim_until",
+    "#unknown": "create_outcome_unknown",
 }
 _CLAIM_NAMES = {name: _NAMES[name] for name in ("#arn", "#owner", "#until")}
 
@@ -115,7 +134,7 @@ class TableKeyStore:
         item_id = entity_id(key)
         applied = self._table.update(
             item_id,
-            UpdateExpression="SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until",
+            UpdateExpression="SET #arn = :arn, #kind = :kind, #uri = :uri REMOVE #owner, #until, #unknown",
             ConditionExpression="attribute_not_exists(#arn) OR #arn = :arn",
             ExpressionAttributeNames=_NAMES,
             ExpressionAttributeValues={
@@ -153,7 +172,7 @@ class TableKeyStore:
             )
         return len(absent)
 
-    def claim(self, key: EntityKey, owner: str) -> bool:
+    def claim(self, key: EntityKey, owner: str) -> Claim | None:
         now = int(time.time())
         item_id = entity_id(key)
         # Whatever the snapshot read for this key is stale once we contend for it: read it afresh later.
@@ -171,17 +190,31 @@ class TableKeyStore:
                 ":until": {"N": str(now + CLAIM_LEASE_SECONDS)},
                 ":now": {"N": str(now)},
             },
+            ReturnValues="ALL_OLD",
         )
-        return applied is not None
+        if applied is None:
+            return None
+        before = applied.get("Attributes") or {}
+        # Taken over from a holder whose lease ran out, or after a create whose answer was lost: the
+        # entity may exist.
+        taken_over = "claim_owner" in before and before["claim_owner"].get("S") != owner
+        return Claim(after_unknown_outcome=taken_over or "create_outcome_unknown" in before)
 
-    def release(self, key: EntityKey, owner: str) -> None:
+    def release(self, key: EntityKey, owner: str, *, outcome_unknown: bool = False) -> None:
         # A failed condition means someone else holds it now (our lease ran out): theirs to keep.
+        names = dict(_CLAIM_NAMES)
+        values: dict[str, Any] = {":owner": {"S": owner}}
+        expression = "REMOVE #owner, #until"
+        if outcome_unknown:
+            names["#unknown"] = _NAMES["#unknown"]
+            values[":yes"] = {"BOOL": True}
+            expression += " SET #unknown = :yes"
         self._table.update(
             entity_id(key),
-            UpdateExpression="REMOVE #owner, #until",
+            UpdateExpression=expression,
             ConditionExpression="#owner = :owner AND attribute_not_exists(#arn)",
-            ExpressionAttributeNames=_CLAIM_NAMES,
-            ExpressionAttributeValues={":owner": {"S": owner}},
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
         )
 
     def forget(self, key: EntityKey, arn: str) -> None:
