@@ -7,18 +7,32 @@
   endpoint); nothing is ever deleted.
 - The entity-state store remembers each such entity's state as last written or read, so a re-fired event
   with nothing new costs no call, and a newer state is written without reading first.
+- Concurrent writers take turns through the store: a writer moves the stored state on from the state it
+  read (compare and set) before it writes to SageMaker, and decides again from the new state when another
+  writer got there first, so an older revision never wins by writing last. After its SageMaker write it
+  reads the store again: if a later writer moved it on meanwhile (and its write may have landed first),
+  SageMaker is brought to the stored state, so the newest state stands whatever the order of the writes.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from lineage_recorder.apply.gateway import EntityState, SageMakerGateway
+from lineage_recorder.errors import RetryLaterError
 from lineage_recorder.plan import EntityKey, EntityKind, PlannedEntity, Supersession
 from lineage_recorder.state.entity_states import EntityStateStore
 
 # The property that carries the revision (resource state time) a reconciled entity reflects.
 REVISION_PROPERTY = "SourceLastModified"
+# Turns a writer waits for other writers of the same entity before the record is retried later.
+MAX_TURNS = 8
+
+
+class StateContendedError(RetryLaterError):
+    """Other writers kept changing an entity's state while this one tried to write it."""
 
 
 class StateReconciler:
@@ -36,17 +50,18 @@ class StateReconciler:
     def reconcile(self, entity: PlannedEntity, arn: str) -> bool:
         """Bring an existing entity to the planned state; True when it had to be updated. Only an entity
         the state store does not know is described first."""
-        known = self._known_state(entity.key.kind, arn)
-        if _older(entity.revision, known.properties.get(REVISION_PROPERTY)):
-            return False
-        return self._write_changes(
-            entity.key.kind,
-            arn,
-            known,
-            status=entity.status,
-            properties=desired_properties(entity),
-            removed_properties=entity.removed_properties,
-        )
+
+        def wanted(known: EntityState) -> _Change | None:
+            if _older(entity.revision, known.properties.get(REVISION_PROPERTY)):
+                return None
+            return _change(
+                known,
+                status=entity.status,
+                properties=desired_properties(entity),
+                removed_properties=entity.removed_properties,
+            )
+
+        return self._write(entity.key.kind, arn, wanted)
 
     def supersede(self, supersession: Supersession, arns: dict[EntityKey, str]) -> list[str]:
         anchor_arn = arns[supersession.anchor]
@@ -55,44 +70,103 @@ class StateReconciler:
         for source_arn in self._gateway.sources_of(anchor_arn, supersession.source_type):
             if source_arn == current_arn:
                 continue
-            known = self._known_state(EntityKind.ACTION, source_arn)
-            if self._write_changes(
+            if self._write(
                 EntityKind.ACTION,
                 source_arn,
-                known,
-                status=supersession.status,
-                properties=dict(supersession.properties),
+                lambda known: _change(
+                    known, status=supersession.status, properties=dict(supersession.properties)
+                ),
             ):
                 superseded.append(source_arn)
         return superseded
 
-    def _known_state(self, kind: EntityKind, arn: str) -> EntityState:
+    def _known_state(self, kind: EntityKind, arn: str) -> tuple[EntityState, str]:
+        """The entity's state as the store holds it (read from SageMaker into the store when it has none),
+        and the stored text a write must replace."""
         remembered = self._states.get(arn)
         if remembered is not None:
-            return _parse(remembered)
-        current = self._gateway.state(kind, arn)
-        self._states.put(arn, _text(current))
-        return current
+            return _parse(remembered), remembered
+        current = _text(self._gateway.state(kind, arn))
+        if not self._states.replace(arn, None, current):
+            stored = self._states.get_fresh(arn)
+            if stored is not None:
+                return _parse(stored), stored
+        return _parse(current), current
 
-    def _write_changes(
-        self,
-        kind: EntityKind,
-        arn: str,
-        known: EntityState,
-        *,
-        status: str | None,
-        properties: dict[str, str],
-        removed_properties: tuple[str, ...] = (),
-    ) -> bool:
-        changed = {key: value for key, value in properties.items() if known.properties.get(key) != value}
-        removed = [key for key in removed_properties if key in known.properties]
-        new_status = status if status is not None and status != known.status else None
-        if not (changed or removed or new_status):
-            return False
-        self._gateway.update(kind, arn, status=new_status, properties=changed, removed_properties=removed)
-        merged = {k: v for k, v in {**known.properties, **changed}.items() if k not in removed}
-        self._states.put(arn, _text(EntityState(new_status or known.status, merged)))
-        return True
+    def _write(self, kind: EntityKind, arn: str, wanted: Callable[[EntityState], _Change | None]) -> bool:
+        """Write what `wanted` asks of the entity's state, taking turns with other writers."""
+        known, stored = self._known_state(kind, arn)
+        for _ in range(MAX_TURNS):
+            change = wanted(known)
+            if change is None:
+                return False
+            target = _text(change.result)
+            if not self._states.replace(arn, stored, target):
+                # Another writer moved the state on since it was read: decide again from its state.
+                fresh = self._states.get_fresh(arn)
+                if fresh is None:
+                    known, stored = self._known_state(kind, arn)
+                else:
+                    known, stored = _parse(fresh), fresh
+                continue
+            self._gateway.update(
+                kind,
+                arn,
+                status=change.status,
+                properties=change.properties,
+                removed_properties=change.removed,
+            )
+            self._settle(kind, arn, target)
+            return True
+        raise StateContendedError(f"{arn}: its state kept changing under other writers; retried later")
+
+    def _settle(self, kind: EntityKind, arn: str, written: str) -> None:
+        """After a SageMaker write: if another writer moved the stored state on meanwhile, its SageMaker
+        write may have landed before this one; bring SageMaker to the stored state."""
+        for _ in range(MAX_TURNS):
+            stored = self._states.get_fresh(arn)
+            if stored is None or stored == written:
+                return
+            change = _change(
+                _parse(written),
+                status=_parse(stored).status,
+                properties=_parse(stored).properties,
+                removed_properties=tuple(set(_parse(written).properties) - set(_parse(stored).properties)),
+            )
+            if change is not None:
+                self._gateway.update(
+                    kind,
+                    arn,
+                    status=change.status,
+                    properties=change.properties,
+                    removed_properties=change.removed,
+                )
+            written = stored
+
+
+@dataclass(frozen=True)
+class _Change:
+    status: str | None
+    properties: dict[str, str]
+    removed: list[str]
+    result: EntityState
+
+
+def _change(
+    known: EntityState,
+    *,
+    status: str | None,
+    properties: dict[str, str],
+    removed_properties: tuple[str, ...] = (),
+) -> _Change | None:
+    """What must be written to bring `known` to the given status and properties; None when nothing."""
+    changed = {key: value for key, value in properties.items() if known.properties.get(key) != value}
+    removed = [key for key in removed_properties if key in known.properties]
+    new_status = status if status is not None and status != known.status else None
+    if not (changed or removed or new_status):
+        return None
+    merged = {k: v for k, v in {**known.properties, **changed}.items() if k not in removed}
+    return _Change(new_status, changed, removed, EntityState(new_status or known.status, merged))
 
 
 def _text(state: EntityState) -> str:

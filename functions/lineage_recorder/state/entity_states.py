@@ -2,6 +2,9 @@
 
 A re-fired event with nothing new then costs no SageMaker call, and a newer state is written without
 describing the entity first (apply/reconciler.py). The state is opaque text to this store.
+
+It is also where concurrent writers of one entity take turns: `replace` moves the state on only from
+the state the writer read (compare and set), so two instances cannot both write from the same reading.
 """
 
 from __future__ import annotations
@@ -21,6 +24,13 @@ class EntityStateStore(Protocol):
         """`put`, unless a state is already known for `arn`."""
 
     def forget(self, arn: str) -> None: ...
+
+    def get_fresh(self, arn: str) -> str | None:
+        """The state as stored now (not as read earlier in this invocation)."""
+
+    def replace(self, arn: str, expected: str | None, state: str) -> bool:
+        """Store `state` if the stored state is still `expected` (None: no state stored); False if another
+        writer changed it since it was read."""
 
 
 class MemoryEntityStates:
@@ -43,6 +53,16 @@ class MemoryEntityStates:
     def forget(self, arn: str) -> None:
         with self._lock:
             self._states.pop(arn, None)
+
+    def get_fresh(self, arn: str) -> str | None:
+        return self.get(arn)
+
+    def replace(self, arn: str, expected: str | None, state: str) -> bool:
+        with self._lock:
+            if self._states.get(arn) != expected:
+                return False
+            self._states[arn] = state
+            return True
 
 
 class TableEntityStates:
@@ -68,3 +88,26 @@ class TableEntityStates:
 
     def forget(self, arn: str) -> None:
         self._table.delete(state_id(arn))
+
+    def get_fresh(self, arn: str) -> str | None:
+        item = self._table.get_fresh(state_id(arn))
+        return None if item is None else str(item["state"]["S"])
+
+    def replace(self, arn: str, expected: str | None, state: str) -> bool:
+        item_id = state_id(arn)
+        condition = "attribute_not_exists(#state)" if expected is None else "#state = :expected"
+        values = {":state": {"S": state}}
+        if expected is not None:
+            values[":expected"] = {"S": expected}
+        applied = self._table.update(
+            item_id,
+            UpdateExpression="SET #state = :state",
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=values,
+        )
+        if applied is None:
+            self._table.forget(item_id)  # what this invocation read is stale
+            return False
+        self._table.remember(item_id, {"id": {"S": item_id}, "state": {"S": state}})
+        return True
