@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,14 @@ from lineage_recorder_cli.environment import quiet_powertools, require_state_tab
 from lineage_recorder_cli.event_files import EventSource, InputError, read_all
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 from lineage_recorder_cli.progress import Progress
+from lineage_recorder_cli.run_lock import RunLockTimeoutError, lock_path, one_run_at_a_time
 
 # How long one event may take to record before the replay guard lets another run record it.
 EVENT_BUDGET_MILLIS = 120_000
+# Waits for an event another process is recording at the same moment, before it is reported in progress.
+IN_PROGRESS_WAITS = (0.25, 0.5, 1.0, 2.0, 4.0)
+# How long a run without a state table waits for another such run against the same account to finish.
+RUN_LOCK_WAIT_SECONDS = 600.0
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -76,8 +82,6 @@ def record_events(
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from lineage_recorder import aws
     from lineage_recorder.composition import build_recording
-    from lineage_recorder.errors import InvalidEventError, RetryLaterError
-    from lineage_recorder.recorder import parse_event
     from lineage_recorder.replay_guard import ReplayGuardedRecorder
     from lineage_recorder.settings import RecorderSettings
     from lineage_recorder.trust import TrustedAccounts, home_from_sts
@@ -95,6 +99,28 @@ def record_events(
         budget = LocalLambdaContext(home.account, home.region, remaining_millis=EVENT_BUDGET_MILLIS)
         # Powertools reads only get_remaining_time_in_millis of it (the Lambda's context duck type).
         recorder.register_lambda_context(cast("LambdaContext", budget))
+        return _record_all(sources, recorder, summary, progress)
+    # Without a state table, claims are per process: runs on this machine take turns.
+    with one_run_at_a_time(
+        lock_path(home.account, home.region, endpoint_url),
+        RUN_LOCK_WAIT_SECONDS,
+        on_wait=lambda: print(
+            "lineage-recorder record: waiting for another run without a state table to finish",
+            file=sys.stderr,
+        ),
+    ):
+        return _record_all(sources, recorder, summary, progress)
+
+
+def _record_all(
+    sources: list[EventSource],
+    recorder: Any,
+    summary: Summary,
+    progress: Callable[[int, int], None] | None,
+) -> Summary:
+    from lineage_recorder.errors import InvalidEventError, RetryLaterError
+    from lineage_recorder.recorder import parse_event
+
     for source in sources:
         if progress is not None and summary.events:
             progress(summary.events, len(sources))
@@ -103,7 +129,7 @@ def record_events(
             summary.failed.append({"event": source.location, "reason": source.error})
             continue
         try:
-            outcome = recorder.record(parse_event(source.raw))
+            outcome = _record_waiting_for_others(recorder, parse_event(source.raw))
         except InvalidEventError as error:
             summary.failed.append({"event": source.location, "reason": str(error)})
             continue
@@ -130,6 +156,19 @@ def record_events(
         summary.describe_fallbacks.extend({"event": source.location, "reason": r} for r in outcome.fallbacks)
         summary.recalled.extend({"event": source.location, "reason": r} for r in outcome.recalled)
     return summary
+
+
+def _record_waiting_for_others(recorder: Any, event: Any) -> Any:
+    """Record `event`; when another process is recording the same event right now, wait for it a little
+    (its outcome then answers this one too) before reporting it in progress."""
+    from lineage_recorder.errors import EventInProgressError
+
+    for pause in IN_PROGRESS_WAITS:
+        try:
+            return recorder.record(event)
+        except EventInProgressError:
+            time.sleep(pause)
+    return recorder.record(event)
 
 
 def _grouped(
@@ -192,6 +231,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigurationError as error:
         print(f"lineage-recorder record: {error}", file=sys.stderr)
         return 2
+    except RunLockTimeoutError as error:
+        print(f"lineage-recorder record: {error}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
     except KeyboardInterrupt:
         _report(summary, as_json=args.json, verbose=args.verbose)
         print(
