@@ -294,6 +294,13 @@ def alarms(
             "unexpectedly' carry the error and its traceback.",
         ),
         recorder_alarm(
+            "StateItemsCorruptAlarm",
+            Metric.STATE_ITEMS_CORRUPT,
+            "State-table items did not read as what the recorder keeps in them (edited by hand, or damaged): "
+            "each was dropped or repaired and treated as absent, so recording went on. The log lines 'State "
+            "item corrupt; treated as absent' name the item and what was wrong.",
+        ),
+        recorder_alarm(
             "EventsUnconfirmedAlarm",
             Metric.EVENTS_UNCONFIRMED,
             "Events named resources SageMaker does not know, and nothing was recorded for them: forged "

@@ -7,6 +7,7 @@ has a dead-letter queue with the same redrive as the stack, and the handler is t
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +55,18 @@ def event_detail(description: dict[str, Any]) -> dict[str, Any]:
 
     converted: dict[str, Any] = convert(description)
     return converted
+
+
+# A failed record's pause before it is received again: doubling per receive, at most this long.
+MAX_RETRY_PAUSE_SECONDS = 8
+IN_FLIGHT_POLL_SECONDS = 0.2
+# How long a worker with nothing to receive waits for records in flight before it stops.
+IN_FLIGHT_WAIT_SECONDS = 4 * MAX_RETRY_PAUSE_SECONDS
+
+
+def retry_pause_seconds(receives: int) -> int:
+    """Seconds a record that failed on its `receives`-th receive stays invisible: 1, 2, 4, 8, 8, ..."""
+    return int(min(2 ** max(receives - 1, 0), MAX_RETRY_PAUSE_SECONDS))
 
 
 @dataclass
@@ -114,14 +127,25 @@ class LocalEventPipeline:
             raise RuntimeError(f"EventBridge refused the event: {response['Entries']}")
 
     def drain(self, handler: Callable[[dict[str, Any], Any], Any]) -> DrainReport:
-        """Deliver queued messages to ``handler`` in batches of 10 until the queue is empty."""
+        """Deliver queued messages to ``handler`` in batches of 10 until nothing is queued or in flight.
+
+        A failed record becomes visible again after a pause that doubles with each receive (1, 2, 4, 8 s:
+        ``retry_pause_seconds``), as the stack's function backs off with ChangeMessageVisibility, so a copy
+        blocked by another worker's record of the same event is not retried into the DLQ at once."""
         report = DrainReport()
+        idle_since: float | None = None
         while True:
             messages = self._sqs.receive_message(
                 QueueUrl=self.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
             ).get("Messages", [])
             if not messages:
-                break
+                # Records in flight come back after their pause (or are another worker's to finish).
+                idle_since = time.monotonic() if idle_since is None else idle_since
+                if not self._in_flight() or time.monotonic() - idle_since > IN_FLIGHT_WAIT_SECONDS:
+                    break
+                time.sleep(IN_FLIGHT_POLL_SECONDS)
+                continue
+            idle_since = None
             report.batches += 1
             records = [self._record(message) for message in messages]
             response = handler({"Records": records}, LocalLambdaContext(self.account, self.region))
@@ -129,9 +153,11 @@ class LocalEventPipeline:
             report.failed_attempts += len(failed)
             for message in messages:
                 if message["MessageId"] in failed:
-                    # Lambda leaves a failed record invisible until the timeout; locally, retry at once.
+                    receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
                     self._sqs.change_message_visibility(
-                        QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                        QueueUrl=self.queue_url,
+                        ReceiptHandle=message["ReceiptHandle"],
+                        VisibilityTimeout=retry_pause_seconds(receives),
                     )
                 else:
                     report.delivered += 1
@@ -139,6 +165,13 @@ class LocalEventPipeline:
         dead = self._sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10).get("Messages", [])
         report.dead_lettered = [message["Body"] for message in dead]
         return report
+
+    def _in_flight(self) -> bool:
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=self.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return any(int(attributes[name]) for name in attributes)
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -8,8 +8,8 @@ A misconfigured function (bad LINEAGE_* variable) fails the whole invocation: th
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -25,6 +25,7 @@ from lineage_recorder.outcome_metrics import Metric, outcome_counts, publish
 from lineage_recorder.recorder import RecordOutcome, parse_event
 from lineage_recorder.replay_guard import ReplayGuardedRecorder
 from lineage_recorder.settings import RecorderSettings
+from lineage_recorder.state.corrupt import take_corrupt_count
 from lineage_recorder.trust import Home, TrustedAccounts, home_from_function_arn
 
 
@@ -46,14 +47,36 @@ class Runtime:
     rejected_queue_url: str | None = None
 
 
-@cache
-def recorder(home: Home) -> Runtime:
-    """The recorder for this function, built once per process from the LINEAGE_* environment."""
-    settings = RecorderSettings.from_environment()
-    trusted = TrustedAccounts(
-        home.account, settings.peer_accounts, region=home.region, partition=home.partition
-    )
-    return Runtime(build_recording(settings, trusted), settings.queue_arn, settings.rejected_queue_url)
+class _RuntimePerProcess:
+    """The recorder for this function, built once per process from the LINEAGE_* environment, even when
+    several threads ask at once (the local pipeline's workers): two recorders would hold two sets of
+    in-memory claims."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runtimes: dict[Home, Runtime] = {}
+
+    def __call__(self, home: Home) -> Runtime:
+        with self._lock:
+            runtime = self._runtimes.get(home)
+            if runtime is None:
+                settings = RecorderSettings.from_environment()
+                trusted = TrustedAccounts(
+                    home.account, settings.peer_accounts, region=home.region, partition=home.partition
+                )
+                runtime = Runtime(
+                    build_recording(settings, trusted), settings.queue_arn, settings.rejected_queue_url
+                )
+                self._runtimes[home] = runtime
+            return runtime
+
+    def cache_clear(self) -> None:
+        """Forget the recorder (tests that change the environment)."""
+        with self._lock:
+            self._runtimes.clear()
+
+
+recorder = _RuntimePerProcess()
 
 
 def runtime_for(context: LambdaContext) -> Runtime:
@@ -161,6 +184,9 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
         publish(metrics, {Metric.RECORDS_FAILED_UNEXPECTEDLY: 1})
         raise
     finally:
+        corrupt = take_corrupt_count()
+        if corrupt:
+            publish(metrics, {Metric.STATE_ITEMS_CORRUPT: corrupt})
         logger.remove_keys(["message_id", "event_id", "detail_type"])
         logger.set_correlation_id(None)
 

@@ -39,6 +39,9 @@ class Metric(StrEnum):
     # A failure no part of the recorder foresaw (a bug, a corrupt state item): logged with its type and
     # message, retried by SQS, and alarmed on.
     RECORDS_FAILED_UNEXPECTEDLY = "RecordsFailedUnexpectedly"
+    # State-table items that did not read as what their store keeps: logged, dropped or repaired, and
+    # treated as absent (state/corrupt.py).
+    STATE_ITEMS_CORRUPT = "StateItemsCorrupt"
     QUOTA_EXCEEDED = "QuotaExceeded"
 
 

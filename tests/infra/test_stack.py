@@ -729,6 +729,7 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
         "FunctionThrottlesAlarm",
         "QuotaExceededAlarm",
         "RecordsFailedUnexpectedlyAlarm",
+        "StateItemsCorruptAlarm",
         "EventsUnconfirmedAlarm",
         "SkippedValuesAlarm",
         "PeerLinksDroppedAlarm",
@@ -782,6 +783,7 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
     for alarm_id, metric in (
         ("QuotaExceededAlarm", "QuotaExceeded"),
         ("RecordsFailedUnexpectedlyAlarm", "RecordsFailedUnexpectedly"),
+        ("StateItemsCorruptAlarm", "StateItemsCorrupt"),
         ("EventsUnconfirmedAlarm", "EventsUnconfirmed"),
         ("SkippedValuesAlarm", "SkippedValues"),
         ("PeerLinksDroppedAlarm", "PeerLinksDropped"),

@@ -201,3 +201,27 @@ def test_a_claim_says_when_an_earlier_attempt_may_have_created_the_key(emulator:
     # And once the key's ARN is recorded, the mark is gone with the claim
     state.keys.put(unknown, "arn:aws:sagemaker:us-east-1:123456789012:artifact/0123456789abcdef")
     assert state.keys.claim(unknown, "third-worker") is None
+
+
+def test_creations_of_a_plan_that_fails_later_are_counted_once(emulator: None) -> None:
+    # Given SageMaker refusing every AddAssociation (throttled beyond the retries) and a plan to apply
+    state = in_memory_state()
+    plan = _overlapping_plans(jobs=1, shared=1)[0]
+    sagemaker_lineage_emulator.configure(
+        faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=frozenset({"AddAssociation"}))
+    )
+    sagemaker = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    # When it fails after creating its entities, and is applied again once SageMaker answers
+    with pytest.raises(ThrottledError):
+        applier_for(sagemaker, state).apply(plan)
+    created_before_failure = {
+        kind: state.counters.add(kind, 0) for kind in ("artifact", "action", "context", "association")
+    }
+    sagemaker_lineage_emulator.configure(faults=sagemaker_lineage_emulator.FaultInjection())
+    totals = applier_for(sagemaker, state).apply(plan).created_totals
+    # Then the entities made before the failure were counted then, and the totals match what exists
+    graph = snapshot(sagemaker)
+    artifacts = sum(count for (kind, _), count in graph.entity_keys.items() if kind == "artifact")
+    assert created_before_failure["artifact"] == artifacts > 0
+    assert totals["association"] == len(graph.edges)
+    assert "artifact" not in totals  # nothing new was created by the retry

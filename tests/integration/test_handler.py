@@ -312,3 +312,40 @@ def test_an_unforeseen_failure_fails_its_record_alone_logged_and_counted(
     assert line["reason"] == "KeyError: 'a key the planner expected'"
     emitted = [json.loads(out) for out in capsys.readouterr().out.splitlines() if '"_aws"' in out]
     assert emitted[0]["RecordsFailedUnexpectedly"] == [1]
+
+
+def test_threads_that_start_at_once_share_one_recorder(
+    fresh_handler: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given building the recorder takes a moment (as a cold start does), and eight threads asking at once
+    import threading
+    import time
+
+    from lineage_recorder.trust import home_from_function_arn
+
+    real_build = fresh_handler.build_recording
+    builds: list[int] = []
+
+    def slow_build(*args: Any, **kwargs: Any) -> Any:
+        builds.append(1)
+        time.sleep(0.05)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(fresh_handler, "build_recording", slow_build)
+    home = home_from_function_arn(CONTEXT.invoked_function_arn)
+    barrier = threading.Barrier(8)
+    runtimes: list[Any] = []
+
+    def ask() -> None:
+        barrier.wait()
+        runtimes.append(fresh_handler.recorder(home))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    # When they all ask for the recorder
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then it was built once, and every thread got the same one (one set of in-memory claims)
+    assert len(builds) == 1
+    assert len({id(runtime) for runtime in runtimes}) == 1

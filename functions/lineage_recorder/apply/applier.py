@@ -5,7 +5,8 @@ For a plan, inside one state snapshot (one batched read of what the state table 
 2. reconcile the mutable ones it owns (reconciler.py): update in place when the resource changed;
 3. add each edge's association; "already exists" counts as success;
 4. mark superseded entities (an endpoint's earlier deployments);
-5. count what was created, for the quota alarms.
+5. count what was created, for the quota alarms (also when the plan fails part way: what was created
+   before the failure exists, and a retry reuses it without counting it again).
 
 Entities another family owns (``reference``) are resolved, or created with what the plan knows, and never
 updated here; their owner's plan fills them in. Edges may also end at an ``ExistingEntity`` (a peer
@@ -14,12 +15,14 @@ account's twin), which is neither resolved nor created.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from lineage_recorder.apply.gateway import EntityGoneError, SageMakerGateway, is_trial_component
 from lineage_recorder.apply.lineage_index import LineageIndex
 from lineage_recorder.apply.reconciler import StateReconciler
 from lineage_recorder.apply.resolver import EntityResolver
+from lineage_recorder.errors import RetryLaterError
 from lineage_recorder.plan import EntityKey, Plan, Vertex
 from lineage_recorder.state import LineageState, Snapshot, in_memory_state
 
@@ -71,7 +74,29 @@ class Applier:
 
     def _apply(self, plan: Plan, from_store: dict[EntityKey, str], use_index: bool) -> ApplyResult:
         result = ApplyResult()
+        try:
+            self._resolve_and_write(plan, from_store, use_index, result)
+        except RetryLaterError:
+            # What was created before the failure exists, and counts against the quotas: count it now (a
+            # retry reuses it and does not count it again). A count that fails too must not hide the error.
+            with suppress(RetryLaterError):
+                self._count(result)
+            raise
+        result.created_totals = self._count(result)
+        return result
+
+    def _count(self, result: ApplyResult) -> dict[str, int]:
+        """Add what `result` created to the running totals, per kind; the totals after it."""
         created_counts: dict[str, int] = {}
+        for key, _ in result.created:
+            created_counts[key.kind] = created_counts.get(key.kind, 0) + 1
+        if result.associations_created:
+            created_counts["association"] = len(result.associations_created)
+        return {kind: self._state.counters.add(kind, count) for kind, count in created_counts.items()}
+
+    def _resolve_and_write(
+        self, plan: Plan, from_store: dict[EntityKey, str], use_index: bool, result: ApplyResult
+    ) -> None:
         with self._state.snapshot() as known:
             known.read(keys=[entity.key for entity in plan.entities])
             current_feeds = self._resolver.current_feeds(plan, known) if use_index else frozenset()
@@ -83,7 +108,6 @@ class Applier:
                     from_store[entity.key] = resolved.arn
                 result.arns[entity.key] = resolved.arn
                 if resolved.created:
-                    created_counts[entity.key.kind] = created_counts.get(entity.key.kind, 0) + 1
                     result.created.append((entity.key, resolved.arn))
                     if entity.reconcile or entity.reference:
                         # Remembered: a later reconcile (the owner's, for a reference) need not read it.
@@ -95,15 +119,10 @@ class Applier:
                 if entity.reconcile and owned_and_ours and self._states.reconcile(entity, resolved.arn):
                     result.updated.append((entity.key, resolved.arn))
             self._write_edges(plan, result, known)
-        if result.associations_created:
-            created_counts["association"] = len(result.associations_created)
         for supersession in plan.supersessions:
             current_known = supersession.current is None or supersession.current in result.arns
             if supersession.anchor in result.arns and current_known:
                 result.superseded.extend(self._states.supersede(supersession, result.arns))
-        for kind, count in created_counts.items():
-            result.created_totals[kind] = self._state.counters.add(kind, count)
-        return result
 
     def _write_edges(self, plan: Plan, result: ApplyResult, known: Snapshot) -> None:
         def arn_of(vertex: Vertex) -> str | None:

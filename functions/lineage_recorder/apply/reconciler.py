@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from lineage_recorder.apply.gateway import EntityState, SageMakerGateway
 from lineage_recorder.errors import RetryLaterError
 from lineage_recorder.plan import EntityKey, EntityKind, PlannedEntity, Supersession
+from lineage_recorder.state.corrupt import report_corrupt
 from lineage_recorder.state.entity_states import EntityStateStore
+from lineage_recorder.state.table import state_id
 
 # The property that carries the revision (resource state time) a reconciled entity reflects.
 REVISION_PROPERTY = "SourceLastModified"
@@ -85,13 +87,25 @@ class StateReconciler:
         and the stored text a write must replace."""
         remembered = self._states.get(arn)
         if remembered is not None:
-            return _parse(remembered), remembered
+            known = self._parsed(arn, remembered)
+            if known is not None:
+                return known, remembered
         current = _text(self._gateway.state(kind, arn))
         if not self._states.replace(arn, None, current):
             stored = self._states.get_fresh(arn)
-            if stored is not None:
-                return _parse(stored), stored
+            known = None if stored is None else self._parsed(arn, stored)
+            if stored is not None and known is not None:
+                return known, stored
         return _parse(current), current
+
+    def _parsed(self, arn: str, text: str) -> EntityState | None:
+        """The stored state; None (reported, and dropped so it is read again) when it does not parse."""
+        try:
+            return _parse(text)
+        except (ValueError, KeyError, TypeError) as error:
+            report_corrupt(state_id(arn), "the last state of an entity", f"{text[:200]!r}: {error}")
+            self._states.forget(arn)
+            return None
 
     def _write(self, kind: EntityKind, arn: str, wanted: Callable[[EntityState], _Change | None]) -> bool:
         """Write what `wanted` asks of the entity's state, taking turns with other writers."""
@@ -104,10 +118,11 @@ class StateReconciler:
             if not self._states.replace(arn, stored, target):
                 # Another writer moved the state on since it was read: decide again from its state.
                 fresh = self._states.get_fresh(arn)
-                if fresh is None:
+                parsed = None if fresh is None else self._parsed(arn, fresh)
+                if fresh is None or parsed is None:
                     known, stored = self._known_state(kind, arn)
                 else:
-                    known, stored = _parse(fresh), fresh
+                    known, stored = parsed, fresh
                 continue
             self._gateway.update(
                 kind,
@@ -127,11 +142,15 @@ class StateReconciler:
             stored = self._states.get_fresh(arn)
             if stored is None or stored == written:
                 return
+            newer = self._parsed(arn, stored)
+            if newer is None:
+                return
+            before = _parse(written)
             change = _change(
-                _parse(written),
-                status=_parse(stored).status,
-                properties=_parse(stored).properties,
-                removed_properties=tuple(set(_parse(written).properties) - set(_parse(stored).properties)),
+                before,
+                status=newer.status,
+                properties=newer.properties,
+                removed_properties=tuple(set(before.properties) - set(newer.properties)),
             )
             if change is not None:
                 self._gateway.update(

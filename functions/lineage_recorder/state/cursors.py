@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
+from lineage_recorder.state.corrupt import report_corrupt
 from lineage_recorder.state.table import StateTable, cursor_id
 
 
@@ -36,7 +37,17 @@ class TableIndexCursors:
 
     def start(self, feed: str) -> float | None:
         item = self._table.get_fresh(cursor_id(feed))
-        return None if item is None else float(item["start"]["N"])
+        if item is None:
+            return None
+        try:
+            return float(item["start"]["N"])
+        except (KeyError, TypeError, ValueError) as error:
+            report_corrupt(
+                cursor_id(feed), "where an index feed reads next", f"{item.get('start')!r}: {error}"
+            )
+            # Dropped: the feed reads from its beginning again (lookups cover the keys meanwhile).
+            self._table.delete(cursor_id(feed))
+            return None
 
     def advance(self, feed: str, start: float) -> None:
         # A failed condition: another instance already moved it at least as far; nothing to do.

@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any, Protocol
 
+from lineage_recorder.state.corrupt import report_corrupt
 from lineage_recorder.state.table import StateTable, described_id
 
 RETENTION_SECONDS = 366 * 24 * 3600
@@ -61,5 +62,13 @@ class TableDescriptions:
         )
 
     def recall(self, operation: str, name: str) -> dict[str, Any] | None:
-        item = self._table.get(described_id(operation, name))
-        return None if item is None else dict(json.loads(item["description"]["S"]))
+        item_id = described_id(operation, name)
+        item = self._table.get(item_id)
+        if item is None:
+            return None
+        try:
+            return dict(json.loads(item["description"]["S"]))
+        except (KeyError, TypeError, ValueError) as error:
+            report_corrupt(item_id, "what a resource looked like", f"{error}")
+            self._table.delete(item_id)
+            return None

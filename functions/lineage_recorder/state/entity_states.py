@@ -10,8 +10,9 @@ the state the writer read (compare and set), so two instances cannot both write 
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
+from lineage_recorder.state.corrupt import report_corrupt
 from lineage_recorder.state.table import StateTable, state_id
 
 
@@ -70,8 +71,17 @@ class TableEntityStates:
         self._table = table
 
     def get(self, arn: str) -> str | None:
-        item = self._table.get(state_id(arn))
-        return None if item is None else str(item["state"]["S"])
+        return self._text(arn, self._table.get(state_id(arn)))
+
+    def _text(self, arn: str, item: dict[str, Any] | None) -> str | None:
+        if item is None:
+            return None
+        value = item.get("state", {}).get("S") if isinstance(item.get("state"), dict) else None
+        if isinstance(value, str):
+            return value
+        report_corrupt(state_id(arn), "the last state of an entity", f"state is {item.get('state')!r}")
+        self.forget(arn)  # a cache of SageMaker's state: read again from SageMaker
+        return None
 
     def put(self, arn: str, state: str) -> None:
         self._table.put({"id": {"S": state_id(arn)}, "state": {"S": state}})
@@ -90,8 +100,7 @@ class TableEntityStates:
         self._table.delete(state_id(arn))
 
     def get_fresh(self, arn: str) -> str | None:
-        item = self._table.get_fresh(state_id(arn))
-        return None if item is None else str(item["state"]["S"])
+        return self._text(arn, self._table.get_fresh(state_id(arn)))
 
     def replace(self, arn: str, expected: str | None, state: str) -> bool:
         item_id = state_id(arn)

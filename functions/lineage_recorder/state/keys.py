@@ -11,6 +11,7 @@ for a key also spares every later record a lookup.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 
 from lineage_recorder.aws import longest_call_seconds
 from lineage_recorder.plan import EntityKey
+from lineage_recorder.state.corrupt import report_corrupt
 from lineage_recorder.state.table import StateTable, entity_id
 
 # How long a claim protects a creation in progress: longer than the create it guards can take with all
@@ -25,6 +27,9 @@ from lineage_recorder.state.table import StateTable, entity_id
 # that dies after claiming blocks the key for this long; then another worker takes over (after looking
 # the key up again in SageMaker).
 CLAIM_LEASE_SECONDS = longest_call_seconds() + 30
+# Instances' clocks differ a little: a claim is corrupt only when it ends further ahead than a lease
+# plus this.
+CLOCK_SKEW_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,8 @@ class MemoryKeyStore:
             if key in self._arns:
                 return None
             holder = self._claims.get(key)
-            if holder is not None and holder[0] != owner and holder[1] > now:
+            live = now < holder[1] <= now + CLAIM_LEASE_SECONDS + CLOCK_SKEW_SECONDS if holder else False
+            if holder is not None and holder[0] != owner and live:
                 return None
             # A claim taken over from a holder whose lease ran out: it may have created the entity.
             taken_over = holder is not None and holder[0] != owner
@@ -119,8 +125,27 @@ _NAMES = {
 _CLAIM_NAMES = {name: _NAMES[name] for name in ("#arn", "#owner", "#until")}
 
 
+# What an ARN recorded for a key must look like: a lineage entity or a job's trial component.
+_LINEAGE_ARN = re.compile(
+    r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:(artifact|action|context|experiment-trial-component)/\S+"
+)
+
+
 def _arn_of(item: dict[str, Any] | None) -> str | None:
-    return None if item is None or "arn" not in item else str(item["arn"]["S"])
+    """The ARN an item records; None when it records none, or one that is not an ARN (see _corrupt_arn)."""
+    if item is None or "arn" not in item or _corrupt_arn(item) is not None:
+        return None
+    return str(item["arn"]["S"])
+
+
+def _corrupt_arn(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The raw `arn` attribute of an item whose ARN does not read, to replace it conditionally."""
+    if item is None or "arn" not in item:
+        return None
+    value = item["arn"].get("S") if isinstance(item["arn"], dict) else None
+    if isinstance(value, str) and _LINEAGE_ARN.fullmatch(value):
+        return None
+    return dict(item["arn"])
 
 
 class TableKeyStore:
@@ -128,7 +153,25 @@ class TableKeyStore:
         self._table = table
 
     def get(self, key: EntityKey) -> str | None:
-        return _arn_of(self._table.get(entity_id(key)))
+        item = self._table.get(entity_id(key))
+        corrupt = _corrupt_arn(item)
+        if corrupt is not None:
+            self._drop_corrupt_arn(entity_id(key), corrupt)
+            return None
+        return _arn_of(item)
+
+    def _drop_corrupt_arn(self, item_id: str, corrupt: dict[str, Any]) -> None:
+        """Report an ARN that is not one, and remove it (only if it is still that value): the key is then
+        looked up, claimed and created as if it had never been recorded."""
+        report_corrupt(item_id, "the ARN recorded for a key", f"arn is {corrupt!r}")
+        self._table.update(
+            item_id,
+            UpdateExpression="REMOVE #arn",
+            ConditionExpression="#arn = :corrupt",
+            ExpressionAttributeNames={"#arn": "arn"},
+            ExpressionAttributeValues={":corrupt": corrupt},
+        )
+        self._table.forget(item_id)
 
     def put(self, key: EntityKey, arn: str) -> str:
         item_id = entity_id(key)
@@ -145,7 +188,12 @@ class TableKeyStore:
         )
         if applied is None:
             # Another ARN was recorded first: that one stands for the key.
-            recorded = _arn_of(self._table.get_fresh(item_id))
+            fresh = self._table.get_fresh(item_id)
+            corrupt = _corrupt_arn(fresh)
+            if corrupt is not None:
+                self._drop_corrupt_arn(item_id, corrupt)
+                return self.put(key, arn)
+            recorded = _arn_of(fresh)
             return recorded if recorded is not None else arn
         self._table.remember(item_id, {"id": {"S": item_id}, "arn": {"S": arn}})
         return arn
@@ -180,21 +228,30 @@ class TableKeyStore:
         applied = self._table.update(
             item_id,
             UpdateExpression="SET #owner = :owner, #until = :until",
+            # A claim further ahead than a lease can reach, or not a number, is corrupt: not a claim.
             ConditionExpression=(
                 "attribute_not_exists(#arn) AND (attribute_not_exists(#until) "
-                "OR #until < :now OR #owner = :owner)"
+                "OR NOT attribute_type(#until, :number) OR #until < :now OR #until > :horizon "
+                "OR #owner = :owner)"
             ),
             ExpressionAttributeNames=_CLAIM_NAMES,
             ExpressionAttributeValues={
                 ":owner": {"S": owner},
                 ":until": {"N": str(now + CLAIM_LEASE_SECONDS)},
                 ":now": {"N": str(now)},
+                ":horizon": {"N": str(now + CLAIM_LEASE_SECONDS + CLOCK_SKEW_SECONDS)},
+                ":number": {"S": "N"},
             },
             ReturnValues="ALL_OLD",
         )
         if applied is None:
             return None
         before = applied.get("Attributes") or {}
+        until = before.get("claim_until")
+        if until is not None and (
+            until.get("N") is None or int(float(until["N"])) > now + CLAIM_LEASE_SECONDS
+        ):
+            report_corrupt(item_id, "a claim to create a key", f"claim_until is {until!r}")
         # Taken over from a holder whose lease ran out, or after a create whose answer was lost: the
         # entity may exist.
         taken_over = "claim_owner" in before and before["claim_owner"].get("S") != owner

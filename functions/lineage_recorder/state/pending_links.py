@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from lineage_recorder.plan import EntityKey, EntityKind
+from lineage_recorder.state.corrupt import report_corrupt
 from lineage_recorder.state.table import PENDING_LINKS_ID, StateTable
 
 KEEP_SECONDS = 7 * 24 * 3600
@@ -134,7 +135,23 @@ class TablePendingLinks:
         item = self._table.get_fresh(PENDING_LINKS_ID)
         if not item:
             return []
-        return [PendingLink.parse(value["S"]) for value in item.get("links", {}).get("M", {}).values()]
+        entries = item.get("links", {}).get("M") if isinstance(item.get("links"), dict) else None
+        if not isinstance(entries, dict):
+            report_corrupt(PENDING_LINKS_ID, "deferred SameAs links", f"links is {item.get('links')!r}"[:512])
+            self._table.delete(PENDING_LINKS_ID)  # the links are found again when their keys are recorded
+            return []
+        links: list[PendingLink] = []
+        for link_id, value in entries.items():
+            try:
+                links.append(PendingLink.parse(value["S"]))
+            except (KeyError, TypeError, ValueError) as error:
+                report_corrupt(PENDING_LINKS_ID, f"the deferred SameAs link {link_id}", f"{value!r}: {error}")
+                self._table.update(
+                    PENDING_LINKS_ID,
+                    UpdateExpression="REMOVE #links.#link",
+                    ExpressionAttributeNames={"#links": "links", "#link": link_id},
+                )
+        return links
 
     def remove(self, link: PendingLink) -> None:
         self._table.update(
