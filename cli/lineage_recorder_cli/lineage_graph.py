@@ -202,6 +202,33 @@ def render_csv(graph: LineageGraph, only: VertexFilter = EVERYTHING) -> str:
     return out.getvalue().rstrip("\n")
 
 
+TABLE_COLUMNS = ("Type", "SourceUri", "Name", "State", "Account", "Created")
+
+
+def render_table(graph: LineageGraph, only: VertexFilter = EVERYTHING) -> str:
+    """The vertices `only` keeps as an aligned table (type, SourceUri, name, state, account, created), in
+    natural order: for reading at a terminal. Drawn by rich, never wrapped (a long URI stays whole)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*TABLE_COLUMNS, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    vertices = [
+        vertex for vertex in graph.as_query_lineage(only)["Vertices"] if vertex["Arn"] != graph.start_arn
+    ]
+    for vertex in sorted(vertices, key=lambda v: (v.get("Type") or "", _natural(str(v.get("SourceUri"))))):
+        kind = vertex.get("Type") or vertex.get("LineageType") or "?"
+        table.add_row(kind, *(str(vertex.get(column) or "") for column in TABLE_COLUMNS[1:]))
+    out = io.StringIO()
+    Console(file=out, width=100_000, color_system=None, highlight=False).print(table)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    if graph.frontier:
+        lines.append(
+            f"(stopped at depth {graph.depth_reached}: {len(graph.frontier)} vertices have more lineage)"
+        )
+    return "\n".join(lines) if vertices else "(nothing found)"
+
+
 def _caption(graph: LineageGraph, arn: str) -> str:
     vertex, details = graph.vertices.get(arn, {}), graph.details(arn)
     kind = vertex.get("Type") or vertex.get("LineageType") or "?"

@@ -145,7 +145,7 @@ def test_many_siblings_of_a_type_are_one_line_in_the_tree_in_natural_order(
     )
 
 
-def test_the_graph_as_csv_mermaid_and_dot(recorder: Recorder, sagemaker: Any) -> None:
+def test_the_graph_as_csv_mermaid_dot_and_table(recorder: Recorder, sagemaker: Any) -> None:
     # Given a chain of two processing jobs
     last = _chain(recorder, sagemaker, 2)
 
@@ -167,6 +167,14 @@ def test_the_graph_as_csv_mermaid_and_dot(recorder: Recorder, sagemaker: Any) ->
     assert dot[0] == "digraph lineage {" and dot[-1] == "}"
     assert sum(" -> " in line for line in dot) == len(graph["Edges"])
     assert any(graph["StartArn"] in line and "style=bold" in line for line in dot)
+    # And as a table: a header, then one aligned row per vertex but the start, each SourceUri whole
+    table = drawn("table").splitlines()
+    assert table[0].split() == ["Type", "SourceUri", "Name", "State", "Account", "Created"]
+    rows = [line for line in table[2:] if line.strip()]
+    assert len(rows) == len(graph["Vertices"]) - 1
+    assert any(line.split()[:2] == ["DataSet", RAW] for line in rows)
+    account_column = table[0].index("Account")
+    assert all(line[account_column:].startswith("123456789012") for line in rows)  # the columns line up
 
 
 def test_lineage_type_and_creation_time_pick_vertices(recorder: Recorder, sagemaker: Any) -> None:

@@ -33,6 +33,7 @@ from lineage_recorder_cli.lineage_graph import (
     render_dot,
     render_list,
     render_mermaid,
+    render_table,
     render_tree,
     resolve_start,
 )
@@ -78,10 +79,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=["tree", "json", "list", "csv", "mermaid", "dot", "html"],
+        choices=["tree", "json", "list", "table", "csv", "mermaid", "dot", "html"],
         default="tree",
-        help="tree (default), json, list, csv, mermaid (a flowchart for Markdown), dot (Graphviz), or html "
-        "(one self-contained page: pan, zoom, click for details)",
+        help="tree (default), json, list, table (aligned columns), csv, mermaid (a flowchart for Markdown), "
+        "dot (Graphviz), or html (one self-contained page: pan, zoom, click for details)",
     )
     parser.add_argument(
         "--type",
@@ -154,7 +155,7 @@ def trace(
     return render(sagemaker, graph, output_format, direction=direction, peers=peers, only=only)
 
 
-FILTERED_FORMATS = ("list", "csv", "json")
+FILTERED_FORMATS = ("list", "table", "csv", "json")
 
 
 def traced_graph(
@@ -196,6 +197,8 @@ def render(
         return render_list(graph, only)
     if output_format == "csv":
         return render_csv(graph, only)
+    if output_format == "table":
+        return render_table(graph, only)
     if output_format == "mermaid":
         return render_mermaid(graph)
     if output_format == "dot":
@@ -250,10 +253,10 @@ def run(args: argparse.Namespace) -> int:
         created_after=args.created_after,
         created_before=args.created_before,
     )
-    if only != EVERYTHING and args.format not in ("list", "json", "csv"):
+    if only != EVERYTHING and args.format not in FILTERED_FORMATS:
         print(
             "lineage-recorder trace: --type, --lineage-type and --created-* pick vertices for --format list, "
-            f"json or csv, not {args.format}",
+            f"table, json or csv, not {args.format}",
             file=sys.stderr,
         )
         return 2
