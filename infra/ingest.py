@@ -24,11 +24,12 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from lineage_recorder import redelivery
 from lineage_recorder.families import Family
 
 from infra.nag import acknowledge, skip_checkov
 
-MAX_RECEIVE_COUNT = 5
+MAX_RECEIVE_COUNT = redelivery.MAX_RECEIVE_COUNT  # with its backoff, 12 hours of failures (redelivery.py)
 QUEUE_RETENTION = Duration.days(4)
 # Standard queues keep a message's original enqueue time in the DLQ, so the DLQ must retain longer.
 DLQ_RETENTION = Duration.days(14)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lineage_recorder import redelivery
 from lineage_recorder.patterns import EVENT_SOURCE, event_pattern, family_names
 
-MAX_RECEIVE_COUNT = 5  # as the stack configures its queue (infra/recorder.py)
+MAX_RECEIVE_COUNT = redelivery.MAX_RECEIVE_COUNT  # as the stack configures its queue (infra/ingest.py)
 # Long enough that several consumers draining at once never receive the same message twice.
 VISIBILITY_TIMEOUT_SECONDS = 60
 # moto delivers only part of the envelope (no `account`) unless the whole event is asked for.

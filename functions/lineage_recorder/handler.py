@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lineage_recorder import rejected
+from lineage_recorder import redelivery, rejected
 from lineage_recorder.composition import Recording, build_recording
 from lineage_recorder.errors import ConfigurationError, InvalidEventError, QuotaExceededError, RetryLaterError
 from lineage_recorder.observability import logger, metrics, tracer
@@ -147,11 +147,32 @@ def log_failure(record: SQSRecord, error: InvalidEventError | RetryLaterError) -
         publish(metrics, {Metric.RECORDS_RETRIED: 1})
 
 
+class NotStartedError(RetryLaterError):
+    """The function's time was nearly up: the record was left for the next invocation, untried."""
+
+
+# A record is not started with less than this left of the invocation (the function's timeout is 120 s).
+RESERVED_MILLIS = 30_000
+
+
+def _delay_redelivery(record: SQSRecord, runtime: Runtime, error: RetryLaterError) -> None:
+    """The stack's queue: a failed record comes back after a pause growing with its receive count (a
+    storm of throttling is waited out, not spent in five quick receives); an untried one at once."""
+    if runtime.queue_arn is None or record.event_source_arn != runtime.queue_arn:
+        return  # not the stack's queue (a test's batch, the CLI): nothing to set
+    receives = int(record.attributes.approximate_receive_count or 1)
+    seconds = 0 if isinstance(error, NotStartedError) else redelivery.pause_seconds(receives)
+    redelivery.delay_redelivery(runtime.queue_arn, record.receipt_handle, seconds)
+
+
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     logger.append_keys(message_id=record.message_id)
     runtime = runtime_for(lambda_context)  # built before any record (lambda_handler); cached
     try:
+        if lambda_context.get_remaining_time_in_millis() < RESERVED_MILLIS:
+            # Started now, it might not finish before the function times out, failing the whole batch.
+            raise NotStartedError("not started: the invocation's time is nearly up; delivered again at once")
         check_source(record, runtime.queue_arn)
         event = parse_event(record.body)
         logger.set_correlation_id(event.id)
@@ -173,6 +194,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
         # Parked with its reason: done with, so SQS deletes it (retrying could never help).
     except RetryLaterError as error:
         log_failure(record, error)
+        _delay_redelivery(record, runtime, error)
         raise
     except Exception as error:
         # Whatever no part of the recorder foresaw still fails this record alone (the batch processor

@@ -327,7 +327,7 @@ def test_queue_has_a_dead_letter_queue(synthesis: Synthesis, variant: str) -> No
     # Then there are exactly three, and the main queue redrives to the DLQ after a few receives
     assert set(queues) == {queue_id, dlq_id, rejected_id}
     redrive = queues[queue_id]["Properties"]["RedrivePolicy"]
-    assert redrive == {"deadLetterTargetArn": get_att(dlq_id), "maxReceiveCount": 5}
+    assert redrive == {"deadLetterTargetArn": get_att(dlq_id), "maxReceiveCount": 20}
     assert "RedrivePolicy" not in queues[dlq_id]["Properties"]
     # And the DLQ accepts only that queue as its source; the rejected queue accepts none
     queue_name = queues[queue_id]["Properties"]["QueueName"]

@@ -349,3 +349,83 @@ def test_threads_that_start_at_once_share_one_recorder(
     # Then it was built once, and every thread got the same one (one set of in-memory claims)
     assert len(builds) == 1
     assert len({id(runtime) for runtime in runtimes}) == 1
+
+
+def _stack_queue(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str, str]:
+    """The stack's queue, named to the recorder as its own (LINEAGE_QUEUE_ARN): (sqs, url, arn)."""
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="lineage-recorder-queue")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    monkeypatch.setenv("LINEAGE_QUEUE_ARN", arn)
+    return sqs, url, arn
+
+
+def _received(sqs: Any, url: str, arn: str, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` sent to the queue and received, as the event source hands it to the function."""
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
+    (message,) = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message["Attributes"],
+                "messageAttributes": {},
+                "md5OfBody": message["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
+
+
+def _visibility_timeouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The visibility each ChangeMessageVisibility the recorder makes asks for (botocore's event hook)."""
+    from lineage_recorder import aws
+
+    asked: list[int] = []
+    aws.client("sqs").meta.events.register(
+        "provide-client-params.sqs.ChangeMessageVisibility",
+        lambda params, **_: asked.append(int(params["VisibilityTimeout"])),
+    )
+    return asked
+
+
+def test_a_record_that_must_be_retried_comes_back_after_a_pause_growing_with_its_receives(
+    fresh_handler: Any, sagemaker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the stack's queue, and a job event SageMaker throttles (beyond botocore's retries)
+    import sagemaker_lineage_emulator
+
+    sqs, url, arn = _stack_queue(monkeypatch)
+    event = training_job(sagemaker, "stormy", inputs=["s3://features/train/"], output="s3://models/")
+    asked = _visibility_timeouts(monkeypatch)
+    sagemaker_lineage_emulator.configure(faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0))
+    # When the handler gets it on its first receive, and again on its fourth
+    first = fresh_handler.lambda_handler(_received(sqs, url, arn, event), CONTEXT)
+    batch = _received(sqs, url, arn, event)
+    batch["Records"][0]["attributes"]["ApproximateReceiveCount"] = "4"
+    fourth = fresh_handler.lambda_handler(batch, CONTEXT)
+    sagemaker_lineage_emulator.configure(faults=sagemaker_lineage_emulator.FaultInjection())
+    # Then both fail, and each is kept invisible for its pause: a minute, then eight
+    assert len(first["batchItemFailures"]) == len(fourth["batchItemFailures"]) == 1
+    assert asked == [60, 480]
+
+
+def test_a_record_left_when_time_is_nearly_up_is_not_started_and_comes_back_at_once(
+    fresh_handler: Any, sagemaker: Any, monkeypatch: pytest.MonkeyPatch, logs: list[dict[str, Any]]
+) -> None:
+    # Given the stack's queue, a job event, and an invocation with ten seconds left
+    sqs, url, arn = _stack_queue(monkeypatch)
+    event = training_job(sagemaker, "late", inputs=["s3://features/late/"], output="s3://models/")
+    asked = _visibility_timeouts(monkeypatch)
+    nearly_out = LocalLambdaContext("123456789012", "us-east-1", remaining_millis=10_000)
+    # When the handler gets it
+    response = fresh_handler.lambda_handler(_received(sqs, url, arn, event), nearly_out)
+    # Then it is not recorded, fails for redelivery at once, and says why
+    assert len(response["batchItemFailures"]) == 1
+    assert ("DataSet", "s3://features/late/") not in snapshot(sagemaker).nodes
+    assert asked == [0]
+    assert any("nearly up" in str(line.get("reason")) for line in logs)
