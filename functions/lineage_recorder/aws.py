@@ -37,17 +37,25 @@ def max_attempts() -> int:
 
 
 def client_config() -> Config:
+    # total_max_attempts counts the first attempt, as AWS_MAX_ATTEMPTS does (botocore's max_attempts
+    # counts retries only).
     retries: dict[str, Any] = {
         "mode": os.environ.get("AWS_RETRY_MODE", "standard"),
-        "max_attempts": max_attempts(),
+        "total_max_attempts": max_attempts(),
     }
     return Config(retries=retries, connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS)
 
 
+def worst_call_seconds(attempts: int, connect_timeout: float, read_timeout: float) -> int:
+    """How long one call can take with every attempt timing out, and the longest sleeps between them
+    (botocore's standard backoff before retry k is at most min(2**k, 20) s)."""
+    sleeps = sum(min(2**retry, MAX_BACKOFF_SECONDS) for retry in range(1, attempts))
+    return int(attempts * (connect_timeout + read_timeout) + sleeps)
+
+
 def longest_call_seconds() -> int:
-    """How long one call can take with every retry: each attempt's timeouts, and the sleeps between."""
-    attempts = max_attempts()
-    return attempts * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + (attempts - 1) * MAX_BACKOFF_SECONDS
+    """How long one of the recorder's calls can take with every retry."""
+    return worst_call_seconds(max_attempts(), CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS)
 
 
 def client(service: str, endpoint_url: str | None = None) -> Any:

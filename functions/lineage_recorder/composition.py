@@ -18,7 +18,7 @@ from lineage_recorder.apply.gateway import SageMakerGateway
 from lineage_recorder.apply.lineage_index import LineageIndex
 from lineage_recorder.errors import ConfigurationError
 from lineage_recorder.events.envelope import SageMakerEvent
-from lineage_recorder.peers.directory import PeerDirectory, boto3_client_factory
+from lineage_recorder.peers.directory import PeerDirectory, boto3_client_factory, peer_sts_client
 from lineage_recorder.peers.linker import PeerLinker
 from lineage_recorder.recorder import Recorder, RecordOutcome
 from lineage_recorder.replay_guard import ReplayGuardedRecorder
@@ -99,7 +99,7 @@ def build_linker(
         own_account=own_account,
         peer_accounts=peers,
         role_name=settings.peer_role_name,
-        sts=aws.client("sts", endpoint_url),
+        sts=peer_sts_client(endpoint_url),
         client_factory=boto3_client_factory(endpoint_url),
         partition=partition,
     )

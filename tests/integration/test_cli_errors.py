@@ -143,7 +143,10 @@ def test_trace_of_an_entity_that_does_not_exist_says_so(server: EmulatorServer) 
     [
         (["trace", "--depth", "abc", "x"], "'abc' is not a number: give 1 to 1000, or all"),
         (["trace", "--depth", "0", "x"], "depth must be between 1 and 1000, or all"),
-        (["trace", "--type", "Endpoint", "x"], "pick vertices for --format list, json or csv, not tree"),
+        (
+            ["trace", "--type", "Endpoint", "x"],
+            "pick vertices for --format list, table, json or csv, not tree",
+        ),
         (["trace", "--created-after", "yesterday", "x"], "'yesterday' is not an ISO-8601 time"),
         (["emulator", "--port", "99999"], "99999 is not a port"),
         (["emulator", "--throttle-rate", "2"], "is not a fraction of calls"),

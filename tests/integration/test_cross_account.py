@@ -286,9 +286,35 @@ def test_a_pending_link_is_not_retried_before_its_pause(world: World) -> None:
     # When the next record arrives a few seconds later
     world.clock.now += 5
     outcome = prod.record(training(PROD, "prod-next", inputs=["s3://prod-only/y/"], model="s3://prod-only/n"))
-    # Then the pending links are not retried yet (only the new record's keys were looked up)
+    # Then the pending links are not retried yet, and the new record's keys are deferred without asking
+    # the peer again (it failed moments ago: skipped for a while)
     assert outcome.links_retried == 0
-    assert len(world.sts.asked) - asked == outcome.links_deferred
+    assert outcome.links_deferred > 0
+    assert len(world.sts.asked) == asked
+
+
+def test_with_every_peer_down_a_batch_records_locally_asking_each_peer_once(world: World) -> None:
+    # Given dev, whose peers prod and the registry are down (STS throttles every AssumeRole onto them)
+    world.sts.failure_code = "ThrottlingException"
+    dev = world.recorder(DEV, {PROD, REGISTRY})
+    events = [
+        training(DEV, f"dev-batch-{n}", inputs=[f"{SHARED_DATA}{n}/"], model=f"s3://shared-models/{n}.tar.gz")
+        for n in range(10)
+    ]
+    # When a batch of ten events is recorded
+    outcomes = [dev.record(event) for event in events]
+    # Then every event's lineage is recorded locally, every link deferred, and each peer was asked once:
+    # after its first failure it is skipped, so the batch costs one failed call per peer, not one per key
+    assert all(len(outcome.created) >= 2 for outcome in outcomes)
+    assert sum(outcome.links_deferred for outcome in outcomes) >= 20
+    assert sorted(world.sts.accounts_asked()) == sorted({PROD, REGISTRY})
+    assert len(world.sts.asked) == 2
+    # And once the pause has passed and the peers are back, they are asked again
+    world.deploy_peer_role(PROD)
+    world.deploy_peer_role(REGISTRY)
+    world.clock.now += 121
+    dev.record(training(DEV, "dev-after", inputs=["s3://dev-only/after/"], model="s3://dev-only/after.tgz"))
+    assert len(world.sts.asked) > 2
 
 
 # -------------------------------------------------------------------------------- who is contacted

@@ -22,7 +22,25 @@ from lineage_recorder.aws import call_failed
 
 SESSION_SECONDS = 3600
 RENEW_BEFORE_SECONDS = 300
-PEER_MAX_ATTEMPTS = 3
+# Peer calls (STS and the peers' SageMaker) have their own short budget and their own clients (so their
+# own retry quota): a peer that does not answer defers a link, it must not hold up the local recording.
+PEER_MAX_ATTEMPTS = 2
+PEER_CONNECT_TIMEOUT_SECONDS = 2
+PEER_READ_TIMEOUT_SECONDS = 5
+
+
+def peer_config() -> Config:
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": PEER_MAX_ATTEMPTS},
+        connect_timeout=PEER_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=PEER_READ_TIMEOUT_SECONDS,
+    )
+
+
+def peer_sts_client(endpoint_url: str | None = None) -> Any:
+    """The STS client the peer directory assumes roles with: the peer budget, not the recorder's."""
+    return boto3.session.Session().client("sts", endpoint_url=endpoint_url, config=peer_config())
+
 
 ClientFactory = Callable[[dict[str, str]], Any]
 
@@ -45,12 +63,7 @@ def boto3_client_factory(endpoint_url: str | None = None, region: str | None = N
             aws_session_token=credentials["SessionToken"],
             region_name=region or boto3.session.Session().region_name,
         )
-        config = Config(
-            retries={"mode": "standard", "max_attempts": PEER_MAX_ATTEMPTS},
-            connect_timeout=5,
-            read_timeout=15,
-        )
-        return session.client("sagemaker", endpoint_url=endpoint_url, config=config)
+        return session.client("sagemaker", endpoint_url=endpoint_url, config=peer_config())
 
     return create
 

@@ -8,8 +8,11 @@ role only reads), and is told afterwards whether they were written. A pair is li
 round: a twin that already points back at the local entity (the peer recorded second and linked first) is
 left alone, and "already exists" counts as success. Whichever account records second makes the link.
 
-A peer that cannot be asked (role missing, AccessDenied, throttled), or a link that cannot be written
-now, defers the pair (state/pending_links.py): the local recording never fails because of a peer.
+A peer that cannot be asked (role missing, AccessDenied, throttled, down), or a link that cannot be
+written now, defers the pair (state/pending_links.py): the local recording never fails because of a peer.
+Nor is it slowed down by one: a peer that failed is skipped (its pairs deferred without a call) for
+``SKIP_FAILED_PEER_SECONDS`` (a circuit breaker, per process), so a batch with every peer down costs one
+short-budgeted failure per peer (peers/directory.py), not one per key.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from lineage_recorder.state.pending_links import PendingLink, PendingLinks, new_
 # so that a peer that stays down costs little.
 RETRY_INTERVAL_SECONDS = 60.0
 RETRIES_PER_SWEEP = 10
+# How long a peer that failed is skipped before it is asked again.
+SKIP_FAILED_PEER_SECONDS = 120.0
 
 logger = Logger(service="lineage-recorder", child=True)
 
@@ -69,6 +74,10 @@ class PeerLinks:
     report: LinkReport = field(default_factory=LinkReport)
 
 
+class PeerSkippedError(RetryLaterError):
+    """A peer that failed lately is not asked again yet: its pairs are deferred without a call."""
+
+
 def _reason(error: RetryLaterError) -> str:
     return str(error)[:512]
 
@@ -91,6 +100,8 @@ class PeerLinker:
         # (local ARN, peer account) pairs settled in this process: linked, or no twin when last asked
         # (the peer then links when it records the twin), so repeats cost no call.
         self._settled: set[tuple[str, str]] = set()
+        # peer account -> when it may be asked again, after it failed (the circuit is open until then).
+        self._skip_until: dict[str, float] = {}
 
     @property
     def own_account(self) -> str:
@@ -165,7 +176,24 @@ class PeerLinker:
     def _find(
         self, key: EntityKey, local_arn: str, peer: str, links: PeerLinks, *, retrying: PendingLink | None
     ) -> bool:
-        """Ask `peer` for `key`'s twin; True when a link to write was planned."""
+        """Ask `peer` for `key`'s twin; True when a link to write was planned. A peer that failed lately
+        is not asked (PeerSkippedError); one that fails now is skipped for a while."""
+        with self._lock:
+            skip_until = self._skip_until.get(peer, 0.0)
+        if self._clock() < skip_until:
+            raise PeerSkippedError(
+                f"peer {peer} skipped until {skip_until:.0f} (epoch s): it failed lately; asked again then"
+            )
+        try:
+            return self._ask(key, local_arn, peer, links, retrying=retrying)
+        except RetryLaterError:
+            with self._lock:
+                self._skip_until[peer] = self._clock() + SKIP_FAILED_PEER_SECONDS
+            raise
+
+    def _ask(
+        self, key: EntityKey, local_arn: str, peer: str, links: PeerLinks, *, retrying: PendingLink | None
+    ) -> bool:
         peer_sagemaker = self._directory.gateway(peer)
         twin = peer_sagemaker.find_by_source_uri(key.kind, key.source_uri)
         if twin is None or twin == local_arn:
