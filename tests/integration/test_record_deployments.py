@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import pytest
 from lineage_recorder.families.endpoint import deployment_uri
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
 from lineage_recorder_cli.resource_events import (
@@ -523,3 +524,70 @@ def test_the_state_table_remembers_a_model_for_every_instance_and_not_its_enviro
     items = boto3.client("dynamodb").scan(TableName=table)["Items"]
     assert not any("s3cr3t" in str(item) for item in items)
     assert any(item["id"]["S"].startswith("described#") for item in items)
+
+
+@pytest.mark.parametrize("late_order", [("update", "delete"), ("delete", "update")])
+def test_an_update_and_a_deletion_processed_late_leave_the_true_history(
+    recorder: Recorder, sagemaker: Any, late_order: tuple[str, str]
+) -> None:
+    # Given an endpoint recorded live on config a, then updated to b and deleted before those two events
+    # were processed (a backlog), which then arrive in either order
+    model(sagemaker, "ma", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    model(sagemaker, "mb", {"Image": SERVING_IMAGE, "ModelDataUrl": OTHER_DATA})
+    endpoint_config(sagemaker, "a", ["ma"])
+    endpoint_config(sagemaker, "b", ["mb"])
+    endpoint_arn = _endpoint(sagemaker, "backlogged", "a")
+    _record(recorder, as_event(endpoint_event(sagemaker, "backlogged"), EARLY))
+    sagemaker.update_endpoint(EndpointName="backlogged", EndpointConfigName="b")
+    late = {"update": as_event(endpoint_event(sagemaker, "backlogged"), LATE)}
+    sagemaker.delete_endpoint(EndpointName="backlogged")
+    late["delete"] = as_event(endpoint_deleted_event(endpoint_arn, "backlogged"), _now())
+    # When they are processed
+    outcomes = dict(zip(late_order, _record(recorder, *(late[name] for name in late_order)), strict=True))
+    # Then the endpoint is marked deleted and keeps the config it was last confirmed on; its deployment
+    # of a is no longer live; nothing is revived
+    context = _context(sagemaker, endpoint_arn)["Properties"]
+    assert (context["EndpointStatus"], context["EndpointConfigName"]) == ("DELETED", "a")
+    deployment = _action(sagemaker, deployment_uri(endpoint_arn, "a"))
+    assert (deployment["Status"], deployment["Properties"]["EndpointStatus"]) == ("Stopped", "DELETED")
+    # And the update SageMaker can no longer confirm is not recorded from the event alone, and says so
+    assert outcomes["update"].unconfirmed
+    assert sagemaker.list_actions(SourceUri=deployment_uri(endpoint_arn, "b"))["ActionSummaries"] == []
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("old", "deleted", "new"),
+        ("new", "old", "deleted"),
+        ("deleted", "new", "old"),
+        ("new", "deleted", "old"),
+    ],
+)
+def test_an_endpoint_created_again_under_its_name_converges_to_the_new_one_whatever_the_order(
+    recorder: Recorder, sagemaker: Any, order: tuple[str, str, str]
+) -> None:
+    # Given an endpoint on config a, deleted, and created again under the same name (the same ARN) on c
+    model(sagemaker, "ma", {"Image": SERVING_IMAGE, "ModelDataUrl": MODEL_DATA})
+    model(sagemaker, "mc", {"Image": SERVING_IMAGE, "ModelDataUrl": OTHER_DATA})
+    endpoint_config(sagemaker, "a", ["ma"])
+    endpoint_config(sagemaker, "c", ["mc"])
+    endpoint_arn = _endpoint(sagemaker, "reborn", "a")
+    events = {"old": as_event(endpoint_event(sagemaker, "reborn"), EARLY)}
+    sagemaker.delete_endpoint(EndpointName="reborn")
+    events["deleted"] = as_event(endpoint_deleted_event(endpoint_arn, "reborn"), _now())
+    _endpoint(sagemaker, "reborn", "c")
+    events["new"] = as_event(endpoint_event(sagemaker, "reborn"), _now())
+    # When the three events are processed in this order
+    _record(recorder, *(events[name] for name in order))
+    # Then the endpoint is live on c, as SageMaker says now, and c's deployment is the live one
+    context = _context(sagemaker, endpoint_arn)["Properties"]
+    assert (context["EndpointStatus"], context["EndpointConfigName"]) == ("IN_SERVICE", "c")
+    live = _action(sagemaker, deployment_uri(endpoint_arn, "c"))
+    assert live["Status"] == "Completed"
+    assert "EndpointStatus" not in live["Properties"] and "SupersededBy" not in live["Properties"]
+    # And a's deployment, when recorded, is superseded by c
+    earlier = sagemaker.list_actions(SourceUri=deployment_uri(endpoint_arn, "a"))["ActionSummaries"]
+    for summary in earlier:
+        described = sagemaker.describe_action(ActionName=summary["ActionArn"])
+        assert described["Status"] == "Stopped"
