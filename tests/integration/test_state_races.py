@@ -97,3 +97,68 @@ def test_concurrent_reconciles_never_move_a_revision_backwards(
         "Approved",
         "2026-11-03T00:00:00.000000Z",
     )
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["dynamodb", "memory"])
+def test_a_state_stored_but_not_written_to_sagemaker_is_written_by_the_next_attempt(
+    sagemaker: Any, shared: bool
+) -> None:
+    # Given an approval recorded as pending, and SageMaker refusing the update that approves it (throttled
+    # beyond the retries) after the state table has taken the new state
+    import sagemaker_lineage_emulator
+    from botocore.config import Config
+    from lineage_recorder.errors import ThrottledError
+
+    state, _ = _states(shared)
+    applier_for(sagemaker, state).apply(
+        Plan(PACKAGE, entities=(_approval("PendingManualApproval", "2026-11-01T00:00:00.000000Z"),))
+    )
+    approved = Plan(PACKAGE, entities=(_approval("Approved", "2026-11-03T00:00:00.000000Z"),))
+    refusing = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    sagemaker_lineage_emulator.configure(
+        faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=frozenset({"UpdateAction"}))
+    )
+    with pytest.raises(ThrottledError):
+        applier_for(refusing, state).apply(approved)
+    sagemaker_lineage_emulator.configure(faults=sagemaker_lineage_emulator.FaultInjection())
+    # When the record is tried again (SQS delivers it again)
+    applier_for(sagemaker, state).apply(approved)
+    # Then SageMaker shows the approval: the state stored first did not stand in for the write
+    (summary,) = sagemaker.list_actions(ActionType="ModelPackageApproval")["ActionSummaries"]
+    properties = sagemaker.describe_action(ActionName=summary["ActionArn"])["Properties"]
+    assert properties["ModelApprovalStatus"] == "Approved"
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["dynamodb", "memory"])
+def test_a_state_left_pending_is_written_by_whichever_record_reads_it_next(
+    sagemaker: Any, shared: bool
+) -> None:
+    # Given the same refused approval, and then a different, older event for the same package arriving
+    import sagemaker_lineage_emulator
+    from botocore.config import Config
+    from lineage_recorder.errors import ThrottledError
+
+    state, _ = _states(shared)
+    applier_for(sagemaker, state).apply(
+        Plan(PACKAGE, entities=(_approval("PendingManualApproval", "2026-11-01T00:00:00.000000Z"),))
+    )
+    refusing = boto3.client("sagemaker", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    sagemaker_lineage_emulator.configure(
+        faults=sagemaker_lineage_emulator.FaultInjection(rate=1.0, operations=frozenset({"UpdateAction"}))
+    )
+    with pytest.raises(ThrottledError):
+        applier_for(refusing, state).apply(
+            Plan(PACKAGE, entities=(_approval("Approved", "2026-11-03T00:00:00.000000Z"),))
+        )
+    sagemaker_lineage_emulator.configure(faults=sagemaker_lineage_emulator.FaultInjection())
+    # When the older event is recorded (it changes nothing itself: its revision is older)
+    applier_for(sagemaker, state).apply(
+        Plan(PACKAGE, entities=(_approval("Rejected", "2026-11-02T00:00:00.000000Z"),))
+    )
+    # Then the newest state, left pending, was written to SageMaker on the way
+    (summary,) = sagemaker.list_actions(ActionType="ModelPackageApproval")["ActionSummaries"]
+    properties = sagemaker.describe_action(ActionName=summary["ActionArn"])["Properties"]
+    assert (properties["ModelApprovalStatus"], properties[REVISION_PROPERTY]) == (
+        "Approved",
+        "2026-11-03T00:00:00.000000Z",
+    )

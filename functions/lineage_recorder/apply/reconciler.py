@@ -84,45 +84,71 @@ class StateReconciler:
 
     def _known_state(self, kind: EntityKind, arn: str) -> tuple[EntityState, str]:
         """The entity's state as the store holds it (read from SageMaker into the store when it has none),
-        and the stored text a write must replace."""
-        remembered = self._states.get(arn)
-        if remembered is not None:
-            known = self._parsed(arn, remembered)
-            if known is not None:
-                return known, remembered
-        current = _text(self._gateway.state(kind, arn))
-        if not self._states.replace(arn, None, current):
-            stored = self._states.get_fresh(arn)
-            known = None if stored is None else self._parsed(arn, stored)
-            if stored is not None and known is not None:
-                return known, stored
-        return _parse(current), current
+        and the stored text a write must replace. A state another writer stored but may not have written
+        to SageMaker (marked pending: it failed, or is still writing) is written to SageMaker first."""
+        for _ in range(MAX_TURNS):
+            stored = self._states.get(arn)
+            parsed = None if stored is None else self._parsed(arn, stored)
+            if stored is not None and parsed is not None:
+                state, pending = parsed
+                if not pending:
+                    return state, stored
+                finished = self._finish(kind, arn, stored, state)
+                if finished is not None:
+                    return state, finished
+                continue
+            current = _text(self._gateway.state(kind, arn))
+            if self._states.replace(arn, None, current):
+                return _parse(current), current
+        raise StateContendedError(f"{arn}: its state kept changing under other writers; retried later")
 
-    def _parsed(self, arn: str, text: str) -> EntityState | None:
-        """The stored state; None (reported, and dropped so it is read again) when it does not parse."""
+    def _finish(self, kind: EntityKind, arn: str, stored: str, state: EntityState) -> str | None:
+        """Bring SageMaker to a pending stored state, then store it as written; the stored text, or None
+        when another writer moved the store on meanwhile."""
+        self._bring_to(kind, arn, self._gateway.state(kind, arn), state)
+        written = _text(state)
+        return written if self._states.replace(arn, stored, written) else None
+
+    def _bring_to(self, kind: EntityKind, arn: str, actual: EntityState, state: EntityState) -> None:
+        change = _change(
+            actual,
+            status=state.status,
+            properties=state.properties,
+            removed_properties=tuple(set(actual.properties) - set(state.properties)),
+        )
+        if change is not None:
+            self._gateway.update(
+                kind,
+                arn,
+                status=change.status,
+                properties=change.properties,
+                removed_properties=change.removed,
+            )
+
+    def _parsed(self, arn: str, text: str) -> tuple[EntityState, bool] | None:
+        """The stored state and whether it is pending; None (reported, and dropped so it is read again)
+        when it does not parse."""
         try:
-            return _parse(text)
+            return _parse(text), _is_pending(text)
         except (ValueError, KeyError, TypeError) as error:
             report_corrupt(state_id(arn), "the last state of an entity", f"{text[:200]!r}: {error}")
             self._states.forget(arn)
             return None
 
     def _write(self, kind: EntityKind, arn: str, wanted: Callable[[EntityState], _Change | None]) -> bool:
-        """Write what `wanted` asks of the entity's state, taking turns with other writers."""
+        """Write what `wanted` asks of the entity's state, taking turns with other writers: the store is
+        moved on first, marked pending, then SageMaker is written, then the mark is cleared. A write that
+        fails in between leaves the mark, and whoever reads the state next writes it to SageMaker."""
         known, stored = self._known_state(kind, arn)
         for _ in range(MAX_TURNS):
             change = wanted(known)
             if change is None:
                 return False
-            target = _text(change.result)
-            if not self._states.replace(arn, stored, target):
+            pending = _text(change.result, pending=True)
+            if not self._states.replace(arn, stored, pending) and self._states.get_fresh(arn) != pending:
                 # Another writer moved the state on since it was read: decide again from its state.
-                fresh = self._states.get_fresh(arn)
-                parsed = None if fresh is None else self._parsed(arn, fresh)
-                if fresh is None or parsed is None:
-                    known, stored = self._known_state(kind, arn)
-                else:
-                    known, stored = parsed, fresh
+                # (Finding our own pending text means our write landed and only its answer was lost.)
+                known, stored = self._known_state(kind, arn)
                 continue
             self._gateway.update(
                 kind,
@@ -131,36 +157,29 @@ class StateReconciler:
                 properties=change.properties,
                 removed_properties=change.removed,
             )
-            self._settle(kind, arn, target)
+            written = _text(change.result)
+            self._states.replace(arn, pending, written)  # False: moved on already; _settle sees to it
+            self._settle(kind, arn, change.result)
             return True
         raise StateContendedError(f"{arn}: its state kept changing under other writers; retried later")
 
-    def _settle(self, kind: EntityKind, arn: str, written: str) -> None:
+    def _settle(self, kind: EntityKind, arn: str, written: EntityState) -> None:
         """After a SageMaker write: if another writer moved the stored state on meanwhile, its SageMaker
         write may have landed before this one; bring SageMaker to the stored state."""
         for _ in range(MAX_TURNS):
             stored = self._states.get_fresh(arn)
-            if stored is None or stored == written:
+            parsed = None if stored is None else self._parsed(arn, stored)
+            if stored is None or parsed is None:
                 return
-            newer = self._parsed(arn, stored)
-            if newer is None:
+            newer, pending = parsed
+            if newer == written:
+                if pending:
+                    self._states.replace(arn, stored, _text(newer))
                 return
-            before = _parse(written)
-            change = _change(
-                before,
-                status=newer.status,
-                properties=newer.properties,
-                removed_properties=tuple(set(before.properties) - set(newer.properties)),
-            )
-            if change is not None:
-                self._gateway.update(
-                    kind,
-                    arn,
-                    status=change.status,
-                    properties=change.properties,
-                    removed_properties=change.removed,
-                )
-            written = stored
+            self._bring_to(kind, arn, written, newer)
+            if pending:
+                self._states.replace(arn, stored, _text(newer))
+            written = newer
 
 
 @dataclass(frozen=True)
@@ -188,13 +207,21 @@ def _change(
     return _Change(new_status, changed, removed, EntityState(new_status or known.status, merged))
 
 
-def _text(state: EntityState) -> str:
-    return json.dumps({"status": state.status, "properties": state.properties}, sort_keys=True)
+def _text(state: EntityState, *, pending: bool = False) -> str:
+    stored: dict[str, object] = {"status": state.status, "properties": state.properties}
+    if pending:
+        # Stored, but maybe not yet written to SageMaker (see StateReconciler._write).
+        stored["pending"] = True
+    return json.dumps(stored, sort_keys=True)
 
 
 def _parse(text: str) -> EntityState:
     state = json.loads(text)
     return EntityState(status=state["status"], properties=dict(state["properties"]))
+
+
+def _is_pending(text: str) -> bool:
+    return bool(json.loads(text).get("pending"))
 
 
 def _older(planned: str | None, existing: str | None) -> bool:
