@@ -225,3 +225,25 @@ def test_creations_of_a_plan_that_fails_later_are_counted_once(emulator: None) -
     assert created_before_failure["artifact"] == artifacts > 0
     assert totals["association"] == len(graph.edges)
     assert "artifact" not in totals  # nothing new was created by the retry
+
+
+def test_when_twins_exist_every_later_record_uses_the_oldest(emulator: None) -> None:
+    # Given two artifacts for one data set (made before this release, or by hand), the older one first
+    sagemaker = boto3.client("sagemaker")
+    uri = "s3://shared-data/set-0/"
+    oldest = sagemaker.create_artifact(ArtifactType="DataSet", Source={"SourceUri": uri})["ArtifactArn"]
+    sagemaker.create_artifact(ArtifactType="DataSet", Source={"SourceUri": uri})
+    # When two jobs that read it are recorded, by two workers with their own state
+    for plan, state in zip(
+        _overlapping_plans(jobs=2, shared=1), (in_memory_state(), in_memory_state()), strict=True
+    ):
+        applier_for(sagemaker, state).apply(plan)
+    # Then both jobs link the oldest twin, and no third artifact is made
+    readers = {
+        summary["SourceArn"]
+        for page in sagemaker.get_paginator("list_associations").paginate(AssociationType="ContributedTo")
+        for summary in page["AssociationSummaries"]
+        if summary.get("SourceType") == "DataSet"
+    }
+    assert readers == {oldest}
+    assert len(sagemaker.list_artifacts(SourceUri=uri)["ArtifactSummaries"]) == 2
