@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lineage_recorder_cli.commands import demo, emulator, export, index, migrate, record, trace
+from lineage_recorder_cli.commands import backfill, demo, emulator, export, index, migrate, record, trace
 
 
 def register_all(subparsers: argparse._SubParsersAction[Any]) -> None:
-    for module in (emulator, record, index, migrate, trace, export, demo):
+    for module in (emulator, record, backfill, index, migrate, trace, export, demo):
         module.register(subparsers)

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -79,6 +80,16 @@ def record_events(
 ) -> Summary:
     """Record `sources` into `summary` (so an interrupted run still has what it did); `progress` is told
     after each event how many of how many are done."""
+    with local_recorder(endpoint_url) as (recorder, _):
+        return _record_all(sources, recorder, summary, progress)
+
+
+@contextmanager
+def local_recorder(endpoint_url: str | None, command: str = "record") -> Iterator[tuple[Any, Any]]:
+    """The recorder as the Lambda builds it, for a command run here, and the account and Region it records
+    in (STS, same endpoint). With a state table: each event has a time budget, so an interrupted run never
+    holds one "in progress" for a day. Without one: runs against the same account on this machine take
+    turns (their claims are per process)."""
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from lineage_recorder import aws
     from lineage_recorder.composition import build_recording
@@ -94,22 +105,20 @@ def record_events(
     )
     recorder = build_recording(settings, trusted, endpoint_url)
     if isinstance(recorder, ReplayGuardedRecorder):
-        # A time budget per event, as the Lambda has: an event a run was recording when it was killed or
-        # interrupted is free to record again after it, not held "in progress" for a day.
         budget = LocalLambdaContext(home.account, home.region, remaining_millis=EVENT_BUDGET_MILLIS)
         # Powertools reads only get_remaining_time_in_millis of it (the Lambda's context duck type).
         recorder.register_lambda_context(cast("LambdaContext", budget))
-        return _record_all(sources, recorder, summary, progress)
-    # Without a state table, claims are per process: runs on this machine take turns.
+        yield recorder, home
+        return
     with one_run_at_a_time(
         lock_path(home.account, home.region, endpoint_url),
         RUN_LOCK_WAIT_SECONDS,
         on_wait=lambda: print(
-            "lineage-recorder record: waiting for another run without a state table to finish",
+            f"lineage-recorder {command}: waiting for another run without a state table to finish",
             file=sys.stderr,
         ),
     ):
-        return _record_all(sources, recorder, summary, progress)
+        yield recorder, home
 
 
 def _record_all(
@@ -129,7 +138,7 @@ def _record_all(
             summary.failed.append({"event": source.location, "reason": source.error})
             continue
         try:
-            outcome = _record_waiting_for_others(recorder, parse_event(source.raw))
+            outcome = record_waiting_for_others(recorder, parse_event(source.raw))
         except InvalidEventError as error:
             summary.failed.append({"event": source.location, "reason": str(error)})
             continue
@@ -158,7 +167,7 @@ def _record_all(
     return summary
 
 
-def _record_waiting_for_others(recorder: Any, event: Any) -> Any:
+def record_waiting_for_others(recorder: Any, event: Any) -> Any:
     """Record `event`; when another process is recording the same event right now, wait for it a little
     (its outcome then answers this one too) before reporting it in progress."""
     from lineage_recorder.errors import EventInProgressError

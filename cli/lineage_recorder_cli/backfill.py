@@ -1,0 +1,275 @@
+"""Lineage for what happened before the recorder was deployed: each existing resource recorded as if its
+latest state-change event had just arrived.
+
+For every family it can list, backfill walks SageMaker's List* call (botocore's paginator, filtered by
+creation time), describes each resource and builds the event SageMaker sends for its current state; the
+event then goes through the same recorder as the Lambda's (preparer, planner, applier), which describes
+the resource again and confirms it. Nothing is invented: a resource not in a state its family acts on
+(a job still running, an endpoint being updated) is skipped and counted, and older states (an endpoint's
+earlier configs) are not recorded, because SageMaker no longer shows them.
+
+Inference components have no event of their own (the recorder reads their CloudTrail events), so they are
+listed as not backfilled, with why.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lineage_recorder.families import ALL, Family
+
+from lineage_recorder_cli.local_aws import event_detail
+from lineage_recorder_cli.resource_events import endpoint_event, model_event, model_package_event
+
+EVENT_NAMESPACE = uuid.UUID("5b1e2a52-3f7e-4c1b-9a51-8d7f0c7b2a10")
+NOT_BACKFILLED = {
+    "inference-component": "its lineage comes from CloudTrail events, not from a state-change event",
+    "pipeline-step": "a pipeline execution's backfill records its steps (ListPipelineExecutionSteps)",
+}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one family's resources are listed: the List* method, where its items are, and how each item
+    names its resource for the describe that builds the event."""
+
+    method: str
+    items_key: str
+    name_key: str
+    created_key: str = "CreationTime"
+    window: tuple[str, str] = ("CreationTimeAfter", "CreationTimeBefore")
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def _job(describe: str, name_parameter: str) -> Callable[[Any, str], dict[str, Any]]:
+    def detail(sagemaker: Any, name: str) -> dict[str, Any]:
+        return event_detail(getattr(sagemaker, describe)(**{name_parameter: name}))
+
+    return detail
+
+
+LISTINGS: dict[str, Listing] = {
+    "training": Listing("list_training_jobs", "TrainingJobSummaries", "TrainingJobName"),
+    "processing": Listing("list_processing_jobs", "ProcessingJobSummaries", "ProcessingJobName"),
+    "transform": Listing("list_transform_jobs", "TransformJobSummaries", "TransformJobName"),
+    "tuning": Listing(
+        "list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries", "HyperParameterTuningJobName"
+    ),
+    "labeling": Listing("list_labeling_jobs", "LabelingJobSummaryList", "LabelingJobName"),
+    "model": Listing("list_models", "Models", "ModelName"),
+    "model-package": Listing(
+        "list_model_packages",
+        "ModelPackageSummaryList",
+        "ModelPackageArn",
+        params=(("ModelPackageType", "Both"),),
+    ),
+    "endpoint": Listing("list_endpoints", "Endpoints", "EndpointName"),
+    "feature-group": Listing("list_feature_groups", "FeatureGroupSummaries", "FeatureGroupName"),
+    "model-card": Listing("list_model_cards", "ModelCardSummaries", "ModelCardName"),
+}
+
+# family -> the event detail of a resource's current state, from its name (or ARN) as listed.
+DETAILS: dict[str, Callable[[Any, str], dict[str, Any]]] = {
+    "training": _job("describe_training_job", "TrainingJobName"),
+    "processing": _job("describe_processing_job", "ProcessingJobName"),
+    "transform": _job("describe_transform_job", "TransformJobName"),
+    "tuning": _job("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName"),
+    "labeling": _job("describe_labeling_job", "LabelingJobName"),
+    "model": lambda sagemaker, name: model_event(sagemaker, name).detail,
+    "model-package": lambda sagemaker, arn: model_package_event(sagemaker, arn).detail,
+    "endpoint": lambda sagemaker, name: endpoint_event(sagemaker, name).detail,
+    "feature-group": _job("describe_feature_group", "FeatureGroupName"),
+    "model-card": _job("describe_model_card", "ModelCardName"),
+}
+
+
+@dataclass
+class FamilyTally:
+    listed: int = 0
+    recorded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if len(self.examples) < 3:
+            self.examples.append(text)
+
+
+@dataclass
+class BackfillSummary:
+    families: dict[str, FamilyTally] = field(default_factory=dict)
+    not_backfilled: dict[str, str] = field(default_factory=dict)
+
+    def tally(self, family: str) -> FamilyTally:
+        return self.families.setdefault(family, FamilyTally())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "families": {name: dict(tally.__dict__) for name, tally in self.families.items()},
+            "not_backfilled": dict(self.not_backfilled),
+        }
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
+def _within(created: datetime | None, since: datetime | None, until: datetime | None) -> bool:
+    if created is None:
+        return since is None and until is None
+    return (since is None or created > since) and (until is None or created < until)
+
+
+def listed(
+    sagemaker: Any, listing: Listing, since: datetime | None, until: datetime | None
+) -> Iterator[dict[str, Any]]:
+    """The family's resources created in the window, as its List* call pages them."""
+    params: dict[str, Any] = dict(listing.params)
+    after, before = listing.window
+    if since is not None:
+        params[after] = since
+    if until is not None:
+        params[before] = until
+    for page in sagemaker.get_paginator(listing.method).paginate(**params):
+        for item in page.get(listing.items_key, []):
+            if _within(_moment(item.get(listing.created_key)), since, until):
+                yield item
+
+
+def pipeline_executions(
+    sagemaker: Any, since: datetime | None, until: datetime | None
+) -> Iterator[dict[str, Any]]:
+    """Every pipeline's executions started in the window, as the execution event's detail."""
+    for page in sagemaker.get_paginator("list_pipelines").paginate():
+        for pipeline in page.get("PipelineSummaries", []):
+            params: dict[str, Any] = {"PipelineName": pipeline["PipelineName"]}
+            if since is not None:
+                params["CreatedAfter"] = since
+            if until is not None:
+                params["CreatedBefore"] = until
+            for executions in sagemaker.get_paginator("list_pipeline_executions").paginate(**params):
+                for execution in executions.get("PipelineExecutionSummaries", []):
+                    if not _within(_moment(execution.get("StartTime")), since, until):
+                        continue
+                    yield {
+                        "pipelineArn": pipeline["PipelineArn"],
+                        "pipelineExecutionArn": execution["PipelineExecutionArn"],
+                        "currentPipelineExecutionStatus": execution.get("PipelineExecutionStatus"),
+                        "pipelineExecutionDisplayName": execution.get("PipelineExecutionDisplayName"),
+                        "executionStartTime": str(execution.get("StartTime")),
+                    }
+
+
+def envelope(
+    family: Family, detail: dict[str, Any], resources: list[str], account: str, region: str
+) -> dict[str, Any]:
+    """The EventBridge event SageMaker sends for the resource's current state. Its id is derived from
+    its content, so a second backfill sends the same event (the replay guard knows it)."""
+    content = f"{family.detail_type}\n{resources}\n{sorted(detail.items(), key=lambda pair: pair[0])}"
+    return {
+        "version": "0",
+        "id": str(uuid.uuid5(EVENT_NAMESPACE, content)),
+        "detail-type": family.detail_type,
+        "source": "aws.sagemaker",
+        "account": account,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": resources,
+        "detail": detail,
+    }
+
+
+class RateLimit:
+    """At most `per_second` resources a second (each costs a describe here and the recorder's calls)."""
+
+    def __init__(self, per_second: float) -> None:
+        self._interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = time.monotonic()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        now = time.monotonic()
+        if now < self._next:
+            time.sleep(self._next - now)
+        self._next = max(now, self._next) + self._interval
+
+
+def events_for(
+    sagemaker: Any, family: Family, since: datetime | None, until: datetime | None, tally: FamilyTally
+) -> Iterator[tuple[str, dict[str, Any], list[str]]]:
+    """(what it is, detail, resources) for each resource of `family` in a state the family acts on."""
+    if family.name == "pipeline-execution":
+        for detail in pipeline_executions(sagemaker, since, until):
+            tally.listed += 1
+            yield (
+                detail["pipelineExecutionArn"],
+                detail,
+                [detail["pipelineArn"], detail["pipelineExecutionArn"]],
+            )
+        return
+    listing = LISTINGS[family.name]
+    for item in listed(sagemaker, listing, since, until):
+        tally.listed += 1
+        name = str(item[listing.name_key])
+        detail = DETAILS[family.name](sagemaker, name)
+        arn = str(detail.get(family.arn_field) or name)
+        yield arn, detail, [arn]
+
+
+def backfill(
+    sagemaker: Any,
+    recorder: Any,
+    *,
+    account: str,
+    region: str,
+    families: tuple[Family, ...] = ALL,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    max_per_second: float = 0.0,
+    on_resource: Callable[[], None] | None = None,
+) -> BackfillSummary:
+    """Record every listed resource of `families` as if its latest state-change event had arrived."""
+    from lineage_recorder.errors import InvalidEventError, RetryLaterError
+    from lineage_recorder.recorder import parse_event
+
+    from lineage_recorder_cli.commands.record import record_waiting_for_others
+
+    summary = BackfillSummary()
+    limit = RateLimit(max_per_second)
+    for family in families:
+        if family.name in NOT_BACKFILLED:
+            summary.not_backfilled[family.name] = NOT_BACKFILLED[family.name]
+            continue
+        tally = summary.tally(family.name)
+        for arn, detail, resources in events_for(sagemaker, family, since, until, tally):
+            if on_resource is not None:
+                on_resource()
+            status = detail.get(family.status_field) if family.status_field else None
+            if family.statuses and status not in family.statuses:
+                tally.skipped += 1
+                tally.note(f"{arn}: {status}, not a state the recorder acts on")
+                continue
+            limit.wait()
+            try:
+                outcome = record_waiting_for_others(
+                    recorder, parse_event(envelope(family, detail, resources, account, region))
+                )
+            except (InvalidEventError, RetryLaterError) as error:
+                tally.failed += 1
+                tally.note(f"{arn}: {error}")
+                continue
+            if outcome is not None and outcome.ignored:
+                tally.skipped += 1
+                tally.note(f"{arn}: {outcome.ignored_reason}")
+                continue
+            tally.recorded += 1
+    return summary

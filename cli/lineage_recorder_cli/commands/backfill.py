@@ -1,0 +1,133 @@
+"""``lineage-recorder backfill``: lineage for the resources that existed before the recorder was deployed.
+
+Each resource SageMaker lists (jobs, models, packages, endpoints, feature groups, model cards, pipeline
+executions) is recorded as if its latest state-change event had arrived, through the same recorder as the
+Lambda (backfill.py says what is and is not recorded). Run it once after deploying into an account with
+history (after ``lineage-recorder index``); running it again records nothing new.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lineage_recorder_cli.commands.trace import _moment
+
+PROGRESS_EVERY = 100
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of resources per second") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("--max-rps must be 0 (no limit) or more")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "backfill", help="record the lineage of resources that existed before the recorder was deployed"
+    )
+    parser.add_argument("--since", type=_moment, metavar="TIME", help="only resources created after this")
+    parser.add_argument("--until", type=_moment, metavar="TIME", help="only resources created before this")
+    parser.add_argument(
+        "--families",
+        metavar="NAMES",
+        help="comma-separated families (default: every enabled family), e.g. training,endpoint",
+    )
+    parser.add_argument(
+        "--max-rps",
+        type=_rate,
+        default=5.0,
+        help="resources recorded per second at most (default 5; 0: no limit)",
+    )
+    parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(run=run)
+
+
+def _families(names: str | None) -> tuple[Any, ...]:
+    from lineage_recorder.errors import ConfigurationError
+    from lineage_recorder.families import ALL
+    from lineage_recorder.settings import RecorderSettings
+
+    enabled = RecorderSettings.from_environment().enabled_families
+    if names is None:
+        return tuple(enabled)
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    known = {family.name: family for family in ALL}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise ConfigurationError(
+            f"--families: no family {', '.join(unknown)}; the families are {', '.join(sorted(known))}"
+        )
+    return tuple(known[name] for name in wanted)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lineage_recorder import aws
+    from lineage_recorder.errors import ConfigurationError
+
+    from lineage_recorder_cli.backfill import backfill
+    from lineage_recorder_cli.commands.record import local_recorder
+    from lineage_recorder_cli.environment import quiet_powertools
+    from lineage_recorder_cli.run_lock import RunLockTimeoutError
+
+    quiet_powertools()
+    if args.since and args.until and args.since >= args.until:
+        print("lineage-recorder backfill: --since must be before --until", file=sys.stderr)
+        return 2
+    try:
+        families = _families(args.families)
+        sagemaker = aws.client("sagemaker", args.endpoint_url)
+        seen = [0]
+        started = time.monotonic()
+
+        def tick() -> None:
+            seen[0] += 1
+            if seen[0] % PROGRESS_EVERY == 0:
+                rate = seen[0] / max(time.monotonic() - started, 1e-6)
+                print(
+                    f"lineage-recorder backfill: {seen[0]} resources so far ({rate:.1f}/s)", file=sys.stderr
+                )
+
+        with local_recorder(args.endpoint_url, "backfill") as (recorder, home):
+            summary = backfill(
+                sagemaker,
+                recorder,
+                account=home.account,
+                region=home.region,
+                families=families,
+                since=args.since,
+                until=args.until,
+                max_per_second=args.max_rps,
+                on_resource=tick,
+            )
+    except ConfigurationError as error:
+        print(f"lineage-recorder backfill: {error}", file=sys.stderr)
+        return 2
+    except RunLockTimeoutError as error:
+        print(f"lineage-recorder backfill: {error}", file=sys.stderr)
+        return 75
+    except (ClientError, BotoCoreError) as error:
+        print(f"lineage-recorder backfill: listing failed: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(summary.as_dict(), sys.stdout, indent=2)
+        print()
+    else:
+        print(f"{'family':<20} {'listed':>7} {'recorded':>9} {'skipped':>8} {'failed':>7}")
+        for name, tally in summary.families.items():
+            print(f"{name:<20} {tally.listed:>7} {tally.recorded:>9} {tally.skipped:>8} {tally.failed:>7}")
+            for example in tally.examples:
+                print(f"  {example}")
+        for name, reason in summary.not_backfilled.items():
+            print(f"{name:<20} not backfilled: {reason}")
+    return 1 if any(tally.failed for tally in summary.families.values()) else 0
