@@ -128,3 +128,51 @@ def test_the_installed_cli_backfills_and_says_what_it_did(server: EmulatorServer
     wrong = run_cli("backfill", "--families", "trainng", endpoint=server.url)
     assert wrong.returncode == 2
     assert "no family trainng" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def _backfilled_with_state_table(
+    stop_after: int | None, monkeypatch: pytest.MonkeyPatch
+) -> tuple[GraphSnapshot, int, GraphSnapshot | None]:
+    """Backfill two workflows' account with a state table: once (stopped after `stop_after` resources
+    when given), then again to the end. (final graph, SageMaker calls of the last run, graph when
+    stopped)."""
+    from lineage_recorder_cli.commands.record import local_recorder
+
+    from tests.support.state_table import create_state_table
+
+    _fresh_account()
+    with mock_aws():
+        monkeypatch.setenv("LINEAGE_STATE_TABLE", create_state_table(boto3.client("dynamodb")))
+        sagemaker = boto3.client("sagemaker")
+        workflow_events(sagemaker, WORKFLOWS)
+        stopped_graph = None
+        if stop_after is not None:
+            seen = [0]
+
+            def stop() -> None:
+                seen[0] += 1
+                if seen[0] > stop_after:
+                    raise KeyboardInterrupt
+
+            with local_recorder(None) as (recorder, _), pytest.raises(KeyboardInterrupt):
+                backfill(sagemaker, recorder, account=ACCOUNT, region=REGION, on_resource=stop)
+            stopped_graph = snapshot(sagemaker)
+        counter = CallCounter().attach(aws.client("sagemaker"))
+        with local_recorder(None) as (recorder, _):
+            backfill(aws.client("sagemaker"), recorder, account=ACCOUNT, region=REGION)
+        return snapshot(sagemaker), sum(counter.calls.values()), stopped_graph
+
+
+def test_a_backfill_stopped_half_way_and_run_again_ends_the_same_with_fewer_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the graph and the calls of one whole backfill with a state table
+    whole, fresh_calls, _ = _backfilled_with_state_table(None, monkeypatch)
+    # When a backfill is stopped after three resources (Ctrl-C, a killed process) and run again
+    resumed, resumed_calls, stopped = _backfilled_with_state_table(3, monkeypatch)
+    # Then the first run had recorded part of it, and the second ends with the same graph, no duplicate
+    assert stopped is not None and stopped.edges and stopped.edges < whole.edges
+    assert (resumed.nodes, resumed.edges) == (whole.nodes, whole.edges)
+    assert resumed.duplicate_entities == {}
+    # And the second run cost fewer SageMaker calls than a fresh run (what was recorded is not again)
+    assert resumed_calls < fresh_calls
