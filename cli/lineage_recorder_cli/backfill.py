@@ -94,6 +94,9 @@ class FamilyTally:
     recorded: int = 0
     skipped: int = 0
     failed: int = 0
+    # What recording created (or, in a dry run, would create).
+    entities_created: int = 0
+    associations_created: int = 0
     examples: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
@@ -272,4 +275,11 @@ def backfill(
                 tally.note(f"{arn}: {outcome.ignored_reason}")
                 continue
             tally.recorded += 1
+            if outcome is not None:
+                tally.entities_created += len(outcome.created)
+                tally.associations_created += outcome.associations_created
+                if outcome.created or outcome.associations_created:
+                    tally.note(
+                        f"{arn}: {len(outcome.created)} entities, {outcome.associations_created} associations"
+                    )
     return summary

@@ -176,3 +176,35 @@ def test_a_backfill_stopped_half_way_and_run_again_ends_the_same_with_fewer_call
     assert resumed.duplicate_entities == {}
     # And the second run cost fewer SageMaker calls than a fresh run (what was recorded is not again)
     assert resumed_calls < fresh_calls
+
+
+def test_a_dry_run_says_what_a_backfill_would_create_and_writes_nothing(
+    server: EmulatorServer,
+) -> None:
+    # Given an account with one workflow's resources and no lineage recorded yet
+    sagemaker = boto3.client(
+        "sagemaker",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    workflow_events(sagemaker, 1)
+    before = snapshot(sagemaker)
+    # When a dry run is asked for, and then the backfill itself
+    dry = run_cli("backfill", "--dry-run", "--max-rps", "0", "--json", endpoint=server.url)
+    unchanged = snapshot(sagemaker)
+    real = run_cli("backfill", "--max-rps", "0", "--json", endpoint=server.url)
+    # Then the dry run wrote nothing, and said, family by family, what the backfill then created
+    assert dry.returncode == 0, dry.stderr
+    assert unchanged == before
+    would = json.loads(dry.stdout)["families"]
+    did = json.loads(real.stdout)["families"]
+    assert would["training"]["entities_created"] > 0
+    assert would["endpoint"]["associations_created"] > 0
+    # (entities shared by several resources are counted under each resource that needs them in a dry
+    # run, and once in the real run: the dry run's figures are an upper bound)
+    total_would = sum(tally["entities_created"] for tally in would.values())
+    total_did = sum(tally["entities_created"] for tally in did.values())
+    assert total_did <= total_would
+    assert len(snapshot(sagemaker).nodes) > len(before.nodes)

@@ -12,6 +12,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -49,6 +51,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="resources recorded per second at most (default 5; 0: no limit)",
     )
     parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS itself)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write nothing: print, per family, the entities and associations the backfill would create",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(run=run)
 
@@ -71,12 +78,38 @@ def _families(names: str | None) -> tuple[Any, ...]:
     return tuple(known[name] for name in wanted)
 
 
+@contextmanager
+def _recorder(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
+    """The recorder that backfills: the Lambda's (local_recorder), or for --dry-run one that only reads."""
+    from lineage_recorder_cli.commands.record import local_recorder
+
+    if not args.dry_run:
+        with local_recorder(args.endpoint_url, "backfill") as built:
+            yield built
+        return
+    from lineage_recorder import aws
+    from lineage_recorder.apply.gateway import SageMakerGateway
+    from lineage_recorder.recorder import Recorder
+    from lineage_recorder.settings import RecorderSettings
+    from lineage_recorder.trust import TrustedAccounts, home_from_sts
+
+    from lineage_recorder_cli.dry_run import DryRunApplier
+
+    settings = RecorderSettings.from_environment()
+    home = home_from_sts(aws.client("sts", args.endpoint_url))
+    gateway = SageMakerGateway(aws.client("sagemaker", args.endpoint_url))
+    trusted = TrustedAccounts(
+        home.account, settings.peer_accounts, region=home.region, partition=home.partition
+    )
+    applier = DryRunApplier(gateway)
+    yield Recorder(gateway, applier, trusted_accounts=trusted, families=settings.enabled_families), home
+
+
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder import aws
     from lineage_recorder.errors import ConfigurationError
 
     from lineage_recorder_cli.backfill import backfill
-    from lineage_recorder_cli.commands.record import local_recorder
     from lineage_recorder_cli.environment import quiet_powertools
     from lineage_recorder_cli.run_lock import RunLockTimeoutError
 
@@ -98,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
                     f"lineage-recorder backfill: {seen[0]} resources so far ({rate:.1f}/s)", file=sys.stderr
                 )
 
-        with local_recorder(args.endpoint_url, "backfill") as (recorder, home):
+        with _recorder(args) as (recorder, home):
             summary = backfill(
                 sagemaker,
                 recorder,
@@ -123,9 +156,13 @@ def run(args: argparse.Namespace) -> int:
         json.dump(summary.as_dict(), sys.stdout, indent=2)
         print()
     else:
-        print(f"{'family':<20} {'listed':>7} {'recorded':>9} {'skipped':>8} {'failed':>7}")
+        created = "would create" if args.dry_run else "created"
+        print(f"{'family':<20} {'listed':>7} {'recorded':>9} {'skipped':>8} {'failed':>7}   {created}")
         for name, tally in summary.families.items():
-            print(f"{name:<20} {tally.listed:>7} {tally.recorded:>9} {tally.skipped:>8} {tally.failed:>7}")
+            print(
+                f"{name:<20} {tally.listed:>7} {tally.recorded:>9} {tally.skipped:>8} {tally.failed:>7}   "
+                f"{tally.entities_created} entities, {tally.associations_created} associations"
+            )
             for example in tally.examples:
                 print(f"  {example}")
         for name, reason in summary.not_backfilled.items():
