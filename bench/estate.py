@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lineage_recorder_cli.local_aws import event_detail
+from lineage_recorder.events.from_describe import event_detail
 
 from bench.workload import ACCOUNT, EXECUTION_OF, REGION, Call, EventSpec, Step, Workload
 

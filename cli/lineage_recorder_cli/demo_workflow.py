@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from lineage_recorder_cli.local_aws import event_detail
+from lineage_recorder.events.from_describe import event_detail
+
 from lineage_recorder_cli.resource_events import ResourceEvent, endpoint_event, model_package_event
 
 ROLE = "arn:aws:iam::{account}:role/DemoSageMakerRole"

@@ -11,7 +11,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from lineage_recorder import redelivery
@@ -40,22 +39,6 @@ class LocalLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self._remaining_millis
-
-
-def event_detail(description: dict[str, Any]) -> dict[str, Any]:
-    """A Describe* response shaped like an event's detail: timestamps as epoch milliseconds."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return int(value.timestamp() * 1000)
-        if isinstance(value, dict):
-            return {key: convert(item) for key, item in value.items() if key != "ResponseMetadata"}
-        if isinstance(value, list):
-            return [convert(item) for item in value]
-        return value
-
-    converted: dict[str, Any] = convert(description)
-    return converted
 
 
 # A failed record's pause before it is received again: doubling per receive, at most this long.

@@ -6,11 +6,10 @@ like"). These build the same from the emulator, for the demo and the tests.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from lineage_recorder_cli.local_aws import event_detail
+from lineage_recorder.events.from_describe import endpoint_detail, model_detail, model_package_detail
 
 MODEL_DETAIL_TYPE = "SageMaker Model State Change"
 PACKAGE_DETAIL_TYPE = "SageMaker Model Package State Change"
@@ -26,29 +25,20 @@ class ResourceEvent:
 
 def model_event(sagemaker: Any, model_name: str) -> ResourceEvent:
     """The event of a model being created: its DescribeModel view."""
-    detail = event_detail(sagemaker.describe_model(ModelName=model_name))
+    detail = model_detail(sagemaker, model_name)
     return ResourceEvent(MODEL_DETAIL_TYPE, detail, [detail["ModelArn"]])
 
 
 def model_package_event(
     sagemaker: Any, package_arn: str, updated_fields: list[str] | None = None
 ) -> ResourceEvent:
-    detail = event_detail(sagemaker.describe_model_package(ModelPackageName=package_arn))
-    if updated_fields:
-        # SageMaker fires the event again on every update and says which fields changed.
-        detail["UpdatedModelPackageFields"] = updated_fields
+    detail = model_package_detail(sagemaker, package_arn, updated_fields)
     return ResourceEvent(PACKAGE_DETAIL_TYPE, detail, [detail["ModelPackageArn"]])
-
-
-def _upper_snake(status: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", status).upper()
 
 
 def endpoint_event(sagemaker: Any, endpoint_name: str) -> ResourceEvent:
     """The event of an endpoint reaching its current status (IN_SERVICE after a create or update)."""
-    detail = event_detail(sagemaker.describe_endpoint(EndpointName=endpoint_name))
-    # Endpoint events spell statuses in UPPER_SNAKE, unlike DescribeEndpoint.
-    detail["EndpointStatus"] = _upper_snake(str(detail["EndpointStatus"]))
+    detail = endpoint_detail(sagemaker, endpoint_name)
     return ResourceEvent(ENDPOINT_DETAIL_TYPE, detail, [detail["EndpointArn"]])
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lineage_recorder_cli.local_aws import event_detail
+from lineage_recorder.events.from_describe import event_detail
 
 from tests.integration.jobs import ROLE
 from tests.support.events import ACCOUNT, REGION, envelope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lineage_recorder_cli.local_aws import event_detail
+from lineage_recorder.events.from_describe import event_detail
 from moto.sagemaker.models import sagemaker_backends
 
 from tests.support.events import ACCOUNT, envelope

@@ -12,8 +12,8 @@ import boto3
 import pytest
 import sagemaker_lineage_emulator
 from lineage_recorder import aws
+from lineage_recorder.backfill import backfill
 from lineage_recorder.recorder import parse_event
-from lineage_recorder_cli.backfill import backfill
 from moto import mock_aws
 from sagemaker_lineage_emulator.server import EmulatorServer
 

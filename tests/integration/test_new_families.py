@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lineage_recorder.events.from_describe import event_detail
 from lineage_recorder.recorder import Recorder, RecordOutcome, parse_event
 from lineage_recorder_cli.commands.trace import trace
-from lineage_recorder_cli.local_aws import event_detail
 from moto.sagemaker.models import sagemaker_backends
 from sagemaker_lineage_emulator.store import store_for
 

@@ -107,9 +107,10 @@ def _recorder(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
 
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder import aws
+    from lineage_recorder.backfill import backfill
     from lineage_recorder.errors import ConfigurationError
 
-    from lineage_recorder_cli.backfill import backfill
+    from lineage_recorder_cli.commands.record import record_waiting_for_others
     from lineage_recorder_cli.environment import quiet_powertools
     from lineage_recorder_cli.run_lock import RunLockTimeoutError
 
@@ -142,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
                 until=args.until,
                 max_per_second=args.max_rps,
                 on_resource=tick,
+                record=lambda event: record_waiting_for_others(recorder, event),
             )
     except ConfigurationError as error:
         print(f"lineage-recorder backfill: {error}", file=sys.stderr)

@@ -21,10 +21,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from lineage_recorder.errors import InvalidEventError, RetryLaterError
+from lineage_recorder.events.from_describe import (
+    endpoint_detail,
+    event_detail,
+    model_detail,
+    model_package_detail,
+)
 from lineage_recorder.families import ALL, Family
-
-from lineage_recorder_cli.local_aws import event_detail
-from lineage_recorder_cli.resource_events import endpoint_event, model_event, model_package_event
+from lineage_recorder.recorder import RecordOutcome, parse_event
 
 EVENT_NAMESPACE = uuid.UUID("5b1e2a52-3f7e-4c1b-9a51-8d7f0c7b2a10")
 NOT_BACKFILLED = {
@@ -80,9 +85,9 @@ DETAILS: dict[str, Callable[[Any, str], dict[str, Any]]] = {
     "transform": _job("describe_transform_job", "TransformJobName"),
     "tuning": _job("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName"),
     "labeling": _job("describe_labeling_job", "LabelingJobName"),
-    "model": lambda sagemaker, name: model_event(sagemaker, name).detail,
-    "model-package": lambda sagemaker, arn: model_package_event(sagemaker, arn).detail,
-    "endpoint": lambda sagemaker, name: endpoint_event(sagemaker, name).detail,
+    "model": model_detail,
+    "model-package": model_package_detail,
+    "endpoint": endpoint_detail,
     "feature-group": _job("describe_feature_group", "FeatureGroupName"),
     "model-card": _job("describe_model_card", "ModelCardName"),
 }
@@ -97,6 +102,8 @@ class FamilyTally:
     # What recording created (or, in a dry run, would create).
     entities_created: int = 0
     associations_created: int = 0
+    # Resources whose recording wrote something: their lineage was missing (an event never recorded).
+    missed: int = 0
     examples: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
@@ -108,6 +115,12 @@ class FamilyTally:
 class BackfillSummary:
     families: dict[str, FamilyTally] = field(default_factory=dict)
     not_backfilled: dict[str, str] = field(default_factory=dict)
+    # False when the run stopped before the end (out of time): a checkpoint says where.
+    finished: bool = True
+
+    @property
+    def missed(self) -> int:
+        return sum(tally.missed for tally in self.families.values())
 
     def tally(self, family: str) -> FamilyTally:
         return self.families.setdefault(family, FamilyTally())
@@ -116,6 +129,7 @@ class BackfillSummary:
         return {
             "families": {name: dict(tally.__dict__) for name, tally in self.families.items()},
             "not_backfilled": dict(self.not_backfilled),
+            "finished": self.finished,
         }
 
 
@@ -239,21 +253,30 @@ def backfill(
     until: datetime | None = None,
     max_per_second: float = 0.0,
     on_resource: Callable[[], None] | None = None,
+    record: Callable[[Any], RecordOutcome | None] | None = None,
+    keep_going: Callable[[], bool] | None = None,
+    done_families: frozenset[str] = frozenset(),
+    on_family_done: Callable[[str], None] | None = None,
 ) -> BackfillSummary:
-    """Record every listed resource of `families` as if its latest state-change event had arrived."""
-    from lineage_recorder.errors import InvalidEventError, RetryLaterError
-    from lineage_recorder.recorder import parse_event
+    """Record every listed resource of `families` as if its latest state-change event had arrived.
 
-    from lineage_recorder_cli.commands.record import record_waiting_for_others
-
+    `record`: how an event is recorded (default ``recorder.record``). `keep_going`: asked before each
+    resource; False stops the run (``summary.finished`` stays False). `done_families`: skipped (a
+    checkpoint: finished earlier in the same window); `on_family_done` is told each family finished."""
     summary = BackfillSummary()
     limit = RateLimit(max_per_second)
+    record_one = record if record is not None else recorder.record
     for family in families:
         if family.name in NOT_BACKFILLED:
             summary.not_backfilled[family.name] = NOT_BACKFILLED[family.name]
             continue
+        if family.name in done_families:
+            continue
         tally = summary.tally(family.name)
         for arn, detail, resources in events_for(sagemaker, family, since, until, tally):
+            if keep_going is not None and not keep_going():
+                summary.finished = False
+                return summary
             if on_resource is not None:
                 on_resource()
             status = detail.get(family.status_field) if family.status_field else None
@@ -263,9 +286,7 @@ def backfill(
                 continue
             limit.wait()
             try:
-                outcome = record_waiting_for_others(
-                    recorder, parse_event(envelope(family, detail, resources, account, region))
-                )
+                outcome = record_one(parse_event(envelope(family, detail, resources, account, region)))
             except (InvalidEventError, RetryLaterError) as error:
                 tally.failed += 1
                 tally.note(f"{arn}: {error}")
@@ -279,7 +300,11 @@ def backfill(
                 tally.entities_created += len(outcome.created)
                 tally.associations_created += outcome.associations_created
                 if outcome.created or outcome.associations_created:
+                    # Recording wrote something: its event had never been recorded (missed).
+                    tally.missed += 1
                     tally.note(
                         f"{arn}: {len(outcome.created)} entities, {outcome.associations_created} associations"
                     )
+        if on_family_done is not None:
+            on_family_done(family.name)
     return summary
