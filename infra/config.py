@@ -39,6 +39,8 @@ CTX_ALARM_EMAILS = f"{CONTEXT_PREFIX}alarmEmails"
 CTX_OPERATOR_ROLE_ARN = f"{CONTEXT_PREFIX}operatorRoleArn"
 CTX_TRACE_PRINCIPALS = f"{CONTEXT_PREFIX}tracePrincipals"
 CTX_ARCHIVE_RETENTION_DAYS = f"{CONTEXT_PREFIX}archiveRetentionDays"
+CTX_RECONCILE_SCHEDULE = f"{CONTEXT_PREFIX}reconcileSchedule"
+CTX_RECONCILE_WINDOW_HOURS = f"{CONTEXT_PREFIX}reconcileWindowHours"
 
 CONTEXT_KEYS = (
     CTX_PEER_ACCOUNTS,
@@ -54,6 +56,8 @@ CONTEXT_KEYS = (
     CTX_OPERATOR_ROLE_ARN,
     CTX_TRACE_PRINCIPALS,
     CTX_ARCHIVE_RETENTION_DAYS,
+    CTX_RECONCILE_SCHEDULE,
+    CTX_RECONCILE_WINDOW_HOURS,
 )
 
 ALL_FAMILIES = "all"
@@ -69,6 +73,13 @@ DEFAULT_LOG_RETENTION_DAYS = 30
 # How long the EventBridge archive keeps the SageMaker events the rules route, for replays; 0: no archive.
 DEFAULT_ARCHIVE_RETENTION_DAYS = 30
 MAX_ARCHIVE_RETENTION_DAYS = 3650
+# The daily reconcile (lineage_recorder/reconcile.py): an EventBridge Scheduler expression ("off": none),
+# and the window of resource creation times it looks at.
+DEFAULT_RECONCILE_SCHEDULE = "rate(1 day)"
+RECONCILE_OFF = "off"
+DEFAULT_RECONCILE_WINDOW_HOURS = 48
+MAX_RECONCILE_WINDOW_HOURS = 24 * 90
+_SCHEDULE_EXPRESSION = re.compile(r"(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))")
 
 # The retentions CloudWatch Logs accepts for a log group (the finite aws_logs.RetentionDays values).
 LOG_RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = {
@@ -139,6 +150,9 @@ class RecorderConfig:
         trace_principals: IAM role or user ARNs that may assume the trace role (QueryLineage and Describe
             on this account's lineage, for `lineage-recorder trace` across accounts); empty: no trace role.
         archive_retention_days: days the EventBridge archive keeps the routed SageMaker events; 0: none.
+        reconcile_schedule: when the reconcile runs (an EventBridge Scheduler rate() or cron()
+            expression), or "off".
+        reconcile_window_hours: how far back (by creation time) each reconcile looks.
     """
 
     peer_accounts: tuple[str, ...] = ()
@@ -154,6 +168,8 @@ class RecorderConfig:
     operator_role_arn: str | None = None
     trace_principals: tuple[str, ...] = ()
     archive_retention_days: int = DEFAULT_ARCHIVE_RETENTION_DAYS
+    reconcile_schedule: str = DEFAULT_RECONCILE_SCHEDULE
+    reconcile_window_hours: int = DEFAULT_RECONCILE_WINDOW_HOURS
 
     def __post_init__(self) -> None:
         for account in self.peer_accounts:
@@ -220,6 +236,18 @@ class RecorderConfig:
                 f"{CTX_ARCHIVE_RETENTION_DAYS}: {self.archive_retention_days} is outside "
                 f"0..{MAX_ARCHIVE_RETENTION_DAYS} (0: no archive)"
             )
+        if self.reconcile_schedule != RECONCILE_OFF and not _SCHEDULE_EXPRESSION.fullmatch(
+            self.reconcile_schedule
+        ):
+            raise ConfigError(
+                f"{CTX_RECONCILE_SCHEDULE}: {self.reconcile_schedule!r} is not a schedule: give rate(1 day), "
+                f"cron(0 3 * * ? *) or {RECONCILE_OFF}"
+            )
+        if not 1 <= self.reconcile_window_hours <= MAX_RECONCILE_WINDOW_HOURS:
+            raise ConfigError(
+                f"{CTX_RECONCILE_WINDOW_HOURS}: {self.reconcile_window_hours} is outside "
+                f"1..{MAX_RECONCILE_WINDOW_HOURS}"
+            )
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -272,6 +300,12 @@ class RecorderConfig:
         archive = _as_int(context.get(CTX_ARCHIVE_RETENTION_DAYS), CTX_ARCHIVE_RETENTION_DAYS)
         if archive is not None:
             kwargs["archive_retention_days"] = archive
+        schedule = _as_str(context.get(CTX_RECONCILE_SCHEDULE), CTX_RECONCILE_SCHEDULE)
+        if schedule is not None:
+            kwargs["reconcile_schedule"] = schedule
+        window = _as_int(context.get(CTX_RECONCILE_WINDOW_HOURS), CTX_RECONCILE_WINDOW_HOURS)
+        if window is not None:
+            kwargs["reconcile_window_hours"] = window
         families = _as_str_list(context.get(CTX_FAMILIES), CTX_FAMILIES)
         if families is not None and families != [ALL_FAMILIES]:
             kwargs["families"] = tuple(families)

@@ -355,6 +355,32 @@ def alarms(
     ]
 
 
+def missed_events_alarm(scope: Construct) -> cloudwatch.Alarm:
+    """The daily reconcile found lineage no event had recorded, two days in a row: events are being lost
+    (a disabled rule, a DLQ left to expire), not just one late."""
+    return cloudwatch.Alarm(
+        scope,
+        "MissedEventsAlarm",
+        alarm_description=(
+            "The daily reconcile had to record resources whose state-change events were never recorded, two "
+            "days in a row: check the rules, the queues and the dead-letter queue. The log line 'Reconcile "
+            "done' lists them by family, with examples."
+        ),
+        metric=cloudwatch.Metric(
+            namespace=NAMESPACE,
+            metric_name=Metric.MISSED_EVENTS,
+            dimensions_map={"service": SERVICE},
+            statistic=cloudwatch.Stats.SUM,
+            period=Duration.days(1),
+        ),
+        threshold=0,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
 def notify(alarm_list: list[cloudwatch.Alarm], topic: sns.ITopic) -> None:
     """Each alarm notifies the topic when it fires and when it recovers."""
     action = cloudwatch_actions.SnsAction(topic)

@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from lineage_recorder.apply.gateway import LINEAGE_GRANTS, LIST_GRANTS, MANAGED_TAG, TAGGED_CREATES
+from lineage_recorder.backfill import list_operations
 from lineage_recorder.families import Family, describe_calls
 
 from infra.config import RecorderConfig
@@ -98,6 +99,25 @@ def _reason(resource_type: str) -> str:
         "(or a resource it references) names, known only at run time; the grant is limited to "
         f"{resource_type} ARNs in this account and Region and to the actions listed."
     )
+
+
+def grant_reconcile_listing(scope: Construct, role: iam.IRole, families: Iterable[Family]) -> iam.Policy:
+    """The List* calls the reconcile's backfill makes for the enabled families (read-only, Resource "*")."""
+    actions = [f"sagemaker:{operation}" for operation in list_operations(families)]
+    policy = iam.Policy(
+        scope,
+        "ReconcileListPolicy",
+        roles=[role],
+        statements=[iam.PolicyStatement(actions=actions, resources=["*"], conditions=this_region(scope))],
+    )
+    acknowledge(
+        policy,
+        wildcard_resource_finding(scope, "*"),
+        f"SageMaker List* calls ({', '.join(action.split(':')[1] for action in actions)}) do not support "
+        "resource-level permissions, so IAM only accepts Resource '*'; the reconcile lists the resources it "
+        "records, and this policy holds nothing but those read-only List actions.",
+    )
+    return policy
 
 
 def grant_recorder_permissions(

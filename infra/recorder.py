@@ -21,20 +21,25 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 from lineage_recorder import families as resource_families
 from lineage_recorder.outcome_metrics import NAMESPACE, SERVICE
 
 from infra import ingest, monitoring
-from infra.config import RecorderConfig
-from infra.nag import skip_checkov
-from infra.permissions import grant_recorder_permissions, lock_state_table
+from infra.config import RECONCILE_OFF, RecorderConfig
+from infra.nag import acknowledge, skip_checkov, wildcard_resource_finding
+from infra.permissions import grant_reconcile_listing, grant_recorder_permissions, lock_state_table
 
 # --- The Lambda asset: the runtime package only ------------------------------------------------------
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 RUNTIME_PACKAGE = "lineage_recorder"
 HANDLER = f"{RUNTIME_PACKAGE}.handler.lambda_handler"
+RECONCILE_HANDLER = f"{RUNTIME_PACKAGE}.reconcile.lambda_handler"
+# The reconcile walks the last window's resources: it may run long (it stops itself a minute before).
+RECONCILE_TIMEOUT = Duration.minutes(15)
 # An allow-list: everything in functions/ is excluded except the runtime package, and inside it
 # bytecode and anything test-shaped. (Glob patterns, applied in order; "!" re-includes.)
 ASSET_EXCLUDE = (
@@ -173,6 +178,23 @@ class LineageRecorder(Construct):
             "lineage graph itself holds; a customer-managed key adds cost, not control.",
         )
 
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
+            "LINEAGE_STATE_TABLE": self.table.table_name,
+            "LINEAGE_PEER_ACCOUNTS": ",".join(self.config.peer_accounts),
+            "LINEAGE_PEER_ROLE_NAME": self.config.peer_role_name,
+            "LINEAGE_FAMILIES": ",".join(self.config.families),
+            "LINEAGE_INDEX_PAGES": str(self.config.index_pages),
+            "LINEAGE_INDEX_OVERLAP_SECONDS": str(self.config.index_overlap_seconds),
+            "LINEAGE_QUEUE_ARN": self.queue.queue_arn,
+            "LINEAGE_REJECTED_QUEUE_URL": self.rejected_queue.queue_url,
+        }
+        powertools = lambda_.LayerVersion.from_layer_version_arn(
+            self, "PowertoolsLayer", powertools_layer_arn(self, self.config.powertools_layer_version)
+        )
+        code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=list(ASSET_EXCLUDE))
         self.function = lambda_.Function(
             self,
             "Function",
@@ -180,14 +202,8 @@ class LineageRecorder(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=list(ASSET_EXCLUDE)),
-            layers=[
-                lambda_.LayerVersion.from_layer_version_arn(
-                    self,
-                    "PowertoolsLayer",
-                    powertools_layer_arn(self, self.config.powertools_layer_version),
-                )
-            ],
+            code=code,
+            layers=[powertools],
             role=role,
             memory_size=MEMORY_MB,
             timeout=FUNCTION_TIMEOUT,
@@ -199,40 +215,9 @@ class LineageRecorder(Construct):
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             log_group=log_group,
-            environment={
-                "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
-                "LINEAGE_STATE_TABLE": self.table.table_name,
-                "LINEAGE_PEER_ACCOUNTS": ",".join(self.config.peer_accounts),
-                "LINEAGE_PEER_ROLE_NAME": self.config.peer_role_name,
-                "LINEAGE_FAMILIES": ",".join(self.config.families),
-                "LINEAGE_INDEX_PAGES": str(self.config.index_pages),
-                "LINEAGE_INDEX_OVERLAP_SECONDS": str(self.config.index_overlap_seconds),
-                "LINEAGE_QUEUE_ARN": self.queue.queue_arn,
-                "LINEAGE_REJECTED_QUEUE_URL": self.rejected_queue.queue_url,
-            },
+            environment=environment,
         )
-        for check, reason in (
-            (
-                "CKV_AWS_116",
-                "Only SQS invokes the function (an event source mapping, synchronously): a function "
-                "DLQ catches asynchronous invocations only. Failed records go to the queue's DLQ "
-                "and the rejected queue.",
-            ),
-            (
-                "CKV_AWS_117",
-                "The function calls only public AWS APIs (SageMaker, DynamoDB, SQS, STS); a VPC "
-                "would add NAT or endpoints without narrowing what it can reach, which IAM "
-                "already does.",
-            ),
-            (
-                "CKV_AWS_173",
-                "The environment holds no secrets: table and queue names, account ids, settings. Lambda "
-                "encrypts it at rest with its own key.",
-            ),
-        ):
-            skip_checkov(self.function, check, reason)
+        _skip_function_checks(self.function)
         # The SQS event source: partial batch failures, and a concurrency cap that keeps the recorder
         # under SageMaker's API rate limits however deep the queue gets.
         self.function.add_event_source(
@@ -268,6 +253,14 @@ class LineageRecorder(Construct):
         for policy in policies:
             self.function.node.add_dependency(policy)
 
+        # --- The daily reconcile: what no event recorded, recorded and counted --------------------------
+        self.reconcile_function: lambda_.Function | None = None
+        self.reconcile_schedule: scheduler.Schedule | None = None
+        if self.config.reconcile_schedule != RECONCILE_OFF:
+            self.reconcile_function, self.reconcile_schedule = self._reconcile(
+                role, code, powertools, environment, policies
+            )
+
         # --- Alarms, notifications, dashboard ----------------------------------------------------------
         self.alarm_topic = monitoring.alarm_topic(self, self.config.alarm_topic_arn, self.config.alarm_emails)
         self.alarms = monitoring.alarms(
@@ -279,6 +272,8 @@ class LineageRecorder(Construct):
             rules=list(self.rules.values()),
             archived=self.archive is not None,
         )
+        if self.reconcile_function is not None:
+            self.alarms.append(monitoring.missed_events_alarm(self))
         monitoring.notify(self.alarms, self.alarm_topic)
         self.dashboard = monitoring.dashboard(
             self,
@@ -294,3 +289,105 @@ class LineageRecorder(Construct):
                 "No one may read or redrive the dead-letter and rejected queues: set lineage:operatorRoleArn "
                 "to the role your operators use (README, 'Recovering').",
             )
+
+    def _reconcile(
+        self,
+        role: iam.Role,
+        code: lambda_.Code,
+        powertools: lambda_.ILayerVersion,
+        environment: dict[str, str],
+        policies: list[iam.Policy],
+    ) -> tuple[lambda_.Function, scheduler.Schedule]:
+        """The reconcile function (the recorder's code and role, its own handler and log group; one at a
+        time) and the schedule that runs it."""
+        log_group = logs.LogGroup(
+            self,
+            "ReconcileLogGroup",
+            retention=self.config.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        log_group.grant_write(role)
+        skip_checkov(
+            log_group,
+            "CKV_AWS_158",
+            "Encrypted at rest by CloudWatch Logs. The logs carry ARNs and counts, what the lineage graph "
+            "itself holds; a customer-managed key adds cost, not control.",
+        )
+        function = lambda_.Function(
+            self,
+            "ReconcileFunction",
+            description="Records the SageMaker lineage no event recorded in the last window (daily)",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=RECONCILE_HANDLER,
+            code=code,
+            layers=[powertools],
+            role=role,
+            memory_size=MEMORY_MB,
+            timeout=RECONCILE_TIMEOUT,
+            reserved_concurrent_executions=1,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=log_group,
+            environment={
+                **environment,
+                "LINEAGE_RECONCILE_WINDOW_HOURS": str(self.config.reconcile_window_hours),
+            },
+        )
+        _skip_function_checks(function, invoked_by="EventBridge Scheduler")
+        listing = grant_reconcile_listing(self, role, self.families)
+        for policy in (*policies, listing):
+            function.node.add_dependency(policy)
+        # The schedule's own role, trusted by EventBridge Scheduler for this account only, that may
+        # invoke the reconcile function and nothing else.
+        schedule_role = iam.Role(
+            self,
+            "ReconcileScheduleRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
+            description="EventBridge Scheduler: invoke the lineage reconcile function",
+        )
+        schedule = scheduler.Schedule(
+            self,
+            "ReconcileSchedule",
+            description="Daily reconcile of the SageMaker lineage (lineage:reconcileSchedule)",
+            schedule=scheduler.ScheduleExpression.expression(self.config.reconcile_schedule),
+            target=scheduler_targets.LambdaInvoke(
+                function,
+                input=scheduler.ScheduleTargetInput.from_object({"reconcile": True}),
+                role=schedule_role,
+            ),
+        )
+        invoke_policy = schedule_role.node.find_child("DefaultPolicy")
+        acknowledge(
+            invoke_policy,
+            wildcard_resource_finding(self, f"{function.function_arn}:*"),
+            "lambda:InvokeFunction on the reconcile function and its versions (CDK's grantInvoke adds ':*' "
+            "for qualified ARNs); nothing else may be invoked with this role.",
+        )
+        return function, schedule
+
+
+def _skip_function_checks(function: lambda_.Function, invoked_by: str = "SQS") -> None:
+    for check, reason in (
+        (
+            "CKV_AWS_116",
+            f"Only {invoked_by} invokes the function; failed SQS records go to the queue's DLQ and the "
+            "rejected queue, and a failed reconcile is run again by the next schedule.",
+        ),
+        (
+            "CKV_AWS_117",
+            "The function calls only public AWS APIs (SageMaker, DynamoDB, SQS, STS); a VPC would add NAT or "
+            "endpoints without narrowing what it can reach, which IAM already does.",
+        ),
+        (
+            "CKV_AWS_173",
+            "The environment holds no secrets: table and queue names, account ids, settings. Lambda encrypts "
+            "it at rest with its own key.",
+        ),
+    ):
+        skip_checkov(function, check, reason)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -77,6 +77,18 @@ LISTINGS: dict[str, Listing] = {
     "feature-group": Listing("list_feature_groups", "FeatureGroupSummaries", "FeatureGroupName"),
     "model-card": Listing("list_model_cards", "ModelCardSummaries", "ModelCardName"),
 }
+
+
+def list_operations(families: Iterable[Family]) -> tuple[str, ...]:
+    """The SageMaker List* actions the backfill of `families` calls (IAM: they take Resource "*")."""
+    operations: list[str] = []
+    for family in families:
+        if family.name == "pipeline-execution":
+            operations += ["ListPipelines", "ListPipelineExecutions"]
+        elif family.name in LISTINGS:
+            operations.append("".join(part.capitalize() for part in LISTINGS[family.name].method.split("_")))
+    return tuple(dict.fromkeys(operations))
+
 
 # family -> the event detail of a resource's current state, from its name (or ARN) as listed.
 DETAILS: dict[str, Callable[[Any, str], dict[str, Any]]] = {

@@ -42,6 +42,8 @@ class Metric(StrEnum):
     # State-table items that did not read as what their store keeps: logged, dropped or repaired, and
     # treated as absent (state/corrupt.py).
     STATE_ITEMS_CORRUPT = "StateItemsCorrupt"
+    # Resources the daily reconcile had to record: their state-change event was never recorded.
+    MISSED_EVENTS = "MissedEvents"
     QUOTA_EXCEEDED = "QuotaExceeded"
 
 

@@ -79,6 +79,11 @@ class SynthesizedStack:
         assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
         return next(iter(found.items()))
 
+    def recorder_function(self) -> tuple[str, dict[str, Any]]:
+        """The queue's function (the stack also has the daily reconcile's)."""
+        logical_id = self.logical_id("Recorder/Function/Resource")
+        return logical_id, self.json["Resources"][logical_id]
+
     def logical_id(self, path_suffix: str) -> str:
         """The logical id of the resource whose construct path ends with `path_suffix`."""
         matches: list[str] = [

@@ -121,6 +121,8 @@ def test_values_from_cdk_json_are_json() -> None:
         ("lineage:indexPages", -1, "outside 0..1000"),
         ("lineage:indexOverlapSeconds", 3601, "outside 0..3600"),
         ("lineage:indexOverlapSeconds", "soon", "integer"),
+        ("lineage:reconcileSchedule", "daily", "not a schedule"),
+        ("lineage:reconcileWindowHours", 0, "outside 1..2160"),
     ],
 )
 def test_bad_values_fail_with_the_key_named(key: str, value: Any, message: str) -> None:
@@ -130,3 +132,14 @@ def test_bad_values_fail_with_the_key_named(key: str, value: Any, message: str) 
     with pytest.raises(ConfigError, match=re.escape(key)) as error:
         RecorderConfig.from_mapping(context)
     assert message in str(error.value)
+
+
+def test_the_reconcile_can_be_scheduled_otherwise_or_turned_off() -> None:
+    # Given a cron schedule and a wider window, and then "off"
+    configured = RecorderConfig.from_mapping(
+        {"lineage:reconcileSchedule": "cron(0 3 * * ? *)", "lineage:reconcileWindowHours": "72"}
+    )
+    off = RecorderConfig.from_mapping({"lineage:reconcileSchedule": "off"})
+    # When they are read / Then each is taken as given
+    assert (configured.reconcile_schedule, configured.reconcile_window_hours) == ("cron(0 3 * * ? *)", 72)
+    assert off.reconcile_schedule == "off"

@@ -18,7 +18,7 @@ def files_under(root: Path) -> set[str]:
 
 
 def staged_asset(synthesis: Synthesis) -> Path:
-    _, fn = synthesis.default.only("AWS::Lambda::Function")
+    _, fn = synthesis.default.recorder_function()
     asset_hash = fn["Properties"]["Code"]["S3Key"].removesuffix(".zip")
     return synthesis.outdir / f"asset.{asset_hash}"
 

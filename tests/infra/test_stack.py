@@ -19,6 +19,7 @@ from aws_cdk import App, Stack, Validations
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match
 from lineage_recorder.apply.gateway import SageMakerGateway
+from lineage_recorder.backfill import list_operations
 from lineage_recorder.families import ALL, Family
 from lineage_recorder.families import BY_DETAIL_TYPE as FAMILY_BY_DETAIL_TYPE
 from lineage_recorder.families import BY_NAME as FAMILIES
@@ -205,7 +206,7 @@ def allow_statements(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def function(stack: SynthesizedStack) -> tuple[str, dict[str, Any]]:
-    return stack.only("AWS::Lambda::Function")
+    return stack.recorder_function()
 
 
 # Creating and tagging lineage is allowed only with the recorder's own tag, exactly.
@@ -241,7 +242,9 @@ def role_grants(stack: SynthesizedStack) -> dict[str, set[str]]:
                 assert actions <= TAGGED_CREATES and statement["Condition"] == MANAGED_TAG_CONDITION, (
                     statement
                 )
-            elif statement["Resource"] == "*" and "sagemaker:ListArtifacts" in actions:
+            elif statement["Resource"] == "*" and all(
+                action.startswith("sagemaker:List") for action in actions
+            ):
                 assert statement["Condition"] == THIS_REGION_CONDITION, statement
             else:
                 assert "Condition" not in statement, statement
@@ -639,6 +642,7 @@ def test_function_role_has_exactly_the_contracted_permissions(synthesis: Synthes
     table = json.dumps(get_att(stack.logical_id("Recorder/StateTable/Resource")))
     queue = json.dumps(get_att(stack.logical_id("Recorder/Queue/Resource")))
     log_group = json.dumps(get_att(stack.logical_id("Recorder/FunctionLogGroup/Resource")))
+    reconcile_log_group = json.dumps(get_att(stack.logical_id("Recorder/ReconcileLogGroup/Resource")))
     # When the function role's grants are collected
     grants = role_grants(stack)
     # Then each SageMaker action is scoped to its resource types in this account and Region, and the
@@ -648,8 +652,10 @@ def test_function_role_has_exactly_the_contracted_permissions(synthesis: Synthes
         assert grants.pop(action) == {sagemaker_arn(resource_type) for resource_type in resource_types}, (
             action
         )
-    # And only the List actions, which have no resource-level permissions, use Resource "*"
-    for action in SAGEMAKER_LIST_ACTIONS:
+    # And only the List actions, which have no resource-level permissions, use Resource "*": the lineage
+    # lists, and the resource lists the daily reconcile walks for the enabled families
+    enabled = [family for family in ALL if family.name in families]
+    for action in SAGEMAKER_LIST_ACTIONS | {f"sagemaker:{op}" for op in list_operations(enabled)}:
         assert grants.pop(action) == {"*"}, action
     # And X-Ray (no resource-level permissions either), the state table, the queue and the log group
     for action in XRAY_ACTIONS:
@@ -663,7 +669,7 @@ def test_function_role_has_exactly_the_contracted_permissions(synthesis: Synthes
         assert grants.pop(action) == ({queue, rejected} if both else {queue}), action
     assert grants.pop("sqs:SendMessage") == {rejected}
     for action in LOG_ACTIONS:
-        assert grants.pop(action) == {log_group}, action
+        assert grants.pop(action) == {log_group, reconcile_log_group}, action
     # And sts:AssumeRole only onto the peer reader role in each configured peer account (none by default)
     peer_roles = grants.pop("sts:AssumeRole", set())
     if variant == "default":
@@ -738,6 +744,7 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
         "ContextsQuotaApproachingAlarm",
         "AssociationsQuotaApproachingAlarm",
         "OldestMessageAgeAlarm",
+        "MissedEventsAlarm",
     }
     # And the DLQ and rejected-queue alarms fire on every new message (an increase), not once for as long
     # as the queue holds any; an idle queue publishes nothing, so a missing point counts as empty
@@ -791,6 +798,10 @@ def test_alarms_reach_a_person_for_every_way_lineage_can_be_missed(
         assert alarms[alarm_id]["MetricName"] == metric
         assert alarms[alarm_id]["Namespace"] == "SageMakerLineageRecorder"
         assert (alarms[alarm_id]["Threshold"], alarms[alarm_id]["Statistic"]) == (0, "Sum")
+    # And the daily reconcile alarms when it had to record missed events two days in a row
+    missed = alarms["MissedEventsAlarm"]
+    assert (missed["MetricName"], missed["Period"], missed["Threshold"]) == ("MissedEvents", 86400, 0)
+    assert (missed["EvaluationPeriods"], missed["DatapointsToAlarm"]) == (2, 2)
     # And the quota alarms warn at 80% of the published quotas for lineage entities
     for kind, quota in (("Artifacts", 6000), ("Actions", 3000), ("Contexts", 500), ("Associations", 6000)):
         alarm = alarms[f"{kind}QuotaApproachingAlarm"]
@@ -937,7 +948,7 @@ def test_cdk_nag_acknowledgements_are_per_resource_and_explained(synthesis: Synt
     name = stack.stack.stack_name
     # When the acknowledgements recorded in the template are read
     acknowledged = acknowledgements(stack)
-    # Then only the three policies with unavoidable wildcard resources carry any, each finding named
+    # Then only the policies with unavoidable wildcard resources carry any, each finding named
     sagemaker_types = {
         resource_type
         for types in expected_sagemaker_grants(list(DESCRIBE_ACTIONS_BY_FAMILY)).values()
@@ -947,8 +958,18 @@ def test_cdk_nag_acknowledgements_are_per_resource_and_explained(synthesis: Synt
         f"{name}/Recorder/SageMakerPolicy/Resource",
         f"{name}/Recorder/SageMakerListPolicy/Resource",
         f"{name}/Recorder/FunctionRole/DefaultPolicy/Resource",
+        f"{name}/Recorder/ReconcileListPolicy/Resource",
+        f"{name}/Recorder/ReconcileScheduleRole/DefaultPolicy/Resource",
         f"{name}/Recorder/RejectedQueue/Resource",
     }
+    assert set(acknowledged[f"{name}/Recorder/ReconcileListPolicy/Resource"]) == {
+        "AwsSolutions-IAM5[Resource::*]"
+    }
+    # (the schedule's role may invoke the reconcile function, and its versions, only)
+    (invoke,) = acknowledged[f"{name}/Recorder/ReconcileScheduleRole/DefaultPolicy/Resource"]
+    assert re.fullmatch(
+        r"AwsSolutions-IAM5\[Resource::<RecorderReconcileFunction[0-9A-F]+\.Arn>:\*\]", invoke
+    )
     # (the rejected queue is the end of the line for invalid records: it has no DLQ of its own)
     assert set(acknowledged[f"{name}/Recorder/RejectedQueue/Resource"]) == {"AwsSolutions-SQS3"}
     assert set(acknowledged[f"{name}/Recorder/SageMakerPolicy/Resource"]) == {
