@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from lineage_recorder.errors import InvalidEventError, RetryLaterError
 from lineage_recorder.events.from_describe import (
     endpoint_detail,
@@ -31,6 +33,8 @@ from lineage_recorder.events.from_describe import (
 from lineage_recorder.families import ALL, Family
 from lineage_recorder.recorder import RecordOutcome, parse_event
 
+# What SageMaker answers a Describe* of a resource that no longer exists.
+GONE_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "ValidationException"})
 EVENT_NAMESPACE = uuid.UUID("5b1e2a52-3f7e-4c1b-9a51-8d7f0c7b2a10")
 NOT_BACKFILLED = {
     "inference-component": "its lineage comes from CloudTrail events, not from a state-change event",
@@ -249,7 +253,17 @@ def events_for(
     for item in listed(sagemaker, listing, since, until):
         tally.listed += 1
         name = str(item[listing.name_key])
-        detail = DETAILS[family.name](sagemaker, name)
+        try:
+            detail = DETAILS[family.name](sagemaker, name)
+        except (ClientError, BotoCoreError) as error:
+            code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+            if code in GONE_CODES:
+                tally.skipped += 1  # deleted since it was listed: nothing to record
+                tally.note(f"{name}: gone since it was listed")
+            else:
+                tally.failed += 1
+                tally.note(f"{name}: could not be described: {error}")
+            continue
         arn = str(detail.get(family.arn_field) or name)
         yield arn, detail, [arn]
 

@@ -161,7 +161,11 @@ def _delay_redelivery(record: SQSRecord, runtime: Runtime, error: RetryLaterErro
     if runtime.queue_arn is None or record.event_source_arn != runtime.queue_arn:
         return  # not the stack's queue (a test's batch, the CLI): nothing to set
     receives = int(record.attributes.approximate_receive_count or 1)
-    seconds = 0 if isinstance(error, NotStartedError) else redelivery.pause_seconds(receives)
+    seconds = (
+        redelivery.NOT_STARTED_PAUSE_SECONDS
+        if isinstance(error, NotStartedError)
+        else (redelivery.pause_seconds(receives))
+    )
     redelivery.delay_redelivery(runtime.queue_arn, record.receipt_handle, seconds)
 
 

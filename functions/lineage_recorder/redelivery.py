@@ -5,7 +5,7 @@ Lambda's SQS event source leaves a failed record invisible for the queue's visib
 every time; five receives of 12 minutes is an hour, then the DLQ. The handler instead sets each failed
 record's visibility from its receive count (ChangeMessageVisibility): 1, 2, 4, ... minutes, at most an
 hour, over ``MAX_RECEIVE_COUNT`` receives. A record the function did not start (its time was nearly up)
-is made visible again at once: it was not tried.
+comes back after ``NOT_STARTED_PAUSE_SECONDS``: it was not tried.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ FIRST_PAUSE_SECONDS = 60
 MAX_PAUSE_SECONDS = 3600
 # Receives before a record goes to the dead-letter queue (the stack's redrive policy).
 MAX_RECEIVE_COUNT = 20
+# A record not started (its invocation's time was nearly up) comes back soon, but not at once: the next
+# invocation should not meet it while this one is still ending. Its receive is counted all the same.
+NOT_STARTED_PAUSE_SECONDS = 10
 # What the schedule must outlast.
 STORM_SECONDS = 12 * 3600
 

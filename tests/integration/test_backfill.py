@@ -208,3 +208,22 @@ def test_a_dry_run_says_what_a_backfill_would_create_and_writes_nothing(
     total_did = sum(tally["entities_created"] for tally in did.values())
     assert total_did <= total_would
     assert len(snapshot(sagemaker).nodes) > len(before.nodes)
+
+
+def test_a_resource_deleted_between_its_listing_and_its_describe_is_skipped_not_fatal(emulator: None) -> None:
+    # Given a workflow, and one of its models deleted as soon as the models are listed
+    sagemaker = boto3.client("sagemaker")
+    workflow_events(sagemaker, 1)
+    (victim, *_) = [model["ModelName"] for model in sagemaker.list_models()["Models"]]
+
+    def delete_after_listing(**_: Any) -> None:
+        sagemaker.delete_model(ModelName=victim)
+
+    sagemaker.meta.events.register_first("after-call.sagemaker.ListModels", delete_after_listing)
+    # When backfill runs
+    summary = backfill(sagemaker, recorder_for(sagemaker), account=ACCOUNT, region=REGION)
+    # Then the model it could no longer describe is skipped with why, and every other family is recorded
+    models = summary.families["model"]
+    assert models.skipped >= 1 and any("gone since it was listed" in note for note in models.examples)
+    assert summary.families["endpoint"].recorded == 1
+    assert all(tally.failed == 0 for tally in summary.families.values())

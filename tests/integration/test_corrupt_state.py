@@ -161,8 +161,22 @@ def test_a_corrupt_entity_state_is_read_again_from_sagemaker(
 
 @pytest.mark.parametrize(
     "links",
-    [{"S": "oops"}, {"M": {"a1": {"S": "{not json"}, "b2": {"N": "3"}}}],
-    ids=["not-a-map", "entries-that-do-not-parse"],
+    [
+        {"S": "oops"},
+        {"M": {"a1": {"S": "{not json"}, "b2": {"N": "3"}}},
+        {
+            "M": {
+                "c3": {
+                    "S": '{"kind": "artifact", "source_uri": "s3://x/", "local_arn": "a", '
+                    '"peer_account": "111111111111", "next_attempt": "soon", "expires": 1e99}'
+                },
+                "d4": {
+                    "S": '{"kind": "gadget", "source_uri": "s3://y/", "local_arn": "b", "peer_account": "1"}'
+                },
+            }
+        },
+    ],
+    ids=["not-a-map", "entries-that-do-not-parse", "entries-of-the-wrong-types"],
 )
 def test_corrupt_deferred_links_are_dropped_and_new_ones_kept(
     table: str, logs: list[dict[str, Any]], links: dict[str, Any]

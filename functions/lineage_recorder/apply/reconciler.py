@@ -43,11 +43,13 @@ class StateReconciler:
         self._states = states
 
     def remember_created(self, entity: PlannedEntity, arn: str, *, keep_existing: bool = False) -> None:
+        """Store the state an entity was just created with, unless a state is stored already: another
+        writer (the owner, or a newer event) reconciled it meanwhile. The owner then reconciles against
+        that state, so the revision check decides (never a blind overwrite)."""
         state = _text(EntityState(entity.status, desired_properties(entity)))
-        if keep_existing:
-            self._states.put_if_absent(arn, state)
-        else:
-            self._states.put(arn, state)
+        if self._states.replace(arn, None, state) or keep_existing:
+            return
+        self.reconcile(entity, arn)
 
     def reconcile(self, entity: PlannedEntity, arn: str) -> bool:
         """Bring an existing entity to the planned state; True when it had to be updated. Only an entity
@@ -107,7 +109,11 @@ class StateReconciler:
         when another writer moved the store on meanwhile."""
         self._bring_to(kind, arn, self._gateway.state(kind, arn), state)
         written = _text(state)
-        return written if self._states.replace(arn, stored, written) else None
+        if self._states.replace(arn, stored, written):
+            return written
+        # Another writer moved the store on meanwhile: this write may have landed after theirs.
+        self._settle(kind, arn, state)
+        return None
 
     def _bring_to(self, kind: EntityKind, arn: str, actual: EntityState, state: EntityState) -> None:
         change = _change(

@@ -83,15 +83,17 @@ class EntityResolver:
         claim = self._keys.claim(entity.key, owner)
         if claim is None:
             return Resolved(self._wait_for(entity.key), created=False)
-        if claim.after_unknown_outcome:
-            # An earlier attempt may have created it (its answer was lost, or its worker died): adopt it.
-            found = self._find(entity)
-            if found is not None:
-                return Resolved(self._keys.put(entity.key, found), created=False)
         try:
+            if claim.after_unknown_outcome:
+                # An earlier attempt may have created it (its answer was lost, or its worker died).
+                found = self._find(entity)
+                if found is not None:
+                    return Resolved(self._keys.put(entity.key, found), created=False)
             arn, created = self._create(entity)
         except AwsCallError as error:
-            self._keys.release(entity.key, owner, outcome_unknown=error.outcome_unknown)
+            # (a failed lookup after an unknown outcome leaves the outcome as unknown as it was)
+            unknown = error.outcome_unknown or claim.after_unknown_outcome
+            self._keys.release(entity.key, owner, outcome_unknown=unknown)
             raise
         except RetryLaterError:
             self._keys.release(entity.key, owner)

@@ -57,7 +57,20 @@ class PendingLink:
 
     @classmethod
     def parse(cls, text: str) -> PendingLink:
-        return cls(**json.loads(text))
+        """A stored link; ValueError (or TypeError) when it is not one (state/corrupt.py drops it)."""
+        fields = json.loads(text)
+        if not isinstance(fields, dict):
+            raise TypeError(f"a pending link is an object, not {type(fields).__name__}")
+        link = cls(**fields)
+        EntityKind(link.kind)  # ValueError for a kind the recorder does not have
+        for name in ("source_uri", "local_arn", "peer_account", "reason"):
+            if not isinstance(getattr(link, name), str):
+                raise TypeError(f"{name} is not text: {getattr(link, name)!r}")
+        for name in ("attempts", "next_attempt", "expires"):
+            value = getattr(link, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"{name} is not a number: {value!r}")
+        return link
 
     def failed_again(self, reason: str, now: float) -> PendingLink:
         pause = min(FIRST_PAUSE_SECONDS * 2**self.attempts, MAX_PAUSE_SECONDS)
