@@ -25,20 +25,22 @@ class ResourceEvent:
 
 def model_event(sagemaker: Any, model_name: str) -> ResourceEvent:
     """The event of a model being created: its DescribeModel view."""
-    detail = model_detail(sagemaker, model_name)
+    detail = model_detail(sagemaker.describe_model(ModelName=model_name))
     return ResourceEvent(MODEL_DETAIL_TYPE, detail, [detail["ModelArn"]])
 
 
 def model_package_event(
     sagemaker: Any, package_arn: str, updated_fields: list[str] | None = None
 ) -> ResourceEvent:
-    detail = model_package_detail(sagemaker, package_arn, updated_fields)
+    detail = model_package_detail(
+        sagemaker.describe_model_package(ModelPackageName=package_arn), updated_fields
+    )
     return ResourceEvent(PACKAGE_DETAIL_TYPE, detail, [detail["ModelPackageArn"]])
 
 
 def endpoint_event(sagemaker: Any, endpoint_name: str) -> ResourceEvent:
     """The event of an endpoint reaching its current status (IN_SERVICE after a create or update)."""
-    detail = endpoint_detail(sagemaker, endpoint_name)
+    detail = endpoint_detail(sagemaker.describe_endpoint(EndpointName=endpoint_name))
     return ResourceEvent(ENDPOINT_DETAIL_TYPE, detail, [detail["EndpointArn"]])
 
 

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from lineage_recorder.apply.gateway import SageMakerGateway
 from lineage_recorder.errors import InvalidEventError, RetryLaterError
 from lineage_recorder.events.from_describe import (
     endpoint_detail,
@@ -33,8 +32,6 @@ from lineage_recorder.events.from_describe import (
 from lineage_recorder.families import ALL, Family
 from lineage_recorder.recorder import RecordOutcome, parse_event
 
-# What SageMaker answers a Describe* of a resource that no longer exists.
-GONE_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "ValidationException"})
 EVENT_NAMESPACE = uuid.UUID("5b1e2a52-3f7e-4c1b-9a51-8d7f0c7b2a10")
 NOT_BACKFILLED = {
     "inference-component": "its lineage comes from CloudTrail events, not from a state-change event",
@@ -47,7 +44,7 @@ class Listing:
     """How one family's resources are listed: the List* method, where its items are, and how each item
     names its resource for the describe that builds the event."""
 
-    method: str
+    operation: str
     items_key: str
     name_key: str
     created_key: str = "CreationTime"
@@ -55,31 +52,24 @@ class Listing:
     params: tuple[tuple[str, str], ...] = ()
 
 
-def _job(describe: str, name_parameter: str) -> Callable[[Any, str], dict[str, Any]]:
-    def detail(sagemaker: Any, name: str) -> dict[str, Any]:
-        return event_detail(getattr(sagemaker, describe)(**{name_parameter: name}))
-
-    return detail
-
-
 LISTINGS: dict[str, Listing] = {
-    "training": Listing("list_training_jobs", "TrainingJobSummaries", "TrainingJobName"),
-    "processing": Listing("list_processing_jobs", "ProcessingJobSummaries", "ProcessingJobName"),
-    "transform": Listing("list_transform_jobs", "TransformJobSummaries", "TransformJobName"),
+    "training": Listing("ListTrainingJobs", "TrainingJobSummaries", "TrainingJobName"),
+    "processing": Listing("ListProcessingJobs", "ProcessingJobSummaries", "ProcessingJobName"),
+    "transform": Listing("ListTransformJobs", "TransformJobSummaries", "TransformJobName"),
     "tuning": Listing(
-        "list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries", "HyperParameterTuningJobName"
+        "ListHyperParameterTuningJobs", "HyperParameterTuningJobSummaries", "HyperParameterTuningJobName"
     ),
-    "labeling": Listing("list_labeling_jobs", "LabelingJobSummaryList", "LabelingJobName"),
-    "model": Listing("list_models", "Models", "ModelName"),
+    "labeling": Listing("ListLabelingJobs", "LabelingJobSummaryList", "LabelingJobName"),
+    "model": Listing("ListModels", "Models", "ModelName"),
     "model-package": Listing(
-        "list_model_packages",
+        "ListModelPackages",
         "ModelPackageSummaryList",
         "ModelPackageArn",
         params=(("ModelPackageType", "Both"),),
     ),
-    "endpoint": Listing("list_endpoints", "Endpoints", "EndpointName"),
-    "feature-group": Listing("list_feature_groups", "FeatureGroupSummaries", "FeatureGroupName"),
-    "model-card": Listing("list_model_cards", "ModelCardSummaries", "ModelCardName"),
+    "endpoint": Listing("ListEndpoints", "Endpoints", "EndpointName"),
+    "feature-group": Listing("ListFeatureGroups", "FeatureGroupSummaries", "FeatureGroupName"),
+    "model-card": Listing("ListModelCards", "ModelCardSummaries", "ModelCardName"),
 }
 
 
@@ -90,22 +80,15 @@ def list_operations(families: Iterable[Family]) -> tuple[str, ...]:
         if family.name == "pipeline-execution":
             operations += ["ListPipelines", "ListPipelineExecutions"]
         elif family.name in LISTINGS:
-            operations.append("".join(part.capitalize() for part in LISTINGS[family.name].method.split("_")))
+            operations.append(LISTINGS[family.name].operation)
     return tuple(dict.fromkeys(operations))
 
 
-# family -> the event detail of a resource's current state, from its name (or ARN) as listed.
-DETAILS: dict[str, Callable[[Any, str], dict[str, Any]]] = {
-    "training": _job("describe_training_job", "TrainingJobName"),
-    "processing": _job("describe_processing_job", "ProcessingJobName"),
-    "transform": _job("describe_transform_job", "TransformJobName"),
-    "tuning": _job("describe_hyper_parameter_tuning_job", "HyperParameterTuningJobName"),
-    "labeling": _job("describe_labeling_job", "LabelingJobName"),
+# family -> how its Describe* answer becomes its event's detail (event_detail unless said otherwise).
+SHAPES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "model": model_detail,
     "model-package": model_package_detail,
     "endpoint": endpoint_detail,
-    "feature-group": _job("describe_feature_group", "FeatureGroupName"),
-    "model-card": _job("describe_model_card", "ModelCardName"),
 }
 
 
@@ -162,7 +145,7 @@ def _within(created: datetime | None, since: datetime | None, until: datetime | 
 
 
 def listed(
-    sagemaker: Any, listing: Listing, since: datetime | None, until: datetime | None
+    gateway: SageMakerGateway, listing: Listing, since: datetime | None, until: datetime | None
 ) -> Iterator[dict[str, Any]]:
     """The family's resources created in the window, as its List* call pages them."""
     params: dict[str, Any] = dict(listing.params)
@@ -171,34 +154,31 @@ def listed(
         params[after] = since
     if until is not None:
         params[before] = until
-    for page in sagemaker.get_paginator(listing.method).paginate(**params):
-        for item in page.get(listing.items_key, []):
-            if _within(_moment(item.get(listing.created_key)), since, until):
-                yield item
+    for item in gateway.paginate(listing.operation, listing.items_key, **params):
+        if _within(_moment(item.get(listing.created_key)), since, until):
+            yield item
 
 
 def pipeline_executions(
-    sagemaker: Any, since: datetime | None, until: datetime | None
+    gateway: SageMakerGateway, since: datetime | None, until: datetime | None
 ) -> Iterator[dict[str, Any]]:
     """Every pipeline's executions started in the window, as the execution event's detail."""
-    for page in sagemaker.get_paginator("list_pipelines").paginate():
-        for pipeline in page.get("PipelineSummaries", []):
-            params: dict[str, Any] = {"PipelineName": pipeline["PipelineName"]}
-            if since is not None:
-                params["CreatedAfter"] = since
-            if until is not None:
-                params["CreatedBefore"] = until
-            for executions in sagemaker.get_paginator("list_pipeline_executions").paginate(**params):
-                for execution in executions.get("PipelineExecutionSummaries", []):
-                    if not _within(_moment(execution.get("StartTime")), since, until):
-                        continue
-                    yield {
-                        "pipelineArn": pipeline["PipelineArn"],
-                        "pipelineExecutionArn": execution["PipelineExecutionArn"],
-                        "currentPipelineExecutionStatus": execution.get("PipelineExecutionStatus"),
-                        "pipelineExecutionDisplayName": execution.get("PipelineExecutionDisplayName"),
-                        "executionStartTime": str(execution.get("StartTime")),
-                    }
+    for pipeline in gateway.paginate("ListPipelines", "PipelineSummaries"):
+        params: dict[str, Any] = {"PipelineName": pipeline["PipelineName"]}
+        if since is not None:
+            params["CreatedAfter"] = since
+        if until is not None:
+            params["CreatedBefore"] = until
+        for execution in gateway.paginate("ListPipelineExecutions", "PipelineExecutionSummaries", **params):
+            if not _within(_moment(execution.get("StartTime")), since, until):
+                continue
+            yield {
+                "pipelineArn": pipeline["PipelineArn"],
+                "pipelineExecutionArn": execution["PipelineExecutionArn"],
+                "currentPipelineExecutionStatus": execution.get("PipelineExecutionStatus"),
+                "pipelineExecutionDisplayName": execution.get("PipelineExecutionDisplayName"),
+                "executionStartTime": str(execution.get("StartTime")),
+            }
 
 
 def envelope(
@@ -237,33 +217,36 @@ class RateLimit:
 
 
 def events_for(
-    sagemaker: Any, family: Family, since: datetime | None, until: datetime | None, tally: FamilyTally
+    gateway: SageMakerGateway,
+    family: Family,
+    since: datetime | None,
+    until: datetime | None,
+    tally: FamilyTally,
 ) -> Iterator[tuple[str, dict[str, Any], list[str]]]:
-    """(what it is, detail, resources) for each resource of `family` in a state the family acts on."""
+    """(what it is, detail, resources) for each resource of `family` SageMaker still describes."""
     if family.name == "pipeline-execution":
-        for detail in pipeline_executions(sagemaker, since, until):
+        for detail in pipeline_executions(gateway, since, until):
             tally.listed += 1
-            yield (
-                detail["pipelineExecutionArn"],
-                detail,
-                [detail["pipelineArn"], detail["pipelineExecutionArn"]],
-            )
+            execution = detail["pipelineExecutionArn"]
+            yield execution, detail, [detail["pipelineArn"], execution]
         return
     listing = LISTINGS[family.name]
-    for item in listed(sagemaker, listing, since, until):
+    describe = family.describes[0]
+    shape = SHAPES.get(family.name, event_detail)
+    for item in listed(gateway, listing, since, until):
         tally.listed += 1
         name = str(item[listing.name_key])
         try:
-            detail = DETAILS[family.name](sagemaker, name)
-        except (ClientError, BotoCoreError) as error:
-            code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
-            if code in GONE_CODES:
-                tally.skipped += 1  # deleted since it was listed: nothing to record
-                tally.note(f"{name}: gone since it was listed")
-            else:
-                tally.failed += 1
-                tally.note(f"{name}: could not be described: {error}")
+            described = gateway.describe_resource(describe.operation, **{describe.name_parameter: name})
+        except RetryLaterError as error:
+            tally.failed += 1
+            tally.note(f"{name}: could not be described: {error}")
             continue
+        if described.body is None:
+            tally.skipped += 1  # deleted since it was listed: nothing to record
+            tally.note(f"{name}: gone since it was listed ({described.reason})")
+            continue
+        detail = shape(described.body)
         arn = str(detail.get(family.arn_field) or name)
         yield arn, detail, [arn]
 
@@ -290,6 +273,7 @@ def backfill(
     resource; False stops the run (``summary.finished`` stays False). `done_families`: skipped (a
     checkpoint: finished earlier in the same window); `on_family_done` is told each family finished."""
     summary = BackfillSummary()
+    gateway = SageMakerGateway(sagemaker)
     limit = RateLimit(max_per_second)
     record_one = record if record is not None else recorder.record
     for family in families:
@@ -299,7 +283,7 @@ def backfill(
         if family.name in done_families:
             continue
         tally = summary.tally(family.name)
-        for arn, detail, resources in events_for(sagemaker, family, since, until, tally):
+        for arn, detail, resources in events_for(gateway, family, since, until, tally):
             if keep_going is not None and not keep_going():
                 summary.finished = False
                 return summary

@@ -108,7 +108,7 @@ def _recorder(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder import aws
     from lineage_recorder.backfill import backfill
-    from lineage_recorder.errors import ConfigurationError
+    from lineage_recorder.errors import ConfigurationError, RetryLaterError
 
     from lineage_recorder_cli.commands.record import record_waiting_for_others
     from lineage_recorder_cli.environment import quiet_powertools
@@ -151,8 +151,8 @@ def run(args: argparse.Namespace) -> int:
     except RunLockTimeoutError as error:
         print(f"lineage-recorder backfill: {error}", file=sys.stderr)
         return 75
-    except (ClientError, BotoCoreError) as error:
-        print(f"lineage-recorder backfill: listing failed: {error}", file=sys.stderr)
+    except (ClientError, BotoCoreError, RetryLaterError) as error:
+        print(f"lineage-recorder backfill: listing failed: {error}; run it again", file=sys.stderr)
         return 1
     if args.json:
         json.dump(summary.as_dict(), sys.stdout, indent=2)

@@ -2,7 +2,8 @@
 
 Real events carry the Describe* view of the resource, timestamps as epoch milliseconds (docs/
 architecture.md, "What real events look like"). Backfill and the daily reconcile send the event of each
-resource's current state through the recorder; the demo and the tests build theirs the same way.
+resource's current state through the recorder; the demo and the tests build theirs the same way. These
+shape a Describe* answer (read through the gateway, the only code that calls SageMaker).
 """
 
 from __future__ import annotations
@@ -33,23 +34,23 @@ def upper_snake(status: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", status).upper()
 
 
-def model_detail(sagemaker: Any, model_name: str) -> dict[str, Any]:
+def model_detail(description: dict[str, Any]) -> dict[str, Any]:
     """The detail of a model's event (its creation): its DescribeModel view."""
-    return event_detail(sagemaker.describe_model(ModelName=model_name))
+    return event_detail(description)
 
 
 def model_package_detail(
-    sagemaker: Any, package_arn: str, updated_fields: list[str] | None = None
+    description: dict[str, Any], updated_fields: list[str] | None = None
 ) -> dict[str, Any]:
-    detail = event_detail(sagemaker.describe_model_package(ModelPackageName=package_arn))
+    detail = event_detail(description)
     if updated_fields:
         # SageMaker fires the event again on every update and says which fields changed.
         detail["UpdatedModelPackageFields"] = updated_fields
     return detail
 
 
-def endpoint_detail(sagemaker: Any, endpoint_name: str) -> dict[str, Any]:
+def endpoint_detail(description: dict[str, Any]) -> dict[str, Any]:
     """The detail of an endpoint reaching its current status (IN_SERVICE after a create or update)."""
-    detail = event_detail(sagemaker.describe_endpoint(EndpointName=endpoint_name))
+    detail = event_detail(description)
     detail["EndpointStatus"] = upper_snake(str(detail["EndpointStatus"]))
     return detail
