@@ -103,11 +103,15 @@ LINEAGE_GRANTS: Mapping[str, tuple[str, ...]] = {
     },
     "experiment-trial-component": (f"sagemaker:{_DESCRIBE_TRIAL_COMPONENT}", f"sagemaker:{_ADD_ASSOCIATION}"),
 }
-# Only `lineage-recorder migrate` (run by a person, never the Lambda: lineage is never deleted by the
-# recorder) replaces entities an earlier version shaped differently; these are not granted to the function.
+# Only `lineage-recorder migrate` and `prune` (run by a person, never the Lambda: lineage is never deleted
+# by the recorder) delete what the recorder made; these are not granted to the function.
 _DELETE_ASSOCIATION = "DeleteAssociation"
 _LIST_TAGS = "ListTags"
-_DELETE_BY_KIND = {EntityKind.ACTION: "DeleteAction", EntityKind.CONTEXT: "DeleteContext"}
+_DELETE_BY_KIND = {
+    EntityKind.ARTIFACT: "DeleteArtifact",
+    EntityKind.ACTION: "DeleteAction",
+    EntityKind.CONTEXT: "DeleteContext",
+}
 MIGRATION_ONLY_CALLS: tuple[str, ...] = (_DELETE_ASSOCIATION, *_DELETE_BY_KIND.values(), _LIST_TAGS)
 # List* calls have no resource-level permissions in IAM: they can only be granted on "*".
 LIST_GRANTS: tuple[str, ...] = tuple(
@@ -185,6 +189,11 @@ class SageMakerGateway:
             yield page
 
     # --- resources (the families' Describe* calls) -------------------------------------------------------
+    def paginate(self, operation: str, items_key: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every item a List* call pages (botocore's paginator): the backfill's listings."""
+        for page in self._pages(operation, **params):
+            yield from page.get(items_key) or []
+
     def list_resource(self, operation: str, items_key: str, **params: str | int) -> Described:
         """Every item a List* call answers for one resource (a pipeline execution's steps), read with
         botocore's paginator, as ``{items_key: [...]}``; None and the reason when the resource is gone."""
@@ -354,7 +363,7 @@ class SageMakerGateway:
         ).get("AssociationSummaries")
         return bool(summaries)
 
-    # --- migration only (lineage-recorder migrate; MIGRATION_ONLY_CALLS) ----------------------------
+    # --- migrate and prune only (run by a person; MIGRATION_ONLY_CALLS) --------------------------------
     def summaries(self, kind: EntityKind) -> Iterator[dict[str, Any]]:
         """Every List* summary of `kind` in the account."""
         calls = _CALLS[kind]
@@ -388,12 +397,11 @@ class SageMakerGateway:
             return
 
     def delete_entity(self, kind: EntityKind, name: str) -> None:
-        """Delete an action or context by name; one already gone is fine."""
+        """Delete an entity: an action or context by name, an artifact by ARN; one already gone is fine."""
         calls = _CALLS[kind]
-        if calls.name_parameter is None:
-            raise ValueError("only actions and contexts are replaced")
+        parameter = calls.name_parameter or calls.arn_key
         try:
-            self._call(_DELETE_BY_KIND[kind], **{calls.name_parameter: name})
+            self._call(_DELETE_BY_KIND[kind], **{parameter: name})
         except EntityGoneError:
             return
 
