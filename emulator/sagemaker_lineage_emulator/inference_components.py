@@ -91,6 +91,11 @@ class InferenceComponent:
     resolution_time: datetime = field(default_factory=now)
     sequence: int = field(default_factory=next_sequence)
 
+    def __post_init__(self) -> None:
+        # A new component was last modified, and its images resolved, when it was created: one moment.
+        self.last_modified_time = self.creation_time
+        self.resolution_time = self.creation_time
+
     @property
     def base_name(self) -> str | None:
         specs = [self.specification] if self.specification else list(self.specifications or [])
