@@ -162,21 +162,7 @@ class LineageRecorder(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="SageMaker lineage recorder: describe SageMaker resources, write lineage",
         )
-        log_group = logs.LogGroup(
-            self,
-            "FunctionLogGroup",
-            retention=self.config.log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        # Instead of the AWSLambdaBasicExecutionRole managed policy (logs:CreateLogGroup on "*" and
-        # CreateLogStream/PutLogEvents on every log group), write access to this one log group.
-        log_group.grant_write(role)
-        skip_checkov(
-            log_group,
-            "CKV_AWS_158",
-            "Encrypted at rest by CloudWatch Logs. The logs carry ARNs, SourceUris and reasons, what the "
-            "lineage graph itself holds; a customer-managed key adds cost, not control.",
-        )
+        log_group = self._log_group("FunctionLogGroup", role)
 
         environment = {
             "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
@@ -194,30 +180,21 @@ class LineageRecorder(Construct):
         powertools = lambda_.LayerVersion.from_layer_version_arn(
             self, "PowertoolsLayer", powertools_layer_arn(self, self.config.powertools_layer_version)
         )
-        code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=list(ASSET_EXCLUDE))
-        self.function = lambda_.Function(
-            self,
+        self._code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=list(ASSET_EXCLUDE))
+        self._layers = [powertools]
+        self._role = role
+        # Never fewer instances available than the queue may ask for: another function's burst must not
+        # starve the recorder.
+        self.function = self._runtime_function(
             "Function",
             description="Records SageMaker ML lineage from SageMaker state-change events",
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
             handler=HANDLER,
-            code=code,
-            layers=[powertools],
-            role=role,
-            memory_size=MEMORY_MB,
             timeout=FUNCTION_TIMEOUT,
-            # Never fewer instances available than the queue may ask for: another function's burst
-            # must not starve the recorder.
-            reserved_concurrent_executions=self.config.max_concurrency,
-            tracing=lambda_.Tracing.ACTIVE,
-            logging_format=lambda_.LoggingFormat.JSON,
-            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
-            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            reserved=self.config.max_concurrency,
             log_group=log_group,
             environment=environment,
+            invoked_by="SQS",
         )
-        _skip_function_checks(self.function)
         # The SQS event source: partial batch failures, and a concurrency cap that keeps the recorder
         # under SageMaker's API rate limits however deep the queue gets.
         self.function.add_event_source(
@@ -257,9 +234,7 @@ class LineageRecorder(Construct):
         self.reconcile_function: lambda_.Function | None = None
         self.reconcile_schedule: scheduler.Schedule | None = None
         if self.config.reconcile_schedule != RECONCILE_OFF:
-            self.reconcile_function, self.reconcile_schedule = self._reconcile(
-                role, code, powertools, environment, policies
-            )
+            self.reconcile_function, self.reconcile_schedule = self._reconcile(role, environment, policies)
 
         # --- Alarms, notifications, dashboard ----------------------------------------------------------
         self.alarm_topic = monitoring.alarm_topic(self, self.config.alarm_topic_arn, self.config.alarm_emails)
@@ -290,53 +265,76 @@ class LineageRecorder(Construct):
                 "to the role your operators use (README, 'Recovering').",
             )
 
-    def _reconcile(
-        self,
-        role: iam.Role,
-        code: lambda_.Code,
-        powertools: lambda_.ILayerVersion,
-        environment: dict[str, str],
-        policies: list[iam.Policy],
-    ) -> tuple[lambda_.Function, scheduler.Schedule]:
-        """The reconcile function (the recorder's code and role, its own handler and log group; one at a
-        time) and the schedule that runs it."""
+    def _log_group(self, construct_id: str, role: iam.Role) -> logs.LogGroup:
+        """A function's log group. Instead of the AWSLambdaBasicExecutionRole managed policy
+        (logs:CreateLogGroup on "*" and CreateLogStream/PutLogEvents on every log group), the role may
+        write to this one."""
         log_group = logs.LogGroup(
-            self,
-            "ReconcileLogGroup",
-            retention=self.config.log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
+            self, construct_id, retention=self.config.log_retention, removal_policy=RemovalPolicy.DESTROY
         )
         log_group.grant_write(role)
         skip_checkov(
             log_group,
             "CKV_AWS_158",
-            "Encrypted at rest by CloudWatch Logs. The logs carry ARNs and counts, what the lineage graph "
-            "itself holds; a customer-managed key adds cost, not control.",
+            "Encrypted at rest by CloudWatch Logs. The logs carry ARNs, SourceUris and reasons, what the "
+            "lineage graph itself holds; a customer-managed key adds cost, not control.",
         )
+        return log_group
+
+    def _runtime_function(
+        self,
+        construct_id: str,
+        *,
+        description: str,
+        handler: str,
+        timeout: Duration,
+        reserved: int,
+        log_group: logs.LogGroup,
+        environment: dict[str, str],
+        invoked_by: str,
+    ) -> lambda_.Function:
+        """A function on the runtime package, the Powertools layer and the recorder's role."""
         function = lambda_.Function(
             self,
-            "ReconcileFunction",
-            description="Records the SageMaker lineage no event recorded in the last window (daily)",
+            construct_id,
+            description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            handler=RECONCILE_HANDLER,
-            code=code,
-            layers=[powertools],
-            role=role,
+            handler=handler,
+            code=self._code,
+            layers=self._layers,
+            role=self._role,
             memory_size=MEMORY_MB,
-            timeout=RECONCILE_TIMEOUT,
-            reserved_concurrent_executions=1,
+            timeout=timeout,
+            reserved_concurrent_executions=reserved,
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             log_group=log_group,
+            environment=environment,
+        )
+        _skip_function_checks(function, invoked_by=invoked_by)
+        return function
+
+    def _reconcile(
+        self, role: iam.Role, environment: dict[str, str], policies: list[iam.Policy]
+    ) -> tuple[lambda_.Function, scheduler.Schedule]:
+        """The reconcile function (the recorder's code and role, its own handler and log group; one at a
+        time) and the schedule that runs it."""
+        function = self._runtime_function(
+            "ReconcileFunction",
+            description="Records the SageMaker lineage no event recorded in the last window (daily)",
+            handler=RECONCILE_HANDLER,
+            timeout=RECONCILE_TIMEOUT,
+            reserved=1,
+            log_group=self._log_group("ReconcileLogGroup", role),
             environment={
                 **environment,
                 "LINEAGE_RECONCILE_WINDOW_HOURS": str(self.config.reconcile_window_hours),
             },
+            invoked_by="EventBridge Scheduler",
         )
-        _skip_function_checks(function, invoked_by="EventBridge Scheduler")
         listing = grant_reconcile_listing(self, role, self.families)
         for policy in (*policies, listing):
             function.node.add_dependency(policy)
@@ -372,7 +370,7 @@ class LineageRecorder(Construct):
         return function, schedule
 
 
-def _skip_function_checks(function: lambda_.Function, invoked_by: str = "SQS") -> None:
+def _skip_function_checks(function: lambda_.Function, invoked_by: str) -> None:
     for check, reason in (
         (
             "CKV_AWS_116",

@@ -10,54 +10,25 @@ from typing import Any
 
 import boto3
 import pytest
-import sagemaker_lineage_emulator
 from lineage_recorder import aws
 from lineage_recorder.backfill import backfill
-from lineage_recorder.recorder import parse_event
 from moto import mock_aws
 from sagemaker_lineage_emulator.server import EmulatorServer
 
 from tests.support.cli import run_cli, served_emulator
 from tests.support.events import ACCOUNT, REGION
 from tests.support.graph import GraphSnapshot, snapshot
+from tests.support.latest_events import WORKFLOWS, fresh_account, recorded_from_latest_events
 from tests.support.recording import recorder_for
 from tests.support.workflow import CallCounter, workflow_events
-
-WORKFLOWS = 2
-
-
-def _fresh_account() -> None:
-    sagemaker_lineage_emulator.install()
-    sagemaker_lineage_emulator.reset()
-    aws.forget_clients()
-
-
-def _latest_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each resource's last event, in the order they came: what a recorder deployed late would be told."""
-    latest: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
-    for event in events:
-        key = (event["detail-type"], tuple(event["resources"]))
-        latest.pop(key, None)
-        latest[key] = event
-    return list(latest.values())
-
-
-def _recorded_from_latest_events() -> GraphSnapshot:
-    _fresh_account()
-    with mock_aws():
-        sagemaker = boto3.client("sagemaker")
-        recorder = recorder_for(sagemaker)
-        for event in _latest_events(workflow_events(sagemaker, WORKFLOWS)):
-            recorder.record(parse_event(event))
-        return snapshot(sagemaker)
 
 
 def test_backfill_records_the_graph_the_latest_events_would_and_a_second_run_writes_nothing() -> None:
     # Given the graph that recording each resource's latest event gives, for two workflows (processing,
     # training through a pipeline with a tuning step, packages approved, a model, an updated endpoint)
-    expected = _recorded_from_latest_events()
+    expected = recorded_from_latest_events()
     # ... and the same workflows created in a fresh account before any recording
-    _fresh_account()
+    fresh_account()
     with mock_aws():
         sagemaker = boto3.client("sagemaker")
         workflow_events(sagemaker, WORKFLOWS)
@@ -140,7 +111,7 @@ def _backfilled_with_state_table(
 
     from tests.support.state_table import create_state_table
 
-    _fresh_account()
+    fresh_account()
     with mock_aws():
         monkeypatch.setenv("LINEAGE_STATE_TABLE", create_state_table(boto3.client("dynamodb")))
         sagemaker = boto3.client("sagemaker")

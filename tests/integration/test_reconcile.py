@@ -12,8 +12,8 @@ from lineage_recorder.recorder import parse_event
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 from moto import mock_aws
 
-from tests.integration.test_backfill import WORKFLOWS, _fresh_account, _latest_events
-from tests.support.graph import GraphSnapshot, snapshot
+from tests.support.graph import snapshot
+from tests.support.latest_events import WORKFLOWS, fresh_account, latest_events, recorded_from_latest_events
 from tests.support.recording import recorder_for
 from tests.support.state_table import STATE_TABLE, create_state_table
 from tests.support.workflow import workflow_events
@@ -29,16 +29,6 @@ def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     handler.recorder.cache_clear()
 
 
-def _all_latest_recorded() -> GraphSnapshot:
-    _fresh_account()
-    with mock_aws():
-        sagemaker = boto3.client("sagemaker")
-        recorder = recorder_for(sagemaker)
-        for event in _latest_events(workflow_events(sagemaker, WORKFLOWS)):
-            recorder.record(parse_event(event))
-        return snapshot(sagemaker)
-
-
 def _missed_events(capsys: pytest.CaptureFixture[str]) -> int:
     """The MissedEvents the run published (Powertools writes its metrics as EMF lines on stdout)."""
     (emitted,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
@@ -50,12 +40,12 @@ def test_dropped_events_are_recorded_by_the_reconcile_and_counted(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given two workflows whose every tenth event was lost (the others recorded by the live function)
-    expected = _all_latest_recorded()
-    _fresh_account()
+    expected = recorded_from_latest_events()
+    fresh_account()
     with mock_aws():
         monkeypatch.setenv("LINEAGE_STATE_TABLE", create_state_table(boto3.client("dynamodb")))
         sagemaker = boto3.client("sagemaker")
-        events = _latest_events(workflow_events(sagemaker, WORKFLOWS))
+        events = latest_events(workflow_events(sagemaker, WORKFLOWS))
         dropped = events[::10]
         live = recorder_for(sagemaker)
         for event in events:
@@ -83,8 +73,8 @@ def test_a_reconcile_out_of_time_keeps_its_window_and_the_next_run_finishes_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given an account whose events were all lost, and a first run with almost no time
-    expected = _all_latest_recorded()
-    _fresh_account()
+    expected = recorded_from_latest_events()
+    fresh_account()
     with mock_aws():
         monkeypatch.setenv("LINEAGE_STATE_TABLE", create_state_table(boto3.client("dynamodb")))
         sagemaker = boto3.client("sagemaker")
