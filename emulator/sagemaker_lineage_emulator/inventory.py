@@ -15,7 +15,7 @@ from typing import Any
 from moto.core.responses import ActionResult, BaseResponse
 
 from sagemaker_lineage_emulator.errors import ResourceNotFound, ValidationError
-from sagemaker_lineage_emulator.responses import _params, _sorted, _timestamp, listed
+from sagemaker_lineage_emulator.responses import _params, _sorted, _timestamp, listed, time_window
 from sagemaker_lineage_emulator.store import aware_utc
 from sagemaker_lineage_emulator.validation import validate_request
 
@@ -67,6 +67,30 @@ def list_feature_groups(self: BaseResponse) -> ActionResult:
     return listed(params, ordered, "FeatureGroupSummaries")
 
 
+def list_models(self: BaseResponse) -> ActionResult:
+    """API_ListModels with its filters (moto ignores them and answers every model in full, unpaged):
+    NameContains, CreationTimeAfter / CreationTimeBefore, SortBy (Name, CreationTime), SortOrder,
+    MaxResults / NextToken; each item a ModelSummary (ModelName, ModelArn, CreationTime)."""
+    params = _params(self)
+    validate_request("ListModels", params)
+    backend = self.sagemaker_backend  # type: ignore[attr-defined]
+    within = time_window(params)
+    summaries = []
+    for model in list(backend.list_models()):
+        created = aware_utc(model.creation_time)
+        if params.get("NameContains") and params["NameContains"] not in model.model_name:
+            continue
+        if created is None or not within(created, created):
+            continue
+        summaries.append({"ModelName": model.model_name, "ModelArn": model.arn, "CreationTime": created})
+    keys: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "Name": lambda summary: summary["ModelName"],
+        "CreationTime": lambda summary: summary["CreationTime"],
+    }
+    ordered = _sorted(summaries, keys[params.get("SortBy") or "CreationTime"], params.get("SortOrder"))
+    return listed(params, ordered, "Models")
+
+
 def describe_feature_group(self: BaseResponse) -> ActionResult:
     """DescribeFeatureGroup by name or ARN ("The name or Amazon Resource Name (ARN) of the FeatureGroup");
     one that does not exist is ResourceNotFound, the operation's documented error."""
@@ -112,6 +136,7 @@ def _not_found(operation: str, name_field: str, kind: str) -> Callable[[BaseResp
 
 HANDLERS: dict[str, Callable[[BaseResponse], ActionResult]] = {
     "list_feature_groups": list_feature_groups,
+    "list_models": list_models,
     "describe_feature_group": describe_feature_group,
     "describe_auto_ml_job": describe_auto_ml_job,
     # No job of these kinds can be created in the emulator (moto has neither CreateLabelingJob nor
