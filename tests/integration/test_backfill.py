@@ -198,3 +198,31 @@ def test_a_resource_deleted_between_its_listing_and_its_describe_is_skipped_not_
     assert models.skipped >= 1 and any("gone since it was listed" in note for note in models.examples)
     assert summary.families["endpoint"].recorded == 1
     assert all(tally.failed == 0 for tally in summary.families.values())
+
+
+def test_a_cli_backfill_goes_on_from_the_family_it_was_in_and_forgets_the_window_when_done(
+    emulator: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a workflow, and the checkpoint of an earlier run of the same window that finished training
+    import argparse
+
+    from lineage_recorder.families import ALL
+    from lineage_recorder.trust import home_from_sts
+    from lineage_recorder_cli.commands import backfill as command
+
+    sagemaker = boto3.client("sagemaker")
+    workflow_events(sagemaker, 1)
+    args = argparse.Namespace(
+        since=None, until=None, families=None, max_rps=0.0, endpoint_url=None, json=True, dry_run=False
+    )
+    families = tuple(ALL)
+    checkpoint = command._checkpoint(args, home_from_sts(boto3.client("sts")), families)
+    assert checkpoint is not None
+    checkpoint.save(frozenset({"training"}))
+    # When the backfill runs again
+    assert command.run(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    # Then it skipped the family the earlier run finished, did the others, and left no checkpoint behind
+    assert "training" not in summary["families"]
+    assert summary["families"]["endpoint"]["recorded"] == 1
+    assert checkpoint.done() == frozenset()

@@ -23,6 +23,45 @@ from lineage_recorder_cli.commands.trace import _moment
 PROGRESS_EVERY = 100
 
 
+class FamilyCheckpoint:
+    """The families a backfill of this window finished, so a run stopped half way goes on from the family
+    it was in: in the state table when there is one (shared with other runs), else in a local file."""
+
+    def __init__(self, key: str, table: Any | None) -> None:
+        import hashlib
+        import tempfile
+        from pathlib import Path
+
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        self._table = table
+        self._item_id = f"backfill#{digest}"
+        self._path = Path(tempfile.gettempdir()) / f"lineage-backfill-{digest}.json"
+
+    def done(self) -> frozenset[str]:
+        try:
+            if self._table is not None:
+                item = self._table.get_fresh(self._item_id)
+                text = item["done"]["S"] if item else "[]"
+            else:
+                text = self._path.read_text(encoding="utf-8") if self._path.exists() else "[]"
+            return frozenset(str(name) for name in json.loads(text))
+        except (KeyError, TypeError, ValueError, OSError):
+            return frozenset()  # unreadable: start the window again (what is recorded is not again)
+
+    def save(self, done: frozenset[str]) -> None:
+        text = json.dumps(sorted(done))
+        if self._table is not None:
+            self._table.put({"id": {"S": self._item_id}, "done": {"S": text}})
+        else:
+            self._path.write_text(text, encoding="utf-8")
+
+    def clear(self) -> None:
+        if self._table is not None:
+            self._table.delete(self._item_id)
+        else:
+            self._path.unlink(missing_ok=True)
+
+
 def _rate(text: str) -> float:
     try:
         value = float(text)
@@ -105,6 +144,33 @@ def _recorder(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
     yield Recorder(gateway, applier, trusted_accounts=trusted, families=settings.enabled_families), home
 
 
+def _checkpoint(args: argparse.Namespace, home: Any, families: tuple[Any, ...]) -> FamilyCheckpoint | None:
+    """Where this window's finished families are kept; none for a dry run (it records nothing)."""
+    if args.dry_run:
+        return None
+    from lineage_recorder import aws
+    from lineage_recorder.settings import RecorderSettings
+    from lineage_recorder.state.table import StateTable
+
+    settings = RecorderSettings.from_environment()
+    table = (
+        StateTable(aws.client("dynamodb", args.endpoint_url), settings.state_table)
+        if settings.state_table
+        else None
+    )
+    key = "|".join(
+        [
+            home.account,
+            home.region,
+            args.endpoint_url or "",
+            str(args.since),
+            str(args.until),
+            ",".join(family.name for family in families),
+        ]
+    )
+    return FamilyCheckpoint(key, table)
+
+
 def run(args: argparse.Namespace) -> int:
     from lineage_recorder import aws
     from lineage_recorder.backfill import backfill
@@ -133,6 +199,14 @@ def run(args: argparse.Namespace) -> int:
                 )
 
         with _recorder(args) as (recorder, home):
+            checkpoint = _checkpoint(args, home, families)
+            finished = set(checkpoint.done()) if checkpoint is not None else set()
+
+            def family_done(name: str) -> None:
+                finished.add(name)
+                if checkpoint is not None:
+                    checkpoint.save(frozenset(finished))
+
             summary = backfill(
                 sagemaker,
                 recorder,
@@ -144,7 +218,11 @@ def run(args: argparse.Namespace) -> int:
                 max_per_second=args.max_rps,
                 on_resource=tick,
                 record=lambda event: record_waiting_for_others(recorder, event),
+                done_families=frozenset(finished),
+                on_family_done=family_done,
             )
+            if checkpoint is not None and summary.finished:
+                checkpoint.clear()
     except ConfigurationError as error:
         print(f"lineage-recorder backfill: {error}", file=sys.stderr)
         return 2
