@@ -19,11 +19,6 @@ from lineage_recorder.state.table import StateTable, state_id
 class EntityStateStore(Protocol):
     def get(self, arn: str) -> str | None: ...
 
-    def put(self, arn: str, state: str) -> None: ...
-
-    def put_if_absent(self, arn: str, state: str) -> None:
-        """`put`, unless a state is already known for `arn`."""
-
     def forget(self, arn: str) -> None: ...
 
     def get_fresh(self, arn: str) -> str | None:
@@ -42,14 +37,6 @@ class MemoryEntityStates:
     def get(self, arn: str) -> str | None:
         with self._lock:
             return self._states.get(arn)
-
-    def put(self, arn: str, state: str) -> None:
-        with self._lock:
-            self._states[arn] = state
-
-    def put_if_absent(self, arn: str, state: str) -> None:
-        with self._lock:
-            self._states.setdefault(arn, state)
 
     def forget(self, arn: str) -> None:
         with self._lock:
@@ -82,19 +69,6 @@ class TableEntityStates:
         report_corrupt(state_id(arn), "the last state of an entity", f"state is {item.get('state')!r}")
         self.forget(arn)  # a cache of SageMaker's state: read again from SageMaker
         return None
-
-    def put(self, arn: str, state: str) -> None:
-        self._table.put({"id": {"S": state_id(arn)}, "state": {"S": state}})
-
-    def put_if_absent(self, arn: str, state: str) -> None:
-        # A failed condition: a state is known already, and it stays.
-        self._table.update(
-            state_id(arn),
-            UpdateExpression="SET #state = :state",
-            ConditionExpression="attribute_not_exists(#state)",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":state": {"S": state}},
-        )
 
     def forget(self, arn: str) -> None:
         self._table.delete(state_id(arn))
