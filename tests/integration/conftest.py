@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -10,11 +11,13 @@ import boto3
 import pytest
 import sagemaker_lineage_emulator
 from lineage_recorder import aws
+from lineage_recorder.observability import logger as recorder_logger
 from lineage_recorder.recorder import Recorder
 from moto import mock_aws
 from sagemaker_lineage_emulator.server import EmulatorServer
 
 from tests.support.cli import served_emulator
+from tests.support.logs import LogCollector
 from tests.support.recording import recorder_for
 
 
@@ -75,3 +78,14 @@ def trial_components(request: pytest.FixtureRequest, emulator: None) -> bool:
 def server() -> Iterator[EmulatorServer]:
     """The emulator served on 127.0.0.1, from nothing, for the CLI run as a subprocess."""
     yield from served_emulator()
+
+
+@pytest.fixture
+def logs() -> Iterator[list[dict[str, Any]]]:
+    """What the recorder logged, with the extra keys each line carried."""
+    collector = LogCollector()
+    collector.setFormatter(recorder_logger.registered_formatter)
+    service_logger = logging.getLogger("lineage-recorder")
+    service_logger.addHandler(collector)
+    yield collector.lines
+    service_logger.removeHandler(collector)

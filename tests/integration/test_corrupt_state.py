@@ -3,7 +3,6 @@ logged, counted, and dropped or repaired), and other records are unaffected."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 import boto3
 import pytest
 from lineage_recorder import handler
-from lineage_recorder.observability import logger as recorder_logger
 from lineage_recorder.plan import EntityKey, EntityKind
 from lineage_recorder.state.pending_links import TablePendingLinks, new_pending
 from lineage_recorder.state.table import PENDING_LINKS_ID, StateTable, cursor_id, entity_id
@@ -22,7 +20,6 @@ from tests.integration.deployments import as_event, model_package
 from tests.integration.jobs import training_job
 from tests.support.events import sqs_batch
 from tests.support.graph import snapshot
-from tests.support.logs import LogCollector
 from tests.support.state_table import create_state_table
 
 CONTEXT = LocalLambdaContext("123456789012", "us-east-1")
@@ -37,16 +34,6 @@ def table(emulator: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     handler.recorder.cache_clear()
     yield name
     handler.recorder.cache_clear()
-
-
-@pytest.fixture
-def logs() -> Iterator[list[dict[str, Any]]]:
-    collector = LogCollector()
-    collector.setFormatter(recorder_logger.registered_formatter)
-    service_logger = logging.getLogger("lineage-recorder")
-    service_logger.addHandler(collector)
-    yield collector.lines
-    service_logger.removeHandler(collector)
 
 
 def _items(table: str, prefix: str) -> list[dict[str, Any]]:

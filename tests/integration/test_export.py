@@ -27,6 +27,7 @@ from tests.integration.flows import (
     tuning_job,
 )
 from tests.integration.jobs import processing_job, training_job
+from tests.integration.test_cross_account import sagemaker_in
 from tests.support.cli import run_cli, served_emulator
 from tests.support.events import ACCOUNT, REGION
 from tests.support.openlineage_schema import problems
@@ -121,7 +122,7 @@ def test_a_data_set_with_a_twin_in_another_account_names_both_artifacts(
         parse_event(training_job(sagemaker, "twin", inputs=["s3://shared/data/"], output="s3://o/"))
     )
     (local,) = sagemaker.list_artifacts(SourceUri="s3://shared/data/")["ArtifactSummaries"]
-    twin = _peer_client("111111111111").create_artifact(
+    twin = sagemaker_in("111111111111").create_artifact(
         ArtifactType="DataSet", Source={"SourceUri": "s3://shared/data/"}
     )["ArtifactArn"]
     sagemaker.add_association(SourceArn=local["ArtifactArn"], DestinationArn=twin, AssociationType="SameAs")
@@ -135,21 +136,6 @@ def test_a_data_set_with_a_twin_in_another_account_names_both_artifacts(
         (f"arn:aws:sagemaker:{REGION}:111111111111", twin.split(":", 5)[5]),
     ]
     assert problems(event) == []
-
-
-def _peer_client(account: str) -> Any:
-    """A SageMaker client acting in `account` (moto gives assumed-role credentials that account)."""
-    import boto3
-
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/peer", RoleSessionName="export-test"
-    )["Credentials"]
-    return boto3.client(
-        "sagemaker",
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
 
 
 class _Collector(BaseHTTPRequestHandler):

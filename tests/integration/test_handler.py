@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from lineage_recorder import handler
-from lineage_recorder.observability import logger as recorder_logger
 from lineage_recorder_cli.local_aws import LocalLambdaContext
 
 from tests.integration.jobs import processing_job, training_job
 from tests.support.events import envelope, sqs_batch, training_event
 from tests.support.graph import snapshot
-from tests.support.logs import LogCollector
 from tests.support.state_table import create_state_table
 
 CONTEXT = LocalLambdaContext("123456789012", "us-east-1")
@@ -28,17 +24,6 @@ def fresh_handler(emulator: None) -> Any:
     handler.recorder.cache_clear()
     yield handler
     handler.recorder.cache_clear()
-
-
-@pytest.fixture
-def logs() -> Iterator[list[dict[str, Any]]]:
-    """What the recorder logged, with the extra keys each line carried."""
-    collector = LogCollector()
-    collector.setFormatter(recorder_logger.registered_formatter)
-    service_logger = logging.getLogger("lineage-recorder")
-    service_logger.addHandler(collector)
-    yield collector.lines
-    service_logger.removeHandler(collector)
 
 
 def test_bad_records_fail_alone_and_good_ones_are_recorded(
